@@ -1,0 +1,122 @@
+// Package authz decides who may do what: the reviewed role × section × action
+// matrix (policies/), the Actor loaded for each request, and the row Scope that
+// every store query applies. It is the one place that builds either.
+package authz
+
+// Role is a role a user holds in an agency through a directory membership.
+type Role string
+
+// Roles of DESIGN.md §2.
+const (
+	RoleCaseworker     Role = "caseworker"
+	RoleSupervisor     Role = "supervisor"
+	RoleInvestigator   Role = "investigator"
+	RoleCountryAdmin   Role = "country_admin"
+	RoleAuditor        Role = "auditor"
+	RoleAnalyst        Role = "analyst"
+	RoleEmbassyOfficer Role = "embassy_officer"
+	RoleNGOWorker      Role = "ngo_worker"
+)
+
+// AllRoles lists every role, in the order the matrix shows them.
+var AllRoles = []Role{
+	RoleCaseworker, RoleSupervisor, RoleInvestigator, RoleCountryAdmin,
+	RoleAuditor, RoleAnalyst, RoleEmbassyOfficer, RoleNGOWorker,
+}
+
+// Section is a part of the system gated by role: a section of a case or an
+// area of the application.
+type Section string
+
+// Sections of the matrix.
+const (
+	// SectionCases is the case core: list, intake (create), stage transitions.
+	SectionCases Section = "cases"
+	// SectionIdentity is the person's identity and documents.
+	SectionIdentity Section = "identity"
+	// SectionScreening is the screening interview, indicators and narrative.
+	SectionScreening Section = "screening"
+	// SectionInvestigation is the police section: victim-or-suspect status,
+	// non-punishment decision, willingness to testify.
+	SectionInvestigation Section = "investigation"
+	// SectionPsychosocial is psychosocial notes and services.
+	SectionPsychosocial Section = "psychosocial"
+	// SectionMedical is medical needs and notes.
+	SectionMedical Section = "medical"
+	// SectionRepatriation is return preparation and handover.
+	SectionRepatriation Section = "repatriation"
+	// SectionReferral is referrals to service providers.
+	SectionReferral Section = "referral"
+	// SectionConsent is the consent ledger.
+	SectionConsent Section = "consent"
+	// SectionAttachments is attachment metadata and contents.
+	SectionAttachments Section = "attachments"
+	// SectionNotes is general case notes.
+	SectionNotes Section = "notes"
+	// SectionLegalStatus is the bare fact that a legal status exists, without
+	// the investigation section's content.
+	SectionLegalStatus Section = "legal_status"
+	// SectionApprovals is approving identification, packets and closure.
+	SectionApprovals Section = "approvals"
+	// SectionTeam is assigning cases and managing the case team.
+	SectionTeam Section = "team"
+	// SectionInbox is packets addressed to the actor's agency.
+	SectionInbox Section = "inbox"
+	// SectionPackets is preparing and sending packets from a case.
+	SectionPackets Section = "packets"
+	// SectionDirectory is the users and agencies of the country.
+	SectionDirectory Section = "directory"
+	// SectionAudit is the store's audit log.
+	SectionAudit Section = "audit"
+	// SectionReports is aggregate reports.
+	SectionReports Section = "reports"
+)
+
+// AllSections lists every section, in the order the matrix shows them.
+var AllSections = []Section{
+	SectionCases, SectionIdentity, SectionScreening, SectionInvestigation,
+	SectionPsychosocial, SectionMedical, SectionRepatriation, SectionReferral,
+	SectionConsent, SectionAttachments, SectionNotes, SectionLegalStatus,
+	SectionApprovals, SectionTeam, SectionInbox, SectionPackets,
+	SectionDirectory, SectionAudit, SectionReports,
+}
+
+// Action is what an actor does to a section.
+type Action string
+
+// Actions of the matrix.
+const (
+	ActionRead    Action = "read"
+	ActionWrite   Action = "write"
+	ActionApprove Action = "approve"
+)
+
+// AllActions lists every action, in the order the matrix shows them.
+var AllActions = []Action{ActionRead, ActionWrite, ActionApprove}
+
+func knownRole(s string) bool {
+	for _, r := range AllRoles {
+		if string(r) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func knownSection(s string) bool {
+	for _, v := range AllSections {
+		if string(v) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func knownAction(s string) bool {
+	for _, v := range AllActions {
+		if string(v) == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,77 @@
+package cases
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"homeward/internal/audit"
+	"homeward/internal/authz"
+	"homeward/internal/problem"
+)
+
+// TransitionInput asks to move a case to another stage.
+type TransitionInput struct {
+	To      Stage
+	Reason  string
+	Version int
+}
+
+// Transition moves a case by the stage table. A stale version is problem.ErrConflict; a move the
+// table refuses is *problem.Invalid; closing and reopening need the approvals right.
+func (s *Service) Transition(ctx context.Context, a *authz.Actor, id string, in TransitionInput) (*Case, error) {
+	st, scope, err := s.bind(a, authz.SectionCases, authz.ActionWrite)
+	if err != nil {
+		return nil, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	var out *Case
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, _, err := findCase(tx, scope, id)
+		if err != nil {
+			return err
+		}
+		inv := &problem.Invalid{}
+		switch {
+		case !in.To.Valid():
+			inv.Add("to", "case.error.stage_unknown")
+		case !CanMove(c.Stage, in.To):
+			inv.Add("to", "case.error.transition_refused")
+		case !mayMove(a, c.Stage, in.To):
+			inv.Add("to", "case.error.transition_needs_supervisor")
+		}
+		if in.To == StageClosed && in.Reason == "" {
+			inv.Add("reason", "case.error.reason_required")
+		}
+		if len(in.Reason) > 2000 {
+			inv.Add("reason", "form.error.too_long")
+		}
+		if err := inv.Err(); err != nil {
+			return err
+		}
+		now := s.now()
+		res := tx.Model(&Case{}).Where("id = ? AND version = ?", c.ID, in.Version).
+			Updates(map[string]any{"stage": in.To, "updated_at": now, "version": gorm.Expr("version + 1")})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return problem.ErrConflict
+		}
+		change := StageChange{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, FromStage: c.Stage, ToStage: in.To,
+			Reason: in.Reason, ActorUserID: a.UserID, At: now}
+		if err := tx.Create(&change).Error; err != nil {
+			return err
+		}
+		if err := audit.Append(tx, now, entry(a, "case.transition", "case", c.ID,
+			map[string]any{"from": c.Stage, "to": in.To, "version": in.Version})); err != nil {
+			return err
+		}
+		c.Stage, c.UpdatedAt, c.Version = in.To, now, c.Version+1
+		out = c
+		return nil
+	})
+	return out, err
+}

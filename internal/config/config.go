@@ -1,0 +1,85 @@
+// Package config reads Homeward's configuration from the environment.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// DefaultCountries are the stores a local cluster creates when no DSNs are given.
+var DefaultCountries = []string{"TH", "KH"}
+
+// Config is the process configuration.
+type Config struct {
+	Addr          string
+	DataDir       string
+	HubDSN        string
+	StoreDSNs     map[string]string // country code -> app-role DSN
+	AdminDSN      string
+	MasterKeyFile string
+	// CookieSecure sets the Secure flag on the session cookie (off only for plain-HTTP local dev).
+	CookieSecure bool
+}
+
+var storeEnv = regexp.MustCompile(`^HOMEWARD_STORE_([A-Z]{2})_DSN$`)
+
+// FromEnv reads the environment. With no DSNs set, Local reports true and the local cluster is used.
+func FromEnv() Config {
+	c := Config{
+		Addr:          env("HOMEWARD_ADDR", "127.0.0.1:8080"),
+		DataDir:       env("HOMEWARD_DATA_DIR", ".data"),
+		HubDSN:        os.Getenv("HOMEWARD_HUB_DSN"),
+		AdminDSN:      os.Getenv("HOMEWARD_ADMIN_DSN"),
+		MasterKeyFile: os.Getenv("HOMEWARD_MASTER_KEY_FILE"),
+		StoreDSNs:     map[string]string{},
+		CookieSecure:  os.Getenv("HOMEWARD_COOKIE_INSECURE") == "",
+	}
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if m := storeEnv.FindStringSubmatch(name); m != nil && value != "" {
+			c.StoreDSNs[m[1]] = value
+		}
+	}
+	if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	return c
+}
+
+// Local reports whether no database servers are configured, so the local cluster must be used.
+func (c Config) Local() bool { return c.HubDSN == "" && len(c.StoreDSNs) == 0 }
+
+// Countries lists the configured store countries, sorted.
+func (c Config) Countries() []string {
+	out := make([]string, 0, len(c.StoreDSNs))
+	for cc := range c.StoreDSNs {
+		out = append(out, cc)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks a configuration for serving.
+func (c Config) Validate() error {
+	if c.HubDSN == "" {
+		return fmt.Errorf("HOMEWARD_HUB_DSN is not set")
+	}
+	if len(c.StoreDSNs) == 0 {
+		return fmt.Errorf("no store configured: set HOMEWARD_STORE_<CC>_DSN for each country")
+	}
+	if c.MasterKeyFile == "" {
+		return fmt.Errorf("HOMEWARD_MASTER_KEY_FILE is not set")
+	}
+	return nil
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
