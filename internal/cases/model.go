@@ -129,3 +129,6 @@ func (l TextList) Value() (driver.Value, error) {
 	}
 	return pgtype.FlatArray[string](l), nil
 }
+
+// TableName is persons (GORM would say "people").
+func (Person) TableName() string { return "persons" }

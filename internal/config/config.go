@@ -83,3 +83,6 @@ func env(name, def string) string {
 	}
 	return def
 }
+
+// Getenv reads one environment variable (for settings read only by one command).
+func Getenv(name string) string { return os.Getenv(name) }

@@ -34,10 +34,8 @@ func dirHash(path string) string {
 // load resolves root, socket dir and port from what is on disk, creating nothing.
 func (c *Cluster) load() {
 	c.root = c.Dir
-	if b, err := os.ReadFile(filepath.Join(c.Dir, pointerName)); err == nil {
-		if p := strings.TrimSpace(string(b)); filepath.IsAbs(p) {
-			c.root = p
-		}
+	if p, ok := readPointer(c.Dir); ok && filepath.IsAbs(p) {
+		c.root = p
 	}
 	c.sockDir = c.defaultSockDir()
 	if b, err := os.ReadFile(filepath.Join(c.root, sockFileName)); err == nil {
@@ -99,6 +97,7 @@ func (c *Cluster) prepare(owner *osUser) error {
 	return nil
 }
 
+// readPointer returns the cluster root named by the pointer file in dir, if any.
 func readPointer(dir string) (string, bool) {
 	b, err := os.ReadFile(filepath.Join(dir, pointerName))
 	if err != nil {

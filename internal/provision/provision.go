@@ -116,11 +116,11 @@ func Migrate(ctx context.Context, owner *sql.DB, d Database) error {
 func GrantApp(ctx context.Context, owner *sql.DB, app string) error {
 	stmts := []string{
 		`REVOKE ALL ON SCHEMA public FROM PUBLIC`,
-		`GRANT USAGE ON SCHEMA public TO %[1]I`,
-		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %[1]I`,
-		`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM %[1]I`,
-		`REVOKE ALL ON goose_db_version FROM %[1]I`,
-		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %[1]I`,
+		`GRANT USAGE ON SCHEMA public TO %1$I`,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %1$I`,
+		`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM %1$I`,
+		`REVOKE ALL ON goose_db_version FROM %1$I`,
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %1$I`,
 	}
 	for _, s := range stmts {
 		if err := execFormat(ctx, owner, s, app); err != nil {

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"homeward/internal/app"
+	"homeward/internal/audit"
+	"homeward/internal/config"
+	"homeward/internal/demo"
+	"homeward/internal/devenv"
+	"homeward/internal/provision"
+	"homeward/internal/store"
+)
+
+// configure reads the environment; with no DSNs it brings up the local cluster.
+func configure(ctx context.Context) (config.Config, *devenv.Env, error) {
+	cfg := config.FromEnv()
+	if !cfg.Local() {
+		return cfg, nil, nil
+	}
+	env, err := devenv.Up(ctx, &cfg)
+	return cfg, env, err
+}
+
+func devEnv(ctx context.Context) error {
+	_, env, err := configure(ctx)
+	if err != nil {
+		return err
+	}
+	if env == nil {
+		return errors.New("dev env works with the local cluster only: unset the HOMEWARD_*_DSN variables")
+	}
+	fmt.Printf("export HOMEWARD_HUB_DSN=%s\n", shellQuote(env.DSNs.Hub))
+	for _, cc := range config.DefaultCountries {
+		fmt.Printf("export HOMEWARD_STORE_%s_DSN=%s\n", cc, shellQuote(env.DSNs.Stores[cc]))
+	}
+	fmt.Printf("export HOMEWARD_ADMIN_DSN=%s\n", shellQuote(env.DSNs.Admin))
+	return nil
+}
+
+func dev(ctx context.Context) error {
+	cfg, env, err := configure(ctx)
+	if err != nil {
+		return err
+	}
+	if env != nil {
+		defer func() {
+			if err := env.Cluster.Stop(); err != nil {
+				slog.Error("stop PostgreSQL", "err", err)
+			}
+		}()
+		cfg.CookieSecure = false // plain HTTP on the loopback
+	}
+	a, err := app.Open(ctx, cfg, app.Options{CreateMasterKey: env != nil})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Directory.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Println("Loading demo data (first start)…")
+		if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("\nHomeward is running on http://%s\n\nDemo logins (password %q):\n", cfg.Addr, demo.Password)
+	for _, u := range demo.Users() {
+		fmt.Println("  " + u)
+	}
+	fmt.Println("\nPress Ctrl-C to stop the server and the database.")
+	return listen(ctx, cfg.Addr, a)
+}
+
+func serve(ctx context.Context) error {
+	cfg := config.FromEnv()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	demoUsers, err := a.Directory.HasDemoUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if demoUsers {
+		return errors.New("refusing to serve: the directory holds demo users with the demo password; use `homeward dev` for the demo")
+	}
+	slog.Info("serving", "addr", cfg.Addr)
+	return listen(ctx, cfg.Addr, a)
+}
+
+func listen(ctx context.Context, addr string, a *app.App) error {
+	srv := &http.Server{Addr: addr, Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+func migrate(ctx context.Context) error {
+	cfg, env, err := configure(ctx)
+	if err != nil {
+		return err
+	}
+	if env != nil {
+		fmt.Println("migrated the local hub and stores")
+		return nil
+	}
+	// Against existing servers, migrations run as each database's owner role.
+	owners := map[string]provision.Database{"HOMEWARD_HUB_OWNER_DSN": provision.HubDatabase()}
+	for _, cc := range cfg.Countries() {
+		owners["HOMEWARD_STORE_"+cc+"_OWNER_DSN"] = provision.StoreDatabase(cc)
+	}
+	for name, d := range owners {
+		dsn := config.Getenv(name)
+		if dsn == "" {
+			return fmt.Errorf("%s is not set: migrations run as the database's owner role", name)
+		}
+		if err := provision.MigrateDSN(ctx, dsn, d); err != nil {
+			return err
+		}
+		fmt.Println("migrated", d.Name)
+	}
+	return nil
+}
+
+func seedDemo(ctx context.Context) error {
+	cfg, env, err := configure(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, app.Options{CreateMasterKey: env != nil})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores); err != nil {
+		return err
+	}
+	fmt.Println("demo data loaded")
+	return nil
+}
+
+func token(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
+		return fmt.Errorf("%w: token create --user EMAIL | token revoke --id ID", errUsage)
+	}
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	user := fs.String("user", "", "user email")
+	agency := fs.String("agency", "", "agency slug, when the user belongs to several")
+	label := fs.String("label", "", "a label for the token")
+	id := fs.String("id", "", "token id (revoke)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cfg, env, err := configure(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, cfg, app.Options{CreateMasterKey: env != nil})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if args[0] == "revoke" {
+		if *id == "" {
+			return fmt.Errorf("%w: --id is required", errUsage)
+		}
+		return a.Directory.RevokeToken(ctx, "", *id)
+	}
+	if *user == "" {
+		return fmt.Errorf("%w: --user is required", errUsage)
+	}
+	tok, _, err := a.Directory.CreateToken(ctx, *user, *agency, *label)
+	if err != nil {
+		return err
+	}
+	fmt.Println(tok)
+	return nil
+}
+
+func auditCmd(ctx context.Context, args []string) (int, error) {
+	if len(args) == 0 || args[0] != "verify" {
+		return 2, fmt.Errorf("%w: audit verify [--db hub|TH|KH]", errUsage)
+	}
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	which := fs.String("db", "", "hub or a country code; all when empty")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cfg, _, err := configure(ctx)
+	if err != nil {
+		return 1, err
+	}
+	targets := map[string]string{"hub": cfg.HubDSN}
+	for cc, dsn := range cfg.StoreDSNs {
+		targets[cc] = dsn
+	}
+	if *which != "" {
+		key := *which
+		if key != "hub" {
+			key = strings.ToUpper(key)
+		}
+		dsn, ok := targets[key]
+		if !ok {
+			return 2, fmt.Errorf("%w: no database %q", errUsage, *which)
+		}
+		targets = map[string]string{key: dsn}
+	}
+	broken := false
+	for _, name := range sortedKeys(targets) {
+		db, err := store.Open(ctx, targets[name])
+		if err != nil {
+			return 1, err
+		}
+		err = audit.Verify(ctx, db)
+		if sqlDB, e := db.DB(); e == nil {
+			sqlDB.Close()
+		}
+		switch {
+		case err == nil:
+			fmt.Printf("%s: audit chain intact\n", name)
+		case errors.Is(err, audit.ErrBroken):
+			fmt.Printf("%s: BROKEN: %v\n", name, err)
+			broken = true
+		default:
+			return 1, err
+		}
+	}
+	if broken {
+		return 1, nil
+	}
+	return 0, nil
+}

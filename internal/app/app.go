@@ -1,0 +1,86 @@
+// Package app wires Homeward together: databases, keys, policy, services and the web server.
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"homeward/internal/authz"
+	"homeward/internal/cases"
+	"homeward/internal/config"
+	"homeward/internal/directory"
+	"homeward/internal/exchange"
+	"homeward/internal/locale"
+	"homeward/internal/store"
+	"homeward/internal/vault"
+	"homeward/internal/web"
+)
+
+// App is a wired Homeward.
+type App struct {
+	Hub       *gorm.DB
+	Stores    *store.Set
+	Policy    *authz.Policy
+	Directory *directory.Service
+	Cases     *cases.Service
+	Exchange  *exchange.Service
+	Server    *web.Server
+}
+
+// Options tune Open.
+type Options struct {
+	// CreateMasterKey creates the master key file when missing (development only).
+	CreateMasterKey bool
+}
+
+// Open connects to the hub and every store of cfg and builds the services and server.
+func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
+	load := vault.LoadMasterKey
+	if opt.CreateMasterKey {
+		load = vault.LoadOrCreateMasterKey
+	}
+	master, err := load(cfg.MasterKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	hub, err := store.Open(ctx, cfg.HubDSN)
+	if err != nil {
+		return nil, fmt.Errorf("hub: %w", err)
+	}
+	var opened []*store.Store
+	for _, cc := range cfg.Countries() {
+		st, err := store.OpenStore(ctx, cc, cfg.StoreDSNs[cc], master)
+		if err != nil {
+			return nil, err
+		}
+		opened = append(opened, st)
+	}
+	policy, err := authz.LoadPolicy()
+	if err != nil {
+		return nil, err
+	}
+	bundle, err := locale.Load()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Hub: hub, Stores: store.NewSet(opened...), Policy: policy}
+	a.Directory = directory.New(hub, policy)
+	a.Cases = cases.New(a.Stores)
+	a.Exchange = exchange.New(hub)
+	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
+		Cases: a.Cases, Exchange: a.Exchange, Bundle: bundle, CookieSecure: cfg.CookieSecure})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close closes every pool.
+func (a *App) Close() {
+	a.Stores.Close()
+	if sqlDB, err := a.Hub.DB(); err == nil {
+		sqlDB.Close()
+	}
+}

@@ -1,0 +1,45 @@
+// Package devenv runs Homeward on a project-local PostgreSQL cluster: it starts the cluster under the
+// data directory, creates the hub and store databases with their roles, migrates them, and returns
+// the configuration that points at them.
+package devenv
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"homeward/internal/config"
+	"homeward/internal/pgcluster"
+	"homeward/internal/provision"
+)
+
+// Env is a running local environment.
+type Env struct {
+	Cluster *pgcluster.Cluster
+	DSNs    provision.DSNs
+}
+
+// Up starts (or reuses) the cluster in cfg.DataDir, provisions and migrates every database, and
+// fills cfg's DSNs and master key file.
+func Up(ctx context.Context, cfg *config.Config) (*Env, error) {
+	cl := pgcluster.New(filepath.Join(cfg.DataDir, "pg"))
+	if err := cl.Start(ctx); err != nil {
+		return nil, fmt.Errorf("start local PostgreSQL: %w", err)
+	}
+	countries := config.DefaultCountries
+	creds, err := provision.LoadOrCreateCredentials(filepath.Join(cfg.DataDir, "credentials.json"), provision.RoleNames(countries)...)
+	if err != nil {
+		return nil, err
+	}
+	srv := provision.Server{AdminDSN: cl.AdminDSN("postgres"), Host: "127.0.0.1", Port: cl.Port()}
+	dsns, err := provision.All(ctx, srv, creds, countries)
+	if err != nil {
+		return nil, err
+	}
+	cfg.HubDSN, cfg.AdminDSN = dsns.Hub, dsns.Admin
+	cfg.StoreDSNs = dsns.Stores
+	if cfg.MasterKeyFile == "" {
+		cfg.MasterKeyFile = filepath.Join(cfg.DataDir, "master.key")
+	}
+	return &Env{Cluster: cl, DSNs: dsns}, nil
+}

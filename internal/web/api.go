@@ -1,0 +1,161 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"homeward/internal/cases"
+	"homeward/web"
+)
+
+func (s *Server) openAPI(c echo.Context) error {
+	b, err := web.Files.ReadFile("static/openapi.json")
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, b)
+}
+
+type meResponse struct {
+	User struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+		Name  string `json:"name"`
+	} `json:"user"`
+	Agency struct {
+		Slug string `json:"slug"`
+		Kind string `json:"kind"`
+	} `json:"agency"`
+	Country *string  `json:"country"`
+	Roles   []string `json:"roles"`
+}
+
+func (s *Server) apiMe(c echo.Context) error {
+	a := actorOf(c)
+	var r meResponse
+	r.User.ID, r.User.Email, r.User.Name = a.UserID, a.Email, a.Name
+	r.Agency.Slug, r.Agency.Kind = a.AgencySlug, a.AgencyKind
+	if a.Country != "" {
+		cc := a.Country
+		r.Country = &cc
+	}
+	r.Roles = []string{}
+	for _, role := range a.Roles {
+		r.Roles = append(r.Roles, string(role))
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+type caseListResponse struct {
+	Items      []cases.Summary `json:"items"`
+	NextCursor *string         `json:"next_cursor"`
+}
+
+func (s *Server) apiCaseList(c echo.Context) error {
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	page, err := s.Cases.List(c.Request().Context(), actorOf(c), cases.ListQuery{
+		Stage: cases.Stage(c.QueryParam("stage")), Q: c.QueryParam("q"), Limit: limit, Cursor: c.QueryParam("cursor")})
+	if err != nil {
+		return err
+	}
+	r := caseListResponse{Items: page.Items}
+	if r.Items == nil {
+		r.Items = []cases.Summary{}
+	}
+	if page.NextCursor != "" {
+		r.NextCursor = &page.NextCursor
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) apiCase(c echo.Context) error {
+	v, err := s.Cases.Get(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, caseJSON(v))
+}
+
+func (s *Server) apiIntake(c echo.Context) error {
+	var in cases.IntakeInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	p, cs, err := s.Cases.Intake(c.Request().Context(), actorOf(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{
+		"person": map[string]any{"id": p.ID, "given_name": p.GivenName, "family_name": p.FamilyName, "minor": p.Minor},
+		"case":   caseCore(cs),
+	})
+}
+
+type transitionRequest struct {
+	To      string `json:"to"`
+	Reason  string `json:"reason"`
+	Version int    `json:"version"`
+}
+
+func (s *Server) apiTransition(c echo.Context) error {
+	var in transitionRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	cs, err := s.Cases.Transition(c.Request().Context(), actorOf(c), c.Param("id"),
+		cases.TransitionInput{To: cases.Stage(in.To), Reason: in.Reason, Version: in.Version})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, caseCore(cs))
+}
+
+func (s *Server) apiInbox(c echo.Context) error {
+	items, err := s.Exchange.Inbox(c.Request().Context(), actorOf(c), 0)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+// decodeJSON reads a JSON body strictly: unknown fields and trailing data are bad requests.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if err.Error() == "http: request body too large" {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON").SetInternal(err)
+	}
+	return nil
+}
+
+func caseCore(cs *cases.Case) map[string]any {
+	return map[string]any{"id": cs.ID, "reference": cs.Reference, "person_id": cs.PersonID, "stage": cs.Stage,
+		"version": cs.Version, "updated_at": cs.UpdatedAt, "created_at": cs.CreatedAt}
+}
+
+// caseJSON renders the case with only the sections the actor may read; absent sections are omitted.
+func caseJSON(v *cases.View) map[string]any {
+	out := caseCore(&v.Case)
+	out["minor"] = v.Minor
+	next := []string{}
+	for _, st := range v.Next {
+		next = append(next, string(st))
+	}
+	out["next_stages"] = next
+	if id := v.Identity; id != nil {
+		ident := map[string]any{"given_name": id.GivenName, "family_name": id.FamilyName, "sex": id.Sex,
+			"nationality": id.Nationality, "languages": id.Languages, "minor": id.Minor,
+			"age_estimate": id.AgeEstimate, "document_number": id.DocumentNumber, "contact": id.Contact}
+		if id.BirthDate != nil {
+			ident["birth_date"] = id.BirthDate.Format("2006-01-02")
+		}
+		out["identity"] = ident
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"homeward/internal/directory"
+	"homeward/internal/locale"
+)
+
+type loginPage struct {
+	Base
+	Email string
+	Error string
+}
+
+func (s *Server) loginForm(c echo.Context) error {
+	if actorOf(c) != nil {
+		return redirect(c, "/")
+	}
+	return s.render(c, http.StatusOK, "login", loginPage{Base: s.base(c)})
+}
+
+func (s *Server) login(c echo.Context) error {
+	ctx := c.Request().Context()
+	email := strings.TrimSpace(c.FormValue("email"))
+	u, err := s.Directory.SignIn(ctx, email, c.FormValue("password"), c.RealIP())
+	if err != nil {
+		page := loginPage{Base: s.base(c), Email: email}
+		switch {
+		case errors.Is(err, directory.ErrThrottled):
+			page.Error = page.L.T("login.throttled")
+		case errors.Is(err, directory.ErrBadCredentials):
+			page.Error = page.L.T("login.failed")
+		default:
+			return err
+		}
+		return s.render(c, http.StatusUnauthorized, "login", page)
+	}
+	a, err := s.Directory.Actor(ctx, u.ID, "")
+	if err != nil {
+		return s.render(c, http.StatusUnauthorized, "login", loginPage{Base: s.base(c), Email: email, Error: localizerOf(c).T("login.failed")})
+	}
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessUser, u.ID)
+	s.sessions.Put(ctx, sessAgency, a.AgencyID)
+	s.sessions.Put(ctx, sessLang, u.Locale)
+	s.sessions.Put(ctx, sessBE, u.BuddhistEra)
+	return redirect(c, "/")
+}
+
+func (s *Server) logout(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	if err := s.Directory.SignOut(ctx, a.UserID, a.AgencyID); err != nil {
+		return err
+	}
+	if err := s.sessions.Destroy(ctx); err != nil {
+		return err
+	}
+	return redirect(c, "/login")
+}
+
+// home sends each role to where its work is.
+func (s *Server) home(c echo.Context) error {
+	b := s.base(c)
+	if len(b.Nav) > 0 && b.Nav[0].Href != "/settings" {
+		return c.Redirect(http.StatusSeeOther, b.Nav[0].Href)
+	}
+	return s.render(c, http.StatusOK, "home", struct{ Base }{b})
+}
+
+// setLanguage switches the language: the cookie for everyone, and the user's setting when signed in.
+func (s *Server) setLanguage(c echo.Context) error {
+	lang := c.FormValue("lang")
+	if !supported(lang) {
+		return redirect(c, safeNext(c.FormValue("next")))
+	}
+	c.SetCookie(&http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.CookieSecure, SameSite: http.SameSiteLaxMode})
+	if a := actorOf(c); a != nil {
+		ctx := c.Request().Context()
+		be := s.sessions.GetBool(ctx, sessBE)
+		if err := s.Directory.SetPreferences(ctx, a, lang, be); err != nil {
+			return err
+		}
+		s.sessions.Put(ctx, sessLang, lang)
+	}
+	return redirect(c, safeNext(c.FormValue("next")))
+}
+
+type settingsPage struct {
+	Base
+	BuddhistEra bool
+	Saved       bool
+}
+
+func (s *Server) settingsForm(c echo.Context) error {
+	b := s.base(c)
+	return s.render(c, http.StatusOK, "settings", settingsPage{Base: b, BuddhistEra: b.L.BuddhistEra, Saved: c.QueryParam("saved") == "1"})
+}
+
+func (s *Server) saveSettings(c echo.Context) error {
+	ctx := c.Request().Context()
+	lang := c.FormValue("lang")
+	if !supported(lang) {
+		lang = localizerOf(c).Lang
+	}
+	be := c.FormValue("buddhist_era") == "on"
+	if err := s.Directory.SetPreferences(ctx, actorOf(c), lang, be); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessLang, lang)
+	s.sessions.Put(ctx, sessBE, be)
+	return redirect(c, "/settings?saved=1")
+}
+
+func supported(lang string) bool {
+	for _, l := range locale.Supported {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/"
+	}
+	return next
+}

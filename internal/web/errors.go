@@ -1,0 +1,104 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"homeward/internal/authz"
+	"homeward/internal/problem"
+)
+
+// apiError is the JSON error body of CONTRACT.md.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// classify maps an error to a status and code; the one table of error kinds.
+func classify(err error) (int, string) {
+	var he *echo.HTTPError
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, errUnauthenticated):
+		return http.StatusUnauthorized, "unauthenticated"
+	case errors.Is(err, authz.ErrNotFound):
+		return http.StatusNotFound, "not_found"
+	case errors.Is(err, problem.ErrConflict):
+		return http.StatusConflict, "conflict"
+	case errors.Is(err, problem.ErrForbidden):
+		return http.StatusForbidden, "forbidden"
+	case errors.As(err, new(*problem.Invalid)):
+		return http.StatusUnprocessableEntity, "invalid"
+	case errors.As(err, &se), errors.As(err, &te):
+		return http.StatusBadRequest, "bad_request"
+	case errors.As(err, &he):
+		switch he.Code {
+		case http.StatusNotFound, http.StatusMethodNotAllowed:
+			return http.StatusNotFound, "not_found"
+		case http.StatusRequestEntityTooLarge:
+			return http.StatusRequestEntityTooLarge, "too_large"
+		case http.StatusForbidden:
+			return http.StatusForbidden, "forbidden"
+		case http.StatusBadRequest, http.StatusUnsupportedMediaType:
+			return http.StatusBadRequest, "bad_request"
+		case http.StatusUnauthorized:
+			return http.StatusUnauthorized, "unauthenticated"
+		}
+	}
+	return http.StatusInternalServerError, "internal"
+}
+
+// handleError is the one error handler: JSON under /api, pages elsewhere; never internals.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, code := classify(err)
+	if status == http.StatusInternalServerError {
+		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	l := localizerOf(c)
+	if l == nil {
+		l = s.Bundle.For("en", false, nil)
+		c.Set(keyLocalizer, l)
+	}
+	msg := l.T("error." + code)
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		body := apiError{Error: apiErrorBody{Code: code, Message: msg}}
+		if inv, ok := problem.AsInvalid(err); ok {
+			body.Error.Fields = inv.Fields
+		}
+		if status == http.StatusUnauthorized {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="homeward"`)
+		}
+		_ = c.JSON(status, body)
+		return
+	}
+	if status == http.StatusUnauthorized {
+		_ = c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	data := errorPage{Base: s.base(c), Status: status, Code: code, Message: msg}
+	if rerr := s.render(c, status, "error", data); rerr != nil {
+		slog.Error("render error page", "err", rerr)
+		_ = c.String(status, http.StatusText(status))
+	}
+}
+
+type errorPage struct {
+	Base
+	Status  int
+	Code    string
+	Message string
+}

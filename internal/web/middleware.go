@@ -1,0 +1,118 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"homeward/internal/authz"
+	"homeward/internal/locale"
+)
+
+// Context keys.
+const (
+	keyActor     = "actor"
+	keyLocalizer = "localizer"
+	keyCSRF      = "csrf"
+)
+
+// Session keys.
+const (
+	sessUser   = "user_id"
+	sessAgency = "agency_id"
+	sessLang   = "lang"
+	sessBE     = "buddhist_era"
+)
+
+var errUnauthenticated = errors.New("unauthenticated")
+
+func actorOf(c echo.Context) *authz.Actor {
+	a, _ := c.Get(keyActor).(*authz.Actor)
+	return a
+}
+
+func localizerOf(c echo.Context) *locale.Localizer {
+	l, _ := c.Get(keyLocalizer).(*locale.Localizer)
+	return l
+}
+
+func (s *Server) sessionMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return echo.WrapMiddleware(s.sessions.LoadAndSave)(next)
+}
+
+func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		ContextKey:     keyCSRF,
+		CookieName:     "homeward_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.CookieSecure,
+		CookieSameSite: http.SameSiteStrictMode,
+	})(next)
+}
+
+// sessionActor loads the signed-in actor, if any, from the session.
+func (s *Server) sessionActor(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		uid := s.sessions.GetString(ctx, sessUser)
+		if uid != "" {
+			a, err := s.Directory.Actor(ctx, uid, s.sessions.GetString(ctx, sessAgency))
+			if err != nil {
+				if !errors.Is(err, authz.ErrNotFound) {
+					return err
+				}
+				// The user or membership is gone: end the session.
+				if err := s.sessions.Destroy(ctx); err != nil {
+					return err
+				}
+			} else {
+				c.Set(keyActor, a)
+			}
+		}
+		return next(c)
+	}
+}
+
+// bearerActor loads the actor of an API bearer token.
+func (s *Server) bearerActor(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			return errUnauthenticated
+		}
+		a, err := s.Directory.TokenActor(c.Request().Context(), strings.TrimSpace(token))
+		if err != nil {
+			if errors.Is(err, authz.ErrNotFound) {
+				return errUnauthenticated
+			}
+			return err
+		}
+		c.Set(keyActor, a)
+		return next(c)
+	}
+}
+
+// localize picks the language: the user's setting (kept in the session), else the lang cookie, else
+// Accept-Language.
+func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		setting, be := "", false
+		if s.sessions != nil && !strings.HasPrefix(c.Path(), "/api/") {
+			setting, be = s.sessions.GetString(ctx, sessLang), s.sessions.GetBool(ctx, sessBE)
+		}
+		cookie := ""
+		if ck, err := c.Cookie("lang"); err == nil {
+			cookie = ck.Value
+		}
+		lang := locale.Negotiate(setting, cookie, c.Request().Header.Get("Accept-Language"))
+		c.Set(keyLocalizer, s.Bundle.For(lang, be, nil))
+		return next(c)
+	}
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"homeward/internal/authz"
+	"homeward/web"
+)
+
+const (
+	read  = authz.ActionRead
+	write = authz.ActionWrite
+)
+
+func (s *Server) routes() {
+	g := http.MethodGet
+	p := http.MethodPost
+
+	s.handle(g, "/healthz", s.healthz, bare)
+	s.handle(g, "/readyz", s.readyz, bare)
+	s.handle(g, "/static/*", echo.WrapHandler(http.FileServer(http.FS(web.Files))), bare)
+	s.handle(g, "/api/v1/openapi.json", s.openAPI, bare)
+
+	// Pages.
+	s.handle(g, "/", s.home, signedIn)
+	s.handle(g, "/login", s.loginForm, public)
+	s.handle(p, "/login", s.login, public)
+	s.handle(p, "/logout", s.logout, signedIn)
+	s.handle(p, "/language", s.setLanguage, public)
+	s.handle(g, "/settings", s.settingsForm, signedIn)
+	s.handle(p, "/settings", s.saveSettings, signedIn)
+	s.handle(g, "/cases", s.caseList, perm(authz.SectionCases, read))
+	s.handle(g, "/cases/new", s.intakeForm, perm(authz.SectionCases, write))
+	s.handle(p, "/cases", s.intake, perm(authz.SectionCases, write))
+	s.handle(g, "/cases/:id", s.caseView, perm(authz.SectionCases, read))
+	s.handle(p, "/cases/:id/transitions", s.transition, perm(authz.SectionCases, write))
+	s.handle(g, "/inbox", s.inboxPage, perm(authz.SectionInbox, read))
+
+	// JSON API.
+	s.handle(g, "/api/v1/me", s.apiMe, signedIn)
+	s.handle(g, "/api/v1/cases", s.apiCaseList, perm(authz.SectionCases, read))
+	s.handle(g, "/api/v1/cases/:id", s.apiCase, perm(authz.SectionCases, read))
+	s.handle(p, "/api/v1/persons", s.apiIntake, perm(authz.SectionCases, write))
+	s.handle(p, "/api/v1/cases/:id/transitions", s.apiTransition, perm(authz.SectionCases, write))
+	s.handle(g, "/api/v1/inbox", s.apiInbox, perm(authz.SectionInbox, read))
+
+	// Anything else is not found, with the same page or body as a hidden record.
+	notFound := func(c echo.Context) error { return echo.ErrNotFound }
+	s.handle(echo.RouteNotFound, "/*", notFound, public)
+}
+
+func (s *Server) healthz(c echo.Context) error { return c.String(http.StatusOK, "ok") }
+
+func (s *Server) readyz(c echo.Context) error {
+	if err := s.Ready(c.Request().Context()); err != nil {
+		return c.String(http.StatusServiceUnavailable, "not ready")
+	}
+	return c.String(http.StatusOK, "ready")
+}

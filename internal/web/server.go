@@ -1,0 +1,103 @@
+// Package web serves Homeward over HTTP: HTML pages for people and a JSON API under /api/v1 for
+// integrations. Handlers bind input, call a domain service with the actor, and render.
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"gorm.io/gorm"
+
+	"homeward/internal/authz"
+	"homeward/internal/cases"
+	"homeward/internal/directory"
+	"homeward/internal/exchange"
+	"homeward/internal/locale"
+	"homeward/internal/store"
+)
+
+// Deps are what the server needs.
+type Deps struct {
+	Hub       *gorm.DB
+	Stores    *store.Set
+	Policy    *authz.Policy
+	Directory *directory.Service
+	Cases     *cases.Service
+	Exchange  *exchange.Service
+	Bundle    *locale.Bundle
+	// CookieSecure sets Secure on cookies; off only for plain-HTTP local development.
+	CookieSecure bool
+	// IdleTimeout signs a person out after this long without a request (default 30 minutes).
+	IdleTimeout time.Duration
+}
+
+// Server is the HTTP application.
+type Server struct {
+	Deps
+	echo     *echo.Echo
+	sessions *scs.SessionManager
+	pages    *pages
+	access   map[string]Access // "METHOD path" -> access rule
+}
+
+// MaxBody is the largest request body accepted outside uploads.
+const MaxBody = "1M"
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.IdleTimeout == 0 {
+		d.IdleTimeout = 30 * time.Minute
+	}
+	sqlDB, err := d.Hub.DB()
+	if err != nil {
+		return nil, err
+	}
+	sm := scs.New()
+	sm.Store = postgresstore.NewWithCleanupInterval(sqlDB, 10*time.Minute)
+	sm.IdleTimeout = d.IdleTimeout
+	sm.Lifetime = 12 * time.Hour
+	sm.Cookie.Name = "homeward_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = d.CookieSecure
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, echo: echo.New(), sessions: sm, pages: p, access: map[string]Access{}}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.Recover())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+	}))
+	e.Use(middleware.BodyLimit(MaxBody))
+	s.routes()
+	return s, nil
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo exposes the router for tests that walk the routes.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Ready reports whether the hub and every store answer.
+func (s *Server) Ready(ctx context.Context) error {
+	sqlDB, err := s.Hub.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.Stores.Ping(ctx)
+}
