@@ -13,7 +13,7 @@ import (
 
 // NewAgency is the input for CreateAgency.
 type NewAgency struct {
-	Slug, NameEN, NameTH, NameKM, Kind string
+	Slug, NameEN, NameTH, NameKM, Kind  string
 	Country, WorksIn, ServesNationality string
 }
 

@@ -143,4 +143,6 @@ func migrateWith(ctx context.Context, ownerDSN string, d Database) error {
 }
 
 // MigrateDSN applies d's migrations through a DSN of its owner role.
-func MigrateDSN(ctx context.Context, ownerDSN string, d Database) error { return migrateWith(ctx, ownerDSN, d) }
+func MigrateDSN(ctx context.Context, ownerDSN string, d Database) error {
+	return migrateWith(ctx, ownerDSN, d)
+}

@@ -39,7 +39,7 @@ func (s *Server) handle(method, path string, h echo.HandlerFunc, acc Access) {
 	case !api && !acc.bare:
 		mw = append(mw, s.sessionMiddleware, s.csrf, s.sessionActor)
 	}
-	mw = append(mw, s.localize)
+	mw = append(mw, s.localize(!api && !acc.bare))
 	if !acc.Public {
 		mw = append(mw, s.guard(acc))
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -126,10 +127,13 @@ func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		if err.Error() == "http: request body too large" {
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON").SetInternal(err)
+	}
+	if dec.More() {
+		return echo.NewHTTPError(http.StatusBadRequest, "trailing data after the JSON body")
 	}
 	return nil
 }

@@ -100,11 +100,19 @@ func (s *Server) bearerActor(next echo.HandlerFunc) echo.HandlerFunc {
 
 // localize picks the language: the user's setting (kept in the session), else the lang cookie, else
 // Accept-Language.
-func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func (s *Server) localize(withSession bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			return s.localizeRequest(c, withSession, next)
+		}
+	}
+}
+
+func (s *Server) localizeRequest(c echo.Context, withSession bool, next echo.HandlerFunc) error {
+	{
 		ctx := c.Request().Context()
 		setting, be := "", false
-		if s.sessions != nil && !strings.HasPrefix(c.Path(), "/api/") {
+		if withSession {
 			setting, be = s.sessions.GetString(ctx, sessLang), s.sessions.GetBool(ctx, sessBE)
 		}
 		cookie := ""

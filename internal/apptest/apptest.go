@@ -1,0 +1,204 @@
+// Package apptest gives tests a whole Homeward on real PostgreSQL: a hub and two country stores,
+// each a fresh clone of a migrated template that already holds the demo data, reached through the
+// app roles exactly as in production.
+package apptest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"homeward/internal/app"
+	"homeward/internal/authz"
+	"homeward/internal/config"
+	"homeward/internal/demo"
+	"homeward/internal/provision"
+	"homeward/internal/testdb"
+	"homeward/internal/vault"
+)
+
+// Countries are the stores every test environment has.
+var Countries = []string{"TH", "KH"}
+
+// rolePassword is the password of every role in the throwaway test cluster.
+const rolePassword = "homeward-test-role"
+
+// Env is one test's Homeward.
+type Env struct {
+	App *app.App
+	Cfg config.Config
+	// Databases maps "hub", "TH", "KH" to this test's database names.
+	Databases map[string]string
+	srv       *httptest.Server
+}
+
+type templates struct {
+	names     map[string]string // "hub", "TH", "KH" -> template database
+	masterKey string
+	err       error
+}
+
+var (
+	tplOnce sync.Once
+	tpl     templates
+)
+
+func databaseFor(key string) provision.Database {
+	if key == "hub" {
+		return provision.HubDatabase()
+	}
+	return provision.StoreDatabase(key)
+}
+
+func keys() []string { return append([]string{"hub"}, Countries...) }
+
+// adminDB opens a superuser connection to the test server's postgres database.
+func adminDB(tb testing.TB) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("pgx", testdb.DSN(tb, "postgres"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+func roleDSN(tb testing.TB, role, dbname string) string {
+	host, port := testdb.TCPHostPort(tb)
+	return provision.Server{Host: host, Port: port}.RoleDSN(role, rolePassword, dbname)
+}
+
+// buildTemplates creates the roles, migrates one template per database and loads the demo data.
+func buildTemplates(tb testing.TB) templates {
+	ctx := context.Background()
+	admin := adminDB(tb)
+	defer admin.Close()
+	out := templates{names: map[string]string{}}
+	for _, r := range provision.RoleNames(Countries) {
+		if err := provision.EnsureRole(ctx, admin, r, rolePassword); err != nil {
+			return templates{err: err}
+		}
+	}
+	suffix := fmt.Sprintf("%d_%s", os.Getpid(), strings.ToLower(randomHex(4)))
+	cfg := config.Config{StoreDSNs: map[string]string{}}
+	for _, k := range keys() {
+		d := databaseFor(k)
+		d.Name = "tpl_" + strings.ToLower(k) + "_" + suffix
+		if err := provision.EnsureDatabase(ctx, admin, d, ""); err != nil {
+			return templates{err: err}
+		}
+		if err := provision.MigrateDSN(ctx, roleDSN(tb, d.Owner, d.Name), d); err != nil {
+			return templates{err: err}
+		}
+		out.names[k] = d.Name
+		if k == "hub" {
+			cfg.HubDSN = roleDSN(tb, d.App, d.Name)
+		} else {
+			cfg.StoreDSNs[k] = roleDSN(tb, d.App, d.Name)
+		}
+	}
+	dir, err := os.MkdirTemp("", "homeward-apptest-")
+	if err != nil {
+		return templates{err: err}
+	}
+	out.masterKey = filepath.Join(dir, "master.key")
+	if err := vault.GenerateMasterKeyFile(out.masterKey); err != nil {
+		return templates{err: err}
+	}
+	cfg.MasterKeyFile = out.masterKey
+	a, err := app.Open(ctx, cfg, app.Options{})
+	if err != nil {
+		return templates{err: err}
+	}
+	defer a.Close()
+	if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores); err != nil {
+		return templates{err: fmt.Errorf("seed templates: %w", err)}
+	}
+	return out
+}
+
+// New returns a fresh environment with the demo data, cleaned up when the test ends.
+func New(tb testing.TB) *Env {
+	tb.Helper()
+	tplOnce.Do(func() { tpl = buildTemplates(tb) })
+	if tpl.err != nil {
+		tb.Fatalf("test templates: %v", tpl.err)
+	}
+	ctx := context.Background()
+	admin := adminDB(tb)
+	defer admin.Close()
+	env := &Env{Databases: map[string]string{}}
+	cfg := config.Config{StoreDSNs: map[string]string{}, MasterKeyFile: tpl.masterKey}
+	for _, k := range keys() {
+		d := databaseFor(k)
+		d.Name = testdb.CreateDatabase(tb, "t_"+strings.ToLower(k), tpl.names[k], d.Owner)
+		if err := provision.Lockdown(ctx, admin, d); err != nil {
+			tb.Fatal(err)
+		}
+		env.Databases[k] = d.Name
+		if k == "hub" {
+			cfg.HubDSN = roleDSN(tb, d.App, d.Name)
+		} else {
+			cfg.StoreDSNs[k] = roleDSN(tb, d.App, d.Name)
+		}
+	}
+	a, err := app.Open(ctx, cfg, app.Options{})
+	if err != nil {
+		tb.Fatalf("open app: %v", err)
+	}
+	env.App, env.Cfg = a, cfg
+	tb.Cleanup(func() {
+		if env.srv != nil {
+			env.srv.Close()
+		}
+		a.Close()
+	})
+	return env
+}
+
+// Actor returns the actor of a demo user by email.
+func (e *Env) Actor(tb testing.TB, email string) *authz.Actor {
+	tb.Helper()
+	var id string
+	if err := e.App.Hub.Raw(`SELECT id FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == "" {
+		tb.Fatalf("no user %s: %v", email, err)
+	}
+	a, err := e.App.Directory.Actor(context.Background(), id, "")
+	if err != nil {
+		tb.Fatalf("actor %s: %v", email, err)
+	}
+	return a
+}
+
+// Token creates an API token for a demo user.
+func (e *Env) Token(tb testing.TB, email string) string {
+	tb.Helper()
+	tok, _, err := e.App.Directory.CreateToken(context.Background(), email, "", "test")
+	if err != nil {
+		tb.Fatalf("token for %s: %v", email, err)
+	}
+	return tok
+}
+
+// URL starts (once) an HTTP server for the app and returns its base URL.
+func (e *Env) URL() string {
+	if e.srv == nil {
+		e.srv = httptest.NewServer(e.App.Server.Handler())
+	}
+	return e.srv.URL
+}
+
+// Client returns an HTTP client that keeps cookies and does not follow redirects.
+func Client() *http.Client {
+	jar := newJar()
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// Main runs a package's tests with the test database server.
+func Main(m *testing.M) { testdb.Main(m) }
