@@ -80,6 +80,9 @@ func buildTemplates(tb testing.TB) templates {
 	admin := adminDB(tb)
 	defer admin.Close()
 	out := templates{names: map[string]string{}}
+	if err := provision.RestrictServer(ctx, admin); err != nil {
+		return templates{err: err}
+	}
 	for _, r := range provision.RoleNames(Countries) {
 		if err := provision.EnsureRole(ctx, admin, r, rolePassword); err != nil {
 			return templates{err: err}

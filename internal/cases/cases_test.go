@@ -155,7 +155,7 @@ func TestTransitionTable(t *testing.T) {
 		{"return_preparation", "handover"}: true, {"return_preparation", "recovery"}: true, {"return_preparation", "closed"}: true,
 		{"handover", "reintegration"}: true, {"handover", "closed"}: true,
 		{"reintegration", "closed"}: true,
-		{"closed", "recovery"}: true, {"closed", "reintegration"}: true,
+		{"closed", "recovery"}:      true, {"closed", "reintegration"}: true,
 	}
 	for _, from := range cases.Stages {
 		for _, to := range cases.Stages {

@@ -94,6 +94,9 @@ func All(ctx context.Context, srv Server, creds Credentials, countries []string)
 	for _, cc := range countries {
 		dbs = append(dbs, StoreDatabase(cc))
 	}
+	if err := RestrictServer(ctx, admin); err != nil {
+		return DSNs{}, err
+	}
 	// Roles first: Lockdown names every database's app role.
 	for _, d := range dbs {
 		for _, role := range []string{d.Owner, d.App} {

@@ -95,6 +95,17 @@ func Lockdown(ctx context.Context, admin *sql.DB, d Database) error {
 	return nil
 }
 
+// RestrictServer revokes PUBLIC's CONNECT on the server's own databases (postgres, template1), so
+// Homeward's roles can reach nothing but their own database.
+func RestrictServer(ctx context.Context, admin *sql.DB) error {
+	for _, name := range []string{"postgres", "template1"} {
+		if err := execFormat(ctx, admin, `REVOKE CONNECT ON DATABASE %I FROM PUBLIC`, name); err != nil {
+			return fmt.Errorf("restrict %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // Migrate applies the migrations of d's kind through owner (a connection as the owner role) and
 // grants the app role what the server needs: rows, not schema; the audit log append-only.
 func Migrate(ctx context.Context, owner *sql.DB, d Database) error {
