@@ -70,25 +70,21 @@ stop-cluster:
 	[ -f "$$pgdir/cluster-location" ] && root=$$(cat "$$pgdir/cluster-location"); \
 	[ -f "$$root/data/postmaster.pid" ] || exit 0; \
 	bindir=$$(.ci/ensure-postgres --bindir) || { echo "stop-cluster: no pg_ctl found; stop the server in $$root/data by hand" >&2; exit 1; }; \
+	as=""; [ "$$(id -u)" != 0 ] || as="runuser -u postgres --"; \
+	cd /; \
+	$$as "$$bindir/pg_ctl" -D "$$root/data" status >/dev/null 2>&1 || exit 0; \
 	echo "stopping the local PostgreSQL in $$root/data"; \
-	if [ "$$(id -u)" = 0 ]; then \
-		cd / && runuser -u postgres -- "$$bindir/pg_ctl" -D "$$root/data" stop -m fast -w; \
-	else \
-		cd / && "$$bindir/pg_ctl" -D "$$root/data" stop -m fast -w; \
-	fi
+	$$as "$$bindir/pg_ctl" -D "$$root/data" stop -m fast -w
 
 clean: stop-cluster
 	rm -rf bin
 
 clean-data: stop-cluster
 	@pgdir="$(abspath $(DATA_DIR))/pg"; \
-	if [ -f "$$pgdir/cluster-location" ]; then \
-		root=$$(cat "$$pgdir/cluster-location"); \
-		case "$$root" in /var/tmp/homeward-pg-*) rm -rf "$$root" ;; esac; \
-		sock=$$(cat "$$root/sockdir" 2>/dev/null || true); \
-	else \
-		sock=$$(cat "$$pgdir/sockdir" 2>/dev/null || true); \
-	fi; \
-	case "$$sock" in /tmp/homeward-sock-*) rm -rf "$$sock" ;; esac
+	root="$$pgdir"; \
+	[ -f "$$pgdir/cluster-location" ] && root=$$(cat "$$pgdir/cluster-location"); \
+	sock=$$(cat "$$root/sockdir" 2>/dev/null || true); \
+	case "$$sock" in /tmp/homeward-sock-*) rm -rf "$$sock" ;; esac; \
+	case "$$root" in /var/tmp/homeward-pg-*) rm -rf "$$root" ;; esac
 	@echo "deleting $(DATA_DIR)/: local databases, credentials and the master key"
 	rm -rf "$(DATA_DIR)"
