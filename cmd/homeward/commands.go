@@ -38,7 +38,7 @@ func devEnv(ctx context.Context) error {
 		return errors.New("dev env works with the local cluster only: unset the HOMEWARD_*_DSN variables")
 	}
 	fmt.Printf("export HOMEWARD_HUB_DSN=%s\n", shellQuote(env.DSNs.Hub))
-	for _, cc := range config.DefaultCountries {
+	for _, cc := range config.LocalCountries() {
 		fmt.Printf("export HOMEWARD_STORE_%s_DSN=%s\n", cc, shellQuote(env.DSNs.Stores[cc]))
 	}
 	fmt.Printf("export HOMEWARD_ADMIN_DSN=%s\n", shellQuote(env.DSNs.Admin))

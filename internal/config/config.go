@@ -13,6 +13,22 @@ import (
 // DefaultCountries are the stores a local cluster creates when no DSNs are given.
 var DefaultCountries = []string{"TH", "KH"}
 
+// LocalCountries are the stores of the local cluster: HOMEWARD_COUNTRIES ("TH,KH,LA"), else
+// DefaultCountries. A new country is configuration, not code.
+func LocalCountries() []string {
+	v := os.Getenv("HOMEWARD_COUNTRIES")
+	if v == "" {
+		return DefaultCountries
+	}
+	var out []string
+	for _, cc := range strings.Split(v, ",") {
+		if cc = strings.ToUpper(strings.TrimSpace(cc)); regexp.MustCompile(`^[A-Z]{2}$`).MatchString(cc) {
+			out = append(out, cc)
+		}
+	}
+	return out
+}
+
 // Config is the process configuration.
 type Config struct {
 	Addr          string

@@ -26,7 +26,7 @@ func Up(ctx context.Context, cfg *config.Config) (*Env, error) {
 	if err := cl.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start local PostgreSQL: %w", err)
 	}
-	countries := config.DefaultCountries
+	countries := config.LocalCountries()
 	creds, err := provision.LoadOrCreateCredentials(filepath.Join(cfg.DataDir, "credentials.json"), provision.RoleNames(countries)...)
 	if err != nil {
 		return nil, err

@@ -56,6 +56,7 @@ CREATE TABLE cases (
 CREATE INDEX cases_owner_updated_idx ON cases (owner_agency_id, updated_at DESC, id DESC);
 CREATE INDEX cases_person_idx ON cases (person_id);
 CREATE INDEX cases_stage_idx ON cases (stage);
+CREATE INDEX cases_updated_idx ON cases (updated_at DESC, id DESC);
 
 CREATE TABLE case_team (
     case_id   uuid NOT NULL REFERENCES cases (id),
