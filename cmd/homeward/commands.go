@@ -29,6 +29,15 @@ func configure(ctx context.Context) (config.Config, *devenv.Env, error) {
 	return cfg, env, err
 }
 
+// openApp opens the app on the configured or local databases (creating the master key locally).
+func openApp(ctx context.Context) (*app.App, error) {
+	cfg, env, err := configure(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, cfg, app.Options{CreateMasterKey: env != nil})
+}
+
 func devEnv(ctx context.Context) error {
 	_, env, err := configure(ctx)
 	if err != nil {
@@ -145,11 +154,7 @@ func migrate(ctx context.Context) error {
 }
 
 func seedDemo(ctx context.Context) error {
-	cfg, env, err := configure(ctx)
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg, app.Options{CreateMasterKey: env != nil})
+	a, err := openApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -173,11 +178,7 @@ func token(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	cfg, env, err := configure(ctx)
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, cfg, app.Options{CreateMasterKey: env != nil})
+	a, err := openApp(ctx)
 	if err != nil {
 		return err
 	}
