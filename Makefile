@@ -21,8 +21,11 @@ help:
 	@echo "make clean       stop the local cluster and remove bin/ (keeps $(DATA_DIR)/ and its master key)"
 	@echo "make clean-data  stop the local cluster and delete $(DATA_DIR)/ with all local data and the master key"
 
+# Built, then run with exec (rather than `go run`) so that Ctrl-C ends with the program's own exit
+# status: `homeward dev` stops the server and the cluster and exits 0.
 run: ensure-postgres
-	$(GO) run ./cmd/homeward dev
+	$(GO) build -o bin/homeward ./cmd/homeward
+	exec bin/homeward dev
 
 test: ensure-postgres ensure-browser
 	$(GO) test -count=1 -p 2 -timeout 20m ./...
@@ -34,8 +37,8 @@ build:
 	$(GO) build -o bin/homeward ./cmd/homeward
 
 lint:
-	@files=$$(git ls-files --cached --others --exclude-standard '*.go'); \
-	unformatted=$$(gofmt -l $$files); \
+	@files=$$(git ls-files --cached --others --exclude-standard '*.go' | while read -r f; do [ ! -f "$$f" ] || echo "$$f"; done); \
+	unformatted=$$([ -z "$$files" ] || gofmt -l $$files); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
@@ -46,7 +49,7 @@ ensure-postgres:
 # otherwise says what is missing and lets the tests report it.
 ensure-browser:
 	@missing=""; \
-	[ -x /usr/bin/chromium ] || missing="chromium"; \
+	[ -x /usr/bin/chromium ] || missing=" chromium"; \
 	if command -v dpkg-query >/dev/null 2>&1; then \
 		for p in $(filter-out chromium,$(BROWSER_PACKAGES)); do \
 			dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed || missing="$$missing $$p"; \
