@@ -70,6 +70,8 @@ const (
 	SectionAudit Section = "audit"
 	// SectionReports is aggregate reports.
 	SectionReports Section = "reports"
+	// SectionSelf is the actor's own account: preferences, sign-out, "me".
+	SectionSelf Section = "self"
 )
 
 // AllSections lists every section, in the order the matrix shows them.
@@ -78,7 +80,7 @@ var AllSections = []Section{
 	SectionPsychosocial, SectionMedical, SectionRepatriation, SectionReferral,
 	SectionConsent, SectionAttachments, SectionNotes, SectionLegalStatus,
 	SectionApprovals, SectionTeam, SectionInbox, SectionPackets,
-	SectionDirectory, SectionAudit, SectionReports,
+	SectionDirectory, SectionAudit, SectionReports, SectionSelf,
 }
 
 // Action is what an actor does to a section.

@@ -8,8 +8,8 @@ import (
 	"homeward/internal/authz"
 )
 
-// Access is a route's rule: public, or signed in with a permission. A route with Section "" and
-// not Public needs only a signed-in actor (their own settings, sign-out, "me").
+// Access is a route's rule: public, or signed in with a permission (section and action). Routes
+// about the actor's own account use the section "self", which every role holds.
 type Access struct {
 	Public  bool
 	Section authz.Section
@@ -18,9 +18,8 @@ type Access struct {
 }
 
 var (
-	public   = Access{Public: true}
-	bare     = Access{Public: true, bare: true}
-	signedIn = Access{}
+	public = Access{Public: true}
+	bare   = Access{Public: true, bare: true}
 )
 
 func perm(s authz.Section, a authz.Action) Access { return Access{Section: s, Action: a} }
@@ -55,10 +54,8 @@ func (s *Server) guard(acc Access) echo.MiddlewareFunc {
 			if a == nil {
 				return errUnauthenticated
 			}
-			if acc.Section != "" {
-				if err := a.Require(acc.Section, acc.Action); err != nil {
-					return err
-				}
+			if err := a.Require(acc.Section, acc.Action); err != nil {
+				return err
 			}
 			return next(c)
 		}

@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -122,20 +124,27 @@ func (s *Server) apiInbox(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
 
-// decodeJSON reads a JSON body strictly: unknown fields and trailing data are bad requests.
+// decodeJSON reads a JSON body strictly: unknown fields and trailing data are bad requests, and a
+// body over MaxJSON is too large whether or not it declared its length.
 func decodeJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, MaxJSON)
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
-			return echo.ErrStatusRequestEntityTooLarge
+	err := dec.Decode(v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = fmt.Errorf("trailing data after the JSON body: %w", terr)
 		}
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge), errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
+		return echo.ErrStatusRequestEntityTooLarge
+	default:
 		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON").SetInternal(err)
 	}
-	if dec.More() {
-		return echo.NewHTTPError(http.StatusBadRequest, "trailing data after the JSON body")
-	}
-	return nil
 }
 
 func caseCore(cs *cases.Case) map[string]any {

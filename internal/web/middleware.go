@@ -52,6 +52,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		CookieHTTPOnly: true,
 		CookieSecure:   s.CookieSecure,
 		CookieSameSite: http.SameSiteStrictMode,
+		Skipper:        func(c echo.Context) bool { return c.Path() == "/*" }, // the not-found route changes nothing
 	})(next)
 }
 

@@ -24,13 +24,13 @@ func (s *Server) routes() {
 	s.handle(g, "/api/v1/openapi.json", s.openAPI, bare)
 
 	// Pages.
-	s.handle(g, "/", s.home, signedIn)
+	s.handle(g, "/", s.home, perm(authz.SectionSelf, read))
 	s.handle(g, "/login", s.loginForm, public)
 	s.handle(p, "/login", s.login, public)
-	s.handle(p, "/logout", s.logout, signedIn)
+	s.handle(p, "/logout", s.logout, perm(authz.SectionSelf, write))
 	s.handle(p, "/language", s.setLanguage, public)
-	s.handle(g, "/settings", s.settingsForm, signedIn)
-	s.handle(p, "/settings", s.saveSettings, signedIn)
+	s.handle(g, "/settings", s.settingsForm, perm(authz.SectionSelf, read))
+	s.handle(p, "/settings", s.saveSettings, perm(authz.SectionSelf, write))
 	s.handle(g, "/cases", s.caseList, perm(authz.SectionCases, read))
 	s.handle(g, "/cases/new", s.intakeForm, perm(authz.SectionCases, write))
 	s.handle(p, "/cases", s.intake, perm(authz.SectionCases, write))
@@ -39,7 +39,7 @@ func (s *Server) routes() {
 	s.handle(g, "/inbox", s.inboxPage, perm(authz.SectionInbox, read))
 
 	// JSON API.
-	s.handle(g, "/api/v1/me", s.apiMe, signedIn)
+	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))
 	s.handle(g, "/api/v1/cases", s.apiCaseList, perm(authz.SectionCases, read))
 	s.handle(g, "/api/v1/cases/:id", s.apiCase, perm(authz.SectionCases, read))
 	s.handle(p, "/api/v1/persons", s.apiIntake, perm(authz.SectionCases, write))

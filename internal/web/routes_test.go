@@ -3,16 +3,30 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/labstack/echo/v4"
 
 	"homeward/internal/apptest"
 	"homeward/internal/authz"
 	"homeward/internal/web"
 )
+
+// publicRoutes are the only routes open without signing in.
+var publicRoutes = []string{
+	echo.RouteNotFound + " /*", // the not-found answer for every unknown path
+	"GET /api/v1/openapi.json",
+	"GET /healthz",
+	"GET /login",
+	"GET /readyz",
+	"GET /static/*",
+	"POST /language",
+	"POST /login",
+}
 
 // withoutSection names the signed-in actor whose roles lack a section: the auditor has no case
 // content, the caseworker has no inbox. Other sections fall back to the first of candidates.
@@ -62,6 +76,16 @@ func TestRouteWalk(t *testing.T) {
 		keys = append(keys, key)
 	}
 	sort.Strings(keys)
+	var public []string
+	for _, key := range keys {
+		if rules[key].Public {
+			public = append(public, key)
+		}
+	}
+	wantPublic := slices.Sorted(slices.Values(publicRoutes))
+	if d := cmp.Diff(wantPublic, public); d != "" {
+		t.Errorf("public routes changed; a new public route is a reviewed decision (-want +got):\n%s", d)
+	}
 	caseID := ownCaseID(t, env, thWorker) // a real TH case: a 404 below is about the section, not the row
 	notFoundAPI := send(t, nil, apiRequest(t, http.MethodGet, base+"/api/v1/no-such-route", "", nil))
 	if notFoundAPI.Status != http.StatusNotFound || decodeError(t, notFoundAPI.Body).Error.Code != "not_found" {
@@ -69,18 +93,48 @@ func TestRouteWalk(t *testing.T) {
 	}
 
 	tokens, sessions := map[string]string{}, map[string]*http.Client{}
-	token := func(email string) string {
+	token := func(t *testing.T, email string) string {
 		if tokens[email] == "" {
 			tokens[email] = env.Token(t, email)
 		}
 		return tokens[email]
 	}
-	session := func(email string) *http.Client {
+	session := func(t *testing.T, email string) *http.Client {
 		if sessions[email] == nil {
 			sessions[email] = env.Login(t, email)
 		}
 		return sessions[email]
 	}
+
+	// An unknown path or a method a path does not route is the same not-found, signed in or not.
+	t.Run("unrouted", func(t *testing.T) {
+		for _, m := range []struct{ method, path, token string }{
+			{http.MethodDelete, "/api/v1/cases/" + caseID, ""},
+			{http.MethodDelete, "/api/v1/cases/" + caseID, token(t, thWorker)},
+			{http.MethodPut, "/api/v1/persons", token(t, thWorker)},
+			{http.MethodGet, "/api/v1/audit", token(t, thAuditor)},
+		} {
+			res := send(t, nil, apiRequest(t, m.method, base+m.path, m.token, nil))
+			if res.Status != http.StatusNotFound || res.Body != notFoundAPI.Body {
+				t.Errorf("%s %s (token %v): %d %s, want 404 %s", m.method, m.path, m.token != "", res.Status, res.Body, notFoundAPI.Body)
+			}
+		}
+		c := session(t, thWorker)
+		for _, m := range []struct{ method, path string }{
+			{http.MethodGet, "/nowhere"},
+			{http.MethodPost, "/nowhere"},
+			{http.MethodDelete, "/cases/" + caseID},
+			{http.MethodPut, "/settings"},
+		} {
+			req, err := http.NewRequest(m.method, base+m.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := send(t, c, req); res.Status != http.StatusNotFound {
+				t.Errorf("page %s %s: status %d, want 404: %s", m.method, m.path, res.Status, excerpt(res.Body))
+			}
+		}
+	})
 
 	for _, key := range keys {
 		acc := rules[key]
@@ -118,21 +172,24 @@ func TestRouteWalk(t *testing.T) {
 		if acc.Section == "" {
 			continue
 		}
-		t.Run(key+"/without section "+string(acc.Section), func(t *testing.T) {
-			email := pickActor(t, env, acc, false)
-			if api {
-				res := send(t, nil, apiRequest(t, method, u, token(email), strings.NewReader("{}")))
-				if res.Status != http.StatusNotFound || res.Body != notFoundAPI.Body {
-					t.Errorf("as %s: %d %s, want 404 %s", email, res.Status, res.Body, notFoundAPI.Body)
+		// A section every role holds (the actor's own account) has no refusal to see.
+		if !heldByEveryRole(env, acc) {
+			t.Run(key+"/without section "+string(acc.Section), func(t *testing.T) {
+				email := pickActor(t, env, acc, false)
+				if api {
+					res := send(t, nil, apiRequest(t, method, u, token(t, email), strings.NewReader("{}")))
+					if res.Status != http.StatusNotFound || res.Body != notFoundAPI.Body {
+						t.Errorf("as %s: %d %s, want 404 %s", email, res.Status, res.Body, notFoundAPI.Body)
+					}
+					return
 				}
-				return
-			}
-			c := session(email)
-			res := send(t, c, pageRequest(t, c, base+"/settings", method, u))
-			if res.Status != http.StatusNotFound {
-				t.Errorf("as %s: status %d, want 404: %s", email, res.Status, excerpt(res.Body))
-			}
-		})
+				c := session(t, email)
+				res := send(t, c, pageRequest(t, c, base+"/settings", method, u))
+				if res.Status != http.StatusNotFound {
+					t.Errorf("as %s: status %d, want 404: %s", email, res.Status, excerpt(res.Body))
+				}
+			})
+		}
 
 		// A positive control: an actor with the section reaches the same URL, so the 404 above
 		// is the section's doing. Only safe (GET) routes; writes are covered elsewhere.
@@ -143,16 +200,28 @@ func TestRouteWalk(t *testing.T) {
 			email := pickActor(t, env, acc, true)
 			var res response
 			if api {
-				res = send(t, nil, apiRequest(t, method, u, token(email), nil))
+				res = send(t, nil, apiRequest(t, method, u, token(t, email), nil))
 			} else {
-				c := session(email)
+				c := session(t, email)
 				res = send(t, c, pageRequest(t, c, base+"/settings", method, u))
 			}
-			if res.Status != http.StatusOK {
-				t.Errorf("as %s: status %d, want 200: %s", email, res.Status, excerpt(res.Body))
+			// 200, or a page sending the actor on to their work (GET / does), never to sign-in.
+			if loc := res.Header.Get("Location"); res.Status != http.StatusOK &&
+				(res.Status != http.StatusSeeOther || loc == "" || loc == "/login") {
+				t.Errorf("as %s: status %d (Location %q), want 200: %s", email, res.Status, loc, excerpt(res.Body))
 			}
 		})
 	}
+}
+
+// heldByEveryRole reports whether every role holds the rule's section and action.
+func heldByEveryRole(env *apptest.Env, acc web.Access) bool {
+	for _, r := range authz.AllRoles {
+		if !env.App.Policy.Allowed(r, acc.Section, acc.Action) {
+			return false
+		}
+	}
+	return true
 }
 
 // pickActor returns the first candidate whose roles grant (has) or lack (!has) the rule's section and

@@ -46,7 +46,10 @@ type Server struct {
 }
 
 // MaxBody is the largest request body accepted outside uploads.
-const MaxBody = "1M"
+const MaxBody = "1MiB" // binary: echo reads "1M" as 1,000,000 bytes
+
+// MaxJSON is the largest JSON body, in bytes (the same 1 MiB).
+const MaxJSON = 1 << 20
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
