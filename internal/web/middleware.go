@@ -10,6 +10,7 @@ import (
 
 	"homeward/internal/authz"
 	"homeward/internal/locale"
+	"homeward/internal/problem"
 )
 
 // Context keys.
@@ -52,6 +53,8 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		CookieHTTPOnly: true,
 		CookieSecure:   s.CookieSecure,
 		CookieSameSite: http.SameSiteStrictMode,
+		// A missing or wrong token is a refused form, whatever echo's reason: 403 with "reload".
+		ErrorHandler: func(err error, c echo.Context) error { return problem.ErrForbidden },
 		Skipper:        func(c echo.Context) bool { return c.Path() == "/*" }, // the not-found route changes nothing
 	})(next)
 }
