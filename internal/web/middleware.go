@@ -55,7 +55,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		CookieSameSite: http.SameSiteStrictMode,
 		// A missing or wrong token is a refused form, whatever echo's reason: 403 with "reload".
 		ErrorHandler: func(err error, c echo.Context) error { return problem.ErrForbidden },
-		Skipper:        func(c echo.Context) bool { return c.Path() == "/*" }, // the not-found route changes nothing
+		Skipper:      func(c echo.Context) bool { return c.Path() == "/*" }, // the not-found route changes nothing
 	})(next)
 }
 
