@@ -168,13 +168,14 @@ func seedDemo(ctx context.Context) error {
 
 func token(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
-		return fmt.Errorf("%w: token create --user EMAIL | token revoke --id ID", errUsage)
+		return fmt.Errorf("%w: token create --user EMAIL | token revoke --id ID | token revoke --token TOKEN", errUsage)
 	}
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	user := fs.String("user", "", "user email")
 	agency := fs.String("agency", "", "agency slug, when the user belongs to several")
 	label := fs.String("label", "", "a label for the token")
 	id := fs.String("id", "", "token id (revoke)")
+	value := fs.String("token", "", "the token itself (revoke)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -184,10 +185,18 @@ func token(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 	if args[0] == "revoke" {
-		if *id == "" {
-			return fmt.Errorf("%w: --id is required", errUsage)
+		switch {
+		case *value != "":
+			err = a.Directory.RevokeTokenValue(ctx, "", *value)
+		case *id != "":
+			err = a.Directory.RevokeToken(ctx, "", *id)
+		default:
+			return fmt.Errorf("%w: --id or --token is required", errUsage)
 		}
-		return a.Directory.RevokeToken(ctx, "", *id)
+		if err == nil {
+			fmt.Println("token revoked")
+		}
+		return err
 	}
 	if *user == "" {
 		return fmt.Errorf("%w: --user is required", errUsage)

@@ -18,7 +18,7 @@ const usage = `usage: homeward COMMAND
   migrate              apply migrations to the hub and every store
   seed-demo            load the demo data into empty databases
   token create --user EMAIL [--agency SLUG]   print a new API bearer token
-  token revoke --id ID                        revoke an API token
+  token revoke --id ID | --token TOKEN        revoke an API token
   audit verify [--db hub|TH|KH]               check the audit chains
 `
 

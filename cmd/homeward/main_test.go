@@ -68,6 +68,12 @@ func TestTokenCreateCommand(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"country":"TH"`) {
 		t.Fatalf("me with new token: %d %s", status, body)
 	}
+	if code, err, _ := capture(t, "token", "revoke", "--token", token); code != 0 || err != nil {
+		t.Fatalf("token revoke: %d %v", code, err)
+	}
+	if status, _ := apptest.API(t, "GET", env.URL()+"/api/v1/me", token, ""); status != 401 {
+		t.Fatalf("revoked token answered %d, want 401", status)
+	}
 	if _, err, _ := capture(t, "token", "create", "--user", "nobody@example.org"); err == nil {
 		t.Fatal("token for an unknown user")
 	}

@@ -104,6 +104,19 @@ func (s *Service) RevokeToken(ctx context.Context, actorUserID, id string) error
 	})
 }
 
+// RevokeTokenValue revokes the token whose value is given (for the person holding it).
+func (s *Service) RevokeTokenValue(ctx context.Context, actorUserID, token string) error {
+	var id string
+	err := s.db.WithContext(ctx).Model(&APIToken{}).Select("id").Where("token_hash = ?", hashToken(strings.TrimSpace(token))).Scan(&id).Error
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		return ErrNotFound
+	}
+	return s.RevokeToken(ctx, actorUserID, id)
+}
+
 func hashToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
