@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"homeward/internal/authz"
 )
 
 // Entry is one audited event.
@@ -51,6 +53,14 @@ const lockHead = `SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPD
 // Append writes e as the next row of the chain, inside tx (which must be a transaction).
 // It takes the chain's head row lock until tx ends, so call it last in the transaction.
 func Append(tx *gorm.DB, now time.Time, e Entry) error {
+	return AppendMany(tx, now, []Entry{e})
+}
+
+// AppendMany writes entries as the next rows of the chain in one statement, inside tx.
+func AppendMany(tx *gorm.DB, now time.Time, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	var head struct {
 		LastID   int64
 		LastHash []byte
@@ -58,25 +68,30 @@ func Append(tx *gorm.DB, now time.Time, e Entry) error {
 	if err := tx.Raw(lockHead).Scan(&head).Error; err != nil {
 		return fmt.Errorf("audit: lock head: %w", err)
 	}
-	detail := ""
-	if e.Detail != nil {
-		b, err := json.Marshal(e.Detail)
-		if err != nil {
-			return fmt.Errorf("audit: detail: %w", err)
+	rows := make([]Row, len(entries))
+	prevID, prevHash := head.LastID, head.LastHash
+	for i, e := range entries {
+		detail := ""
+		if e.Detail != nil {
+			b, err := json.Marshal(e.Detail)
+			if err != nil {
+				return fmt.Errorf("audit: detail: %w", err)
+			}
+			detail = string(b)
 		}
-		detail = string(b)
+		r := Row{
+			ID: prevID + 1, At: now.UTC().Truncate(time.Microsecond),
+			ActorUserID: nullable(e.ActorUserID), ActorAgencyID: nullable(e.ActorAgencyID),
+			Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Detail: detail,
+			PrevHash: prevHash,
+		}
+		r.Hash = r.computeHash()
+		rows[i], prevID, prevHash = r, r.ID, r.Hash
 	}
-	r := Row{
-		ID: head.LastID + 1, At: now.UTC().Truncate(time.Microsecond),
-		ActorUserID: nullable(e.ActorUserID), ActorAgencyID: nullable(e.ActorAgencyID),
-		Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Detail: detail,
-		PrevHash: head.LastHash,
-	}
-	r.Hash = r.computeHash()
-	if err := tx.Create(&r).Error; err != nil {
+	if err := tx.CreateInBatches(rows, 1000).Error; err != nil {
 		return fmt.Errorf("audit: insert: %w", err)
 	}
-	res := tx.Exec(`UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1`, r.ID, r.Hash)
+	res := tx.Exec(`UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1`, prevID, prevHash)
 	if res.Error != nil {
 		return fmt.Errorf("audit: move head: %w", res.Error)
 	}
@@ -166,4 +181,9 @@ func deref(s *string) string {
 		return ""
 	}
 	return strings.Clone(*s)
+}
+
+// ByActor is an Entry for something the actor did.
+func ByActor(a *authz.Actor, action, entity, id string, detail any) Entry {
+	return Entry{ActorUserID: a.UserID, ActorAgencyID: a.AgencyID, Action: action, Entity: entity, EntityID: id, Detail: detail}
 }

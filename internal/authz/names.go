@@ -70,6 +70,8 @@ const (
 	SectionAudit Section = "audit"
 	// SectionReports is aggregate reports.
 	SectionReports Section = "reports"
+	// SectionOperations is rescue operations (raids) and the bulk intake of the people they bring in.
+	SectionOperations Section = "operations"
 	// SectionSelf is the actor's own account: preferences, sign-out, "me".
 	SectionSelf Section = "self"
 )
@@ -80,7 +82,7 @@ var AllSections = []Section{
 	SectionPsychosocial, SectionMedical, SectionRepatriation, SectionReferral,
 	SectionConsent, SectionAttachments, SectionNotes, SectionLegalStatus,
 	SectionApprovals, SectionTeam, SectionInbox, SectionPackets,
-	SectionDirectory, SectionAudit, SectionReports, SectionSelf,
+	SectionDirectory, SectionAudit, SectionReports, SectionOperations, SectionSelf,
 }
 
 // Action is what an actor does to a section.

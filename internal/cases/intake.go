@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/problem"
+	"homeward/internal/store"
 )
 
 // IntakeInput is one person received, as typed on the form or sent to the API.
@@ -110,17 +112,102 @@ func (in *IntakeInput) minor(birth *time.Time, now time.Time) bool {
 
 // Intake registers a person and opens their case at reception, owned by the actor's agency.
 func (s *Service) Intake(ctx context.Context, a *authz.Actor, in IntakeInput) (*Person, *Case, error) {
-	if err := a.Require(authz.SectionIdentity, authz.ActionWrite); err != nil {
+	res, err := s.IntakeBatch(ctx, a, []IntakeInput{in})
+	if err != nil {
+		var be *BatchError
+		if errors.As(err, &be) {
+			return nil, nil, be.Rows[0]
+		}
 		return nil, nil, err
+	}
+	return res[0].Person, res[0].Case, nil
+}
+
+// Intaken is one person registered by IntakeBatch.
+type Intaken struct {
+	Person *Person
+	Case   *Case
+}
+
+// BatchError reports the invalid rows of a batch, by index; nothing was created.
+type BatchError struct {
+	Rows map[int]*problem.Invalid
+}
+
+func (e *BatchError) Error() string { return fmt.Sprintf("intake: %d invalid rows", len(e.Rows)) }
+
+// Unwrap makes a batch error an invalid-input error for the web layer.
+func (e *BatchError) Unwrap() error {
+	for _, inv := range e.Rows {
+		return inv
+	}
+	return nil
+}
+
+// IntakeBatch registers many persons at once, all or nothing: every row is validated first, and if
+// any is invalid nothing is written and a *BatchError lists them. Then one transaction inserts
+// every person and case and their audit rows.
+func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeInput) ([]Intaken, error) {
+	if err := a.Require(authz.SectionIdentity, authz.ActionWrite); err != nil {
+		return nil, err
 	}
 	st, scope, err := s.bind(a, authz.SectionCases, authz.ActionWrite)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	now := s.now()
+	out := make([]Intaken, len(ins))
+	bad := &BatchError{Rows: map[int]*problem.Invalid{}}
+	persons, cs := make([]*Person, 0, len(ins)), make([]*Case, 0, len(ins))
+	for i := range ins {
+		p, err := s.preparePerson(st, &ins[i], now)
+		if err != nil {
+			if inv, ok := problem.AsInvalid(err); ok {
+				bad.Rows[i] = inv
+				continue
+			}
+			return nil, err
+		}
+		c := &Case{ID: uuid.Must(uuid.NewV7()).String(), PersonID: p.ID, OwnerAgencyID: scope.AgencyID,
+			Stage: StageReception, CreatedAt: now, UpdatedAt: now, Version: 1}
+		persons, cs = append(persons, p), append(cs, c)
+		out[i] = Intaken{Person: p, Case: c}
+	}
+	if len(bad.Rows) > 0 {
+		return nil, bad
+	}
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := checkOperations(tx, ins, bad); err != nil {
+			return err
+		}
+		var seqs []int64
+		if err := tx.Raw(`SELECT nextval('case_reference_seq') FROM generate_series(1, ?)`, len(cs)).Scan(&seqs).Error; err != nil {
+			return err
+		}
+		entries := make([]audit.Entry, len(cs))
+		for i, c := range cs {
+			c.Reference = fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seqs[i])
+			entries[i] = entry(a, "case.intake", "case", c.ID, map[string]any{"person_id": c.PersonID, "reference": c.Reference})
+		}
+		if err := tx.CreateInBatches(persons, 500).Error; err != nil {
+			return fmt.Errorf("insert persons: %w", err)
+		}
+		if err := tx.CreateInBatches(cs, 500).Error; err != nil {
+			return fmt.Errorf("insert cases: %w", err)
+		}
+		return audit.AppendMany(tx, now, entries)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// preparePerson validates one input and builds the person row with its sealed fields.
+func (s *Service) preparePerson(st *store.Store, in *IntakeInput, now time.Time) (*Person, error) {
 	birth, err := in.clean(now)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p := &Person{ID: uuid.Must(uuid.NewV7()).String(), GivenName: in.GivenName, FamilyName: in.FamilyName, Sex: in.Sex,
 		BirthDate: birth, AgeEstimate: in.AgeEstimate, Nationality: in.Nationality, Languages: in.Languages,
@@ -129,41 +216,47 @@ func (s *Service) Intake(ctx context.Context, a *authz.Actor, in IntakeInput) (*
 		p.OperationID = &in.OperationID
 	}
 	if p.DocumentNumberEnc, err = st.Keys.SealString("persons.document_number", p.ID, in.DocumentNumber); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	p.DocumentNumberBidx = st.Keys.BlindIndex("document_number", in.DocumentNumber)
 	if p.ContactEnc, err = st.Keys.SealString("persons.contact", p.ID, in.Contact); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	c := &Case{ID: uuid.Must(uuid.NewV7()).String(), PersonID: p.ID, OwnerAgencyID: scope.AgencyID,
-		Stage: StageReception, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if p.OperationID != nil {
-			var n int64
-			if err := tx.Table("operations").Where("id = ?", *p.OperationID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 {
-				return &problem.Invalid{Fields: map[string]string{"operation_id": "form.error.invalid"}}
-			}
+	return p, nil
+}
+
+// checkOperations refuses rows naming an operation that is not in the store.
+func checkOperations(tx *gorm.DB, ins []IntakeInput, bad *BatchError) error {
+	want := map[string]bool{}
+	for _, in := range ins {
+		if in.OperationID != "" {
+			want[in.OperationID] = true
 		}
-		var seq int64
-		if err := tx.Raw(`SELECT nextval('case_reference_seq')`).Scan(&seq).Error; err != nil {
-			return err
-		}
-		c.Reference = fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seq)
-		if err := tx.Create(p).Error; err != nil {
-			return fmt.Errorf("insert person: %w", err)
-		}
-		if err := tx.Create(c).Error; err != nil {
-			return fmt.Errorf("insert case: %w", err)
-		}
-		return audit.Append(tx, now, entry(a, "case.intake", "case", c.ID, map[string]any{"person_id": p.ID, "reference": c.Reference}))
-	})
-	if err != nil {
-		return nil, nil, err
 	}
-	return p, c, nil
+	if len(want) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+	}
+	var found []string
+	if err := tx.Table("operations").Where("id IN ?", ids).Pluck("id", &found).Error; err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, id := range found {
+		known[id] = true
+	}
+	for i, in := range ins {
+		if in.OperationID != "" && !known[in.OperationID] {
+			bad.Rows[i] = &problem.Invalid{Fields: map[string]string{"operation_id": "form.error.invalid"}}
+		}
+	}
+	if len(bad.Rows) > 0 {
+		return bad
+	}
+	return nil
 }
 
 func oneOf(v string, set []string) bool {

@@ -32,22 +32,11 @@ func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return
 
 // bind returns the actor's store and row scope after checking the section; it is the one way in.
 func (s *Service) bind(a *authz.Actor, sec authz.Section, act authz.Action) (*store.Store, authz.Scope, error) {
-	if err := a.Require(sec, act); err != nil {
-		return nil, authz.Scope{}, err
-	}
-	scope, err := authz.ScopeFor(a)
-	if err != nil {
-		return nil, authz.Scope{}, err
-	}
-	st, err := s.stores.For(scope.Country)
-	if err != nil {
-		return nil, authz.Scope{}, fmt.Errorf("%v: %w", err, authz.ErrNotFound)
-	}
-	return st, scope, nil
+	return s.stores.Bind(a, sec, act)
 }
 
 func entry(a *authz.Actor, action, entity, id string, detail any) audit.Entry {
-	return audit.Entry{ActorUserID: a.UserID, ActorAgencyID: a.AgencyID, Action: action, Entity: entity, EntityID: id, Detail: detail}
+	return audit.ByActor(a, action, entity, id, detail)
 }
 
 // Get returns the case with the sections the actor may read, and audits the read.
@@ -90,7 +79,14 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, id string) (*View, er
 
 const findCaseSQL = `SELECT c.* FROM cases c WHERE c.id = ? AND `
 
-// findCase loads a case within the scope, or ErrNotFound.
+// Find loads a case within the scope inside tx, or ErrNotFound. Section packages (screening,
+// consent, notes, ...) call it first, so a case outside the scope is not found for them too.
+func Find(tx *gorm.DB, scope authz.Scope, id string) (*Case, error) {
+	c, _, err := findCase(tx, scope, id)
+	return c, err
+}
+
+// findCase loads a case and its person within the scope, or ErrNotFound.
 func findCase(tx *gorm.DB, scope authz.Scope, id string) (*Case, *Person, error) {
 	if !validUUID(id) {
 		return nil, nil, ErrNotFound

@@ -55,7 +55,9 @@ func load(fsys fs.FS) (*Bundle, error) {
 		localizers: make(map[string]*goi18n.Localizer, len(Supported)),
 	}
 	for _, name := range names {
-		lang := strings.TrimSuffix(path.Base(name), ".toml")
+		// en.toml, or AREA.en.toml for the messages of one area (screening.th.toml, ...).
+		base := strings.TrimSuffix(path.Base(name), ".toml")
+		lang := base[strings.LastIndex(base, ".")+1:]
 		if !isSupported(lang) {
 			return nil, fmt.Errorf("locale: message file %s: language %q is not supported", name, lang)
 		}
@@ -63,7 +65,10 @@ func load(fsys fs.FS) (*Bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("locale: load %s: %w", name, err)
 		}
-		msgs := make(map[string]*goi18n.Message, len(file.Messages))
+		msgs := b.messages[lang]
+		if msgs == nil {
+			msgs = make(map[string]*goi18n.Message, len(file.Messages))
+		}
 		for _, m := range file.Messages {
 			if _, dup := msgs[m.ID]; dup {
 				return nil, fmt.Errorf("locale: %s: key %q defined twice", name, m.ID)

@@ -13,6 +13,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"homeward/internal/authz"
+
 	"homeward/internal/vault"
 )
 
@@ -118,4 +120,21 @@ func (s *Set) Close() {
 			sqlDB.Close()
 		}
 	}
+}
+
+// Bind checks the actor's right to a section and returns the actor's own store and row scope:
+// the one way a domain service reaches case data. Refusals are authz.ErrNotFound.
+func (s *Set) Bind(a *authz.Actor, sec authz.Section, act authz.Action) (*Store, authz.Scope, error) {
+	if err := a.Require(sec, act); err != nil {
+		return nil, authz.Scope{}, err
+	}
+	scope, err := authz.ScopeFor(a)
+	if err != nil {
+		return nil, authz.Scope{}, err
+	}
+	st, err := s.For(scope.Country)
+	if err != nil {
+		return nil, authz.Scope{}, fmt.Errorf("%v: %w", err, authz.ErrNotFound)
+	}
+	return st, scope, nil
 }

@@ -96,6 +96,7 @@ func (s *Server) intake(c echo.Context) error {
 
 type caseViewPage struct {
 	Base
+	Tabs   caseTabs
 	View   *cases.View
 	Error  string
 	To     string // the typed transition, kept after an error
@@ -107,7 +108,7 @@ func (s *Server) caseView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "case_view", caseViewPage{Base: s.base(c), View: v})
+	return s.render(c, http.StatusOK, "case_view", caseViewPage{Base: s.base(c), Tabs: tabsFor(c, v.Case.ID, ""), View: v})
 }
 
 // transition moves the case; on a refusal or a stale version it shows the case again, as it is
@@ -129,7 +130,7 @@ func (s *Server) transition(c echo.Context) error {
 		return gerr
 	}
 	b := s.base(c)
-	page := caseViewPage{Base: b, View: v, To: string(in.To), Reason: in.Reason, Error: b.L.T("error.conflict")}
+	page := caseViewPage{Base: b, Tabs: tabsFor(c, v.Case.ID, ""), View: v, To: string(in.To), Reason: in.Reason, Error: b.L.T("error.conflict")}
 	if inv, ok := problem.AsInvalid(err); ok {
 		page.Error = ""
 		for _, key := range inv.Fields {

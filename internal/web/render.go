@@ -40,7 +40,7 @@ func loadPages() (*pages, error) {
 		if strings.HasSuffix(n, "/layout.html") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(web.Files, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(web.Files, "templates/layout.html", "templates/partials/*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}

@@ -38,6 +38,16 @@ func (s *Server) routes() {
 	s.handle(p, "/cases/:id/transitions", s.transition, perm(authz.SectionCases, write))
 	s.handle(g, "/inbox", s.inboxPage, perm(authz.SectionInbox, read))
 
+	// Areas of the case lifecycle, one file each (routes_*.go).
+	s.operationRoutes()
+	s.importRoutes()
+	s.screeningRoutes()
+	s.investigationRoutes()
+	s.noteRoutes()
+	s.attachmentRoutes()
+	s.consentRoutes()
+	s.teamRoutes()
+
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))
 	s.handle(g, "/api/v1/cases", s.apiCaseList, perm(authz.SectionCases, read))

@@ -1,0 +1,4 @@
+package web
+
+// consentRoutes registers the routes of this area (filled in by its feature).
+func (s *Server) consentRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// teamRoutes registers the routes of this area (filled in by its feature).
+func (s *Server) teamRoutes() {}
