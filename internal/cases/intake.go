@@ -32,6 +32,15 @@ type IntakeInput struct {
 	Languages      []string `json:"languages"`
 	OperationID    string   `json:"operation_id"`
 	Minor          bool     `json:"minor"`
+	// Aliases are other names the person goes by, in any script.
+	Aliases []string `json:"aliases"`
+	// DocumentsHeld are the documents the person holds (kinds of DocumentKinds), each with its
+	// number where known. DocumentNumber stays the primary document.
+	DocumentsHeld []HeldDocument `json:"documents_held"`
+	// DocumentsMissing are the kinds of document the person lacks.
+	DocumentsMissing []string `json:"documents_missing"`
+	// UrgentNeeds is free text (medical or other needs at reception), sealed at rest.
+	UrgentNeeds string `json:"urgent_needs"`
 }
 
 // Sexes are the accepted values of sex.
@@ -96,6 +105,7 @@ func (in *IntakeInput) clean(now time.Time) (birth *time.Time, err error) {
 	if in.OperationID != "" && !validUUID(in.OperationID) {
 		inv.Add("operation_id", "form.error.invalid")
 	}
+	in.cleanDetails(nfc, inv)
 	return birth, inv.Err()
 }
 
@@ -110,23 +120,45 @@ func (in *IntakeInput) minor(birth *time.Time, now time.Time) bool {
 	return in.AgeEstimate != nil && *in.AgeEstimate < 18
 }
 
+// Validate checks an intake without registering anything: the *problem.Invalid that Intake would
+// return, or nil.
+func (s *Service) Validate(in IntakeInput) error {
+	_, err := in.clean(s.now())
+	return err
+}
+
 // Intake registers a person and opens their case at reception, owned by the actor's agency.
 func (s *Service) Intake(ctx context.Context, a *authz.Actor, in IntakeInput) (*Person, *Case, error) {
+	r, err := s.Register(ctx, a, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.Person, r.Case, nil
+}
+
+// Register is Intake that also returns the possible duplicates found in the store before the
+// person was inserted (Intaken.Duplicates). The person is registered whatever they are: the
+// caller shows them (the API lists them; the web form asks before it calls Register).
+func (s *Service) Register(ctx context.Context, a *authz.Actor, in IntakeInput) (*Intaken, error) {
 	res, err := s.IntakeBatch(ctx, a, []IntakeInput{in})
 	if err != nil {
 		var be *BatchError
 		if errors.As(err, &be) {
-			return nil, nil, be.Rows[0]
+			return nil, be.Rows[0]
 		}
-		return nil, nil, err
+		return nil, err
 	}
-	return res[0].Person, res[0].Case, nil
+	return &res[0], nil
 }
 
 // Intaken is one person registered by IntakeBatch.
 type Intaken struct {
 	Person *Person
 	Case   *Case
+	// Duplicates are the possible duplicates of this row, found before the batch was inserted:
+	// persons already in the store and other rows of the same batch (Duplicate.Row). They are
+	// warnings; the row is registered all the same.
+	Duplicates []Duplicate
 }
 
 // BatchError reports the invalid rows of a batch, by index; nothing was created.
@@ -145,8 +177,9 @@ func (e *BatchError) Unwrap() error {
 }
 
 // IntakeBatch registers many persons at once, all or nothing: every row is validated first, and if
-// any is invalid nothing is written and a *BatchError lists them. Then one transaction inserts
-// every person and case and their audit rows.
+// any is invalid nothing is written and a *BatchError lists them. Then one transaction looks for
+// possible duplicates of every row (Intaken.Duplicates) and inserts every person and case and
+// their audit rows.
 func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeInput) ([]Intaken, error) {
 	if err := a.Require(authz.SectionIdentity, authz.ActionWrite); err != nil {
 		return nil, err
@@ -180,6 +213,10 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 		if err := checkOperations(tx, ins, bad); err != nil {
 			return err
 		}
+		dups, err := s.findDuplicates(tx, scope, persons, now)
+		if err != nil {
+			return err
+		}
 		var seqs []int64
 		if err := tx.Raw(`SELECT nextval('case_reference_seq') FROM generate_series(1, ?)`, len(cs)).Scan(&seqs).Error; err != nil {
 			return err
@@ -187,7 +224,9 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 		entries := make([]audit.Entry, len(cs))
 		for i, c := range cs {
 			c.Reference = fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seqs[i])
-			entries[i] = entry(a, "case.intake", "case", c.ID, map[string]any{"person_id": c.PersonID, "reference": c.Reference})
+			entries[i] = entry(a, "case.intake", "case", c.ID, map[string]any{"person_id": c.PersonID, "reference": c.Reference,
+				"possible_duplicates": len(dups[i])})
+			out[i].Duplicates = dups[i]
 		}
 		if err := tx.CreateInBatches(persons, 500).Error; err != nil {
 			return fmt.Errorf("insert persons: %w", err)
@@ -220,6 +259,9 @@ func (s *Service) preparePerson(st *store.Store, in *IntakeInput, now time.Time)
 	}
 	p.DocumentNumberBidx = st.Keys.BlindIndex("document_number", in.DocumentNumber)
 	if p.ContactEnc, err = st.Keys.SealString("persons.contact", p.ID, in.Contact); err != nil {
+		return nil, err
+	}
+	if err := sealDetails(st, in, p); err != nil {
 		return nil, err
 	}
 	return p, nil

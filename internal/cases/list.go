@@ -14,6 +14,7 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/problem"
+	"homeward/internal/store"
 )
 
 // Page sizes of the case list.
@@ -27,6 +28,80 @@ const listSQL = `SELECT c.id, c.reference, c.person_id, c.stage, c.version, c.up
 FROM cases c JOIN persons p ON p.id = c.person_id
 WHERE `
 
+// ListQuery filters the case list. Every filter is optional; they combine with AND.
+type ListQuery struct {
+	Stage Stage
+	Q     string // name (partial, any script) or exact document number
+	// Operation is the rescue operation that brought the person in (a uuid).
+	Operation string
+	// Nationality is the claimed nationality, ISO 3166-1 alpha-2.
+	Nationality string
+	// Minor keeps minors (true) or adults (false); nil keeps both.
+	Minor *bool
+	// AssignedTo is the user the case is assigned to ("assigned to me": the actor's id).
+	AssignedTo string
+	// PendingApproval keeps cases with an identification decision waiting for a supervisor.
+	PendingApproval bool
+	Limit           int
+	Cursor          string
+}
+
+const pendingApprovalSQL = `EXISTS (SELECT 1 FROM identification_decisions d WHERE d.case_id = c.id AND d.status = 'proposed')`
+
+// filters returns the SQL conditions of the query's filters and their arguments, after the scope.
+func (q *ListQuery) filters(st *store.Store, scope authz.Scope) ([]string, []any, error) {
+	cond, args := scope.CaseFilter("c")
+	where := []string{cond}
+	add := func(c string, a ...any) { where, args = append(where, c), append(args, a...) }
+	inv := &problem.Invalid{}
+	if q.Stage != "" {
+		if !q.Stage.Valid() {
+			inv.Add("stage", "case.error.stage_unknown")
+		}
+		add("c.stage = ?", q.Stage)
+	}
+	if q.Operation = strings.TrimSpace(q.Operation); q.Operation != "" {
+		if !validUUID(q.Operation) {
+			inv.Add("operation", "form.error.invalid")
+		}
+		add("p.operation_id = ?", q.Operation)
+	}
+	if q.Nationality = strings.ToUpper(strings.TrimSpace(q.Nationality)); q.Nationality != "" {
+		if !validCountry(q.Nationality) {
+			inv.Add("nationality", "form.error.country")
+		}
+		add("p.nationality = ?", q.Nationality)
+	}
+	if q.Minor != nil {
+		add("p.minor = ?", *q.Minor)
+	}
+	if q.AssignedTo != "" {
+		if !validUUID(q.AssignedTo) {
+			inv.Add("assigned", "form.error.invalid")
+		}
+		add("c.assigned_user_id = ?", q.AssignedTo)
+	}
+	if q.PendingApproval {
+		add(pendingApprovalSQL)
+	}
+	if text := strings.TrimSpace(norm.NFC.String(q.Q)); text != "" {
+		like := "%" + escapeLike(strings.ToLower(text)) + "%"
+		if bidx := st.Keys.BlindIndex("document_number", text); bidx != nil {
+			add("(p.search_name LIKE ? OR p.document_number_bidx = ?)", like, bidx)
+		} else {
+			add("p.search_name LIKE ?", like)
+		}
+	}
+	if q.Cursor != "" {
+		at, id, ok := decodeCursor(q.Cursor)
+		if !ok {
+			inv.Add("cursor", "form.error.invalid")
+		}
+		add("(c.updated_at, c.id) < (?, ?)", at, id)
+	}
+	return where, args, inv.Err()
+}
+
 // List returns one page of the cases the actor may see, newest change first, and audits the read.
 func (s *Service) List(ctx context.Context, a *authz.Actor, q ListQuery) (*Page, error) {
 	st, scope, err := s.bind(a, authz.SectionCases, authz.ActionRead)
@@ -39,28 +114,9 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, q ListQuery) (*Page,
 	if q.Limit > MaxLimit {
 		q.Limit = MaxLimit
 	}
-	cond, args := scope.CaseFilter("c")
-	where := []string{cond}
-	if q.Stage != "" {
-		if !q.Stage.Valid() {
-			return nil, &problem.Invalid{Fields: map[string]string{"stage": "case.error.stage_unknown"}}
-		}
-		where, args = append(where, "c.stage = ?"), append(args, q.Stage)
-	}
-	if text := strings.TrimSpace(norm.NFC.String(q.Q)); text != "" {
-		like := "%" + escapeLike(strings.ToLower(text)) + "%"
-		if bidx := st.Keys.BlindIndex("document_number", text); bidx != nil {
-			where, args = append(where, "(p.search_name LIKE ? OR p.document_number_bidx = ?)"), append(args, like, bidx)
-		} else {
-			where, args = append(where, "p.search_name LIKE ?"), append(args, like)
-		}
-	}
-	if q.Cursor != "" {
-		at, id, ok := decodeCursor(q.Cursor)
-		if !ok {
-			return nil, &problem.Invalid{Fields: map[string]string{"cursor": "form.error.invalid"}}
-		}
-		where, args = append(where, "(c.updated_at, c.id) < (?, ?)"), append(args, at, id)
+	where, args, err := q.filters(st, scope)
+	if err != nil {
+		return nil, err
 	}
 	sql := listSQL + strings.Join(where, " AND ") + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
 	args = append(args, q.Limit+1)
@@ -74,8 +130,10 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, q ListQuery) (*Page,
 			last := page.Items[q.Limit-1]
 			page.NextCursor = encodeCursor(last.UpdatedAt, last.ID)
 		}
-		return audit.Append(tx, s.now(), entry(a, "case.list", "case", "",
-			map[string]any{"stage": q.Stage, "searched": q.Q != "", "rows": len(page.Items)}))
+		return audit.Append(tx, s.now(), entry(a, "case.list", "case", "", map[string]any{
+			"stage": q.Stage, "operation": q.Operation, "nationality": q.Nationality, "minor": q.Minor,
+			"assigned": q.AssignedTo != "", "pending_approval": q.PendingApproval,
+			"searched": q.Q != "", "rows": len(page.Items)}))
 	})
 	if err != nil {
 		return nil, err

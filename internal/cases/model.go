@@ -25,6 +25,13 @@ type Person struct {
 	DocumentNumberBidx []byte
 	ContactEnc         []byte
 	OperationID        *string
+	Aliases            TextList
+	DocumentsHeld      TextList // kinds, in the order given
+	DocumentsMissing   TextList // kinds
+	DocumentsEnc       []byte   // sealed JSON of the held documents with a number
+	DocumentBidxs      BytesList
+	UrgentNeedsEnc     []byte
+	MergedInto         *string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	Version            int
@@ -66,6 +73,44 @@ type Identity struct {
 	Minor          bool
 	DocumentNumber string
 	Contact        string
+	Aliases        []string
+	// DocumentsHeld are the documents the person holds, with their numbers where given.
+	DocumentsHeld []HeldDocument
+	// DocumentsMissing are the kinds of document the person lacks.
+	DocumentsMissing []string
+	// HasUrgentNeeds tells that urgent needs were recorded; UrgentNeeds holds them only for an actor
+	// who may read the medical section (they may be medical), else it is "".
+	HasUrgentNeeds bool
+	UrgentNeeds    string
+}
+
+// DocumentKinds are the kinds of identity document recorded as held or missing.
+var DocumentKinds = []string{"passport", "national_id", "birth_certificate", "work_permit", "driving_licence", "other"}
+
+// HeldDocument is a document the person holds: its kind and, where given, its number.
+type HeldDocument struct {
+	Kind   string `json:"kind"`
+	Number string `json:"number,omitempty"`
+}
+
+// DocumentRow is one line of the documents table of the case view: a kind held (with its number)
+// or missing.
+type DocumentRow struct {
+	Kind   string
+	Number string
+	Held   bool
+}
+
+// DocumentRows lists the held documents, then the missing ones, for the case view.
+func (i *Identity) DocumentRows() []DocumentRow {
+	rows := make([]DocumentRow, 0, len(i.DocumentsHeld)+len(i.DocumentsMissing))
+	for _, d := range i.DocumentsHeld {
+		rows = append(rows, DocumentRow{Kind: d.Kind, Number: d.Number, Held: true})
+	}
+	for _, k := range i.DocumentsMissing {
+		rows = append(rows, DocumentRow{Kind: k})
+	}
+	return rows
 }
 
 // View is a case as one actor may see it: sections the actor may not read are nil.
@@ -99,14 +144,6 @@ type Page struct {
 	NextCursor string
 }
 
-// ListQuery filters the case list.
-type ListQuery struct {
-	Stage  Stage
-	Q      string // name (partial, any script) or exact document number
-	Limit  int
-	Cursor string
-}
-
 // TextList is a PostgreSQL text[] column.
 type TextList []string
 
@@ -130,5 +167,38 @@ func (l TextList) Value() (driver.Value, error) {
 	return pgtype.FlatArray[string](l), nil
 }
 
+// BytesList is a PostgreSQL bytea[] column.
+type BytesList [][]byte
+
+// Scan reads a bytea[] value.
+func (l *BytesList) Scan(src any) error {
+	var out [][]byte
+	if err := pgTypes.SQLScanner(&out).Scan(src); err != nil {
+		return err
+	}
+	*l = out
+	return nil
+}
+
+// Value writes a bytea[] value.
+func (l BytesList) Value() (driver.Value, error) {
+	if l == nil {
+		return "{}", nil
+	}
+	return pgtype.FlatArray[[]byte](l), nil
+}
+
 // TableName is persons (GORM would say "people").
 func (Person) TableName() string { return "persons" }
+
+// intList is a PostgreSQL integer[] parameter (a plain slice would be expanded into a list).
+type intList []int
+
+// Value writes an int8[] value.
+func (l intList) Value() (driver.Value, error) {
+	out := make(pgtype.FlatArray[int64], len(l))
+	for i, v := range l {
+		out[i] = int64(v)
+	}
+	return out, nil
+}

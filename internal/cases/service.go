@@ -58,8 +58,14 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, id string) (*View, er
 			if err != nil {
 				return err
 			}
+			if err := openDetails(st, a, p, idn); err != nil {
+				return err
+			}
 			v.Identity = idn
 			sections = append(sections, "identity")
+			if idn.UrgentNeeds != "" {
+				sections = append(sections, "urgent_needs")
+			}
 		}
 		if err := tx.Where("case_id = ?", c.ID).Order("at").Find(&v.History).Error; err != nil {
 			return err

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -41,6 +42,14 @@ func (s *Service) Transition(ctx context.Context, a *authz.Actor, id string, in 
 			inv.Add("to", "case.error.transition_refused")
 		case !mayMove(a, c.Stage, in.To):
 			inv.Add("to", "case.error.transition_needs_supervisor")
+		default:
+			ok, err := decided(tx, c, in.To)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				inv.Add("to", "case.error.decision_required")
+			}
 		}
 		if in.To == StageClosed && in.Reason == "" {
 			inv.Add("reason", "case.error.reason_required")
@@ -74,4 +83,30 @@ func (s *Service) Transition(ctx context.Context, a *authz.Actor, id string, in 
 		return nil
 	})
 	return out, err
+}
+
+// decisionGate lists, for a move out of identification, the identification decisions that allow it:
+// recovery needs an approved "identified", closing an approved "not_identified" or "undetermined".
+var decisionGate = map[Stage][]string{
+	StageRecovery: {"identified"},
+	StageClosed:   {"not_identified", "undetermined"},
+}
+
+// lastApprovedSQL tells whether the case's latest approved identification decision is one of a list.
+const lastApprovedSQL = `SELECT EXISTS (SELECT 1 FROM (SELECT d.decision FROM identification_decisions d
+	WHERE d.case_id = ? AND d.status = 'approved' ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) last
+	WHERE last.decision IN ?)`
+
+// decided reports whether the move of c to "to" has the approved decision it needs (only an
+// approved decision moves a case on from identification); other moves need none.
+func decided(tx *gorm.DB, c *Case, to Stage) (bool, error) {
+	want, gated := decisionGate[to]
+	if c.Stage != StageIdentification || !gated {
+		return true, nil
+	}
+	var ok bool
+	if err := tx.Raw(lastApprovedSQL, c.ID, want).Scan(&ok).Error; err != nil {
+		return false, fmt.Errorf("check identification decision: %w", err)
+	}
+	return ok, nil
 }

@@ -11,6 +11,7 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/directory"
+	"homeward/internal/screening"
 	"homeward/internal/store"
 )
 
@@ -28,6 +29,7 @@ const (
 type seeder struct {
 	dir      *directory.Service
 	cs       *cases.Service
+	sc       *screening.Service // set by seedStore
 	stores   *store.Set
 	agencies map[string]string // id by slug
 	users    map[string]string // id by email
@@ -47,6 +49,7 @@ func (s *seeder) seedStore(ctx context.Context, p storePlan) error {
 	if err != nil {
 		return err
 	}
+	s.sc = screening.New(s.stores)
 	ops, err := s.insertOperations(ctx, st, p)
 	if err != nil {
 		return err
@@ -76,7 +79,7 @@ func (s *seeder) seedStore(ctx context.Context, p storePlan) error {
 		if stages[n] == cases.StageClosed {
 			closed++
 		}
-		c, err := s.receive(ctx, o, in, steps)
+		c, err := s.receive(ctx, o, welfare, in, steps)
 		if err != nil {
 			return err
 		}
@@ -117,13 +120,16 @@ func (s *seeder) actor(ctx context.Context, slug, role string) (*authz.Actor, er
 }
 
 // receive takes one person in as the owner's worker and moves the case along steps; closing is done
-// by the owner's supervisor.
-func (s *seeder) receive(ctx context.Context, o owner, in cases.IntakeInput, steps []step) (*cases.Case, error) {
+// by the owner's supervisor. The welfare agency screens and identifies (see identify).
+func (s *seeder) receive(ctx context.Context, o, welfare owner, in cases.IntakeInput, steps []step) (*cases.Case, error) {
 	_, c, err := s.cs.Intake(ctx, o.worker, in)
 	if err != nil {
 		return nil, fmt.Errorf("intake %s %s: %w", in.GivenName, in.FamilyName, err)
 	}
 	for _, st := range steps {
+		if err := s.identify(ctx, o, welfare, c, st.to, in); err != nil {
+			return nil, fmt.Errorf("case %s: %w", c.Reference, err)
+		}
 		a := o.worker
 		if st.to == cases.StageClosed {
 			a = o.supervisor
@@ -133,6 +139,11 @@ func (s *seeder) receive(ctx context.Context, o owner, in cases.IntakeInput, ste
 			return nil, fmt.Errorf("case %s %s -> %s: %w", c.Reference, c.Stage, st.to, err)
 		}
 		c = next
+	}
+	if c.Stage == cases.StageIdentification { // a proposal waiting for the supervisor
+		if _, err := s.propose(ctx, welfare, c); err != nil {
+			return nil, fmt.Errorf("case %s: %w", c.Reference, err)
+		}
 	}
 	return c, nil
 }
@@ -189,6 +200,99 @@ func stageList() []cases.Stage {
 		for range sc.count {
 			out = append(out, sc.stage)
 		}
+	}
+	return out
+}
+
+// identify does the screening work a step needs first: the interview is recorded before a case moves
+// to identification, and a decision is proposed and approved before it moves on to recovery. The
+// welfare agency's caseworker interviews and proposes, its supervisor approves; on a police case the
+// welfare agency joins the case team first (the police refer victims to social welfare).
+func (s *seeder) identify(ctx context.Context, o, welfare owner, c *cases.Case, to cases.Stage, in cases.IntakeInput) error {
+	switch {
+	case c.Stage == cases.StageScreening && to == cases.StageIdentification:
+		if o.agencyID != welfare.agencyID {
+			st, err := s.stores.For(welfare.worker.Country)
+			if err != nil {
+				return err
+			}
+			if err := addTeam(ctx, st, c.ID, welfare.agencyID); err != nil {
+				return err
+			}
+		}
+		_, err := s.sc.RecordScreening(ctx, welfare.worker, c.ID, s.interview(c, in))
+		if err != nil {
+			return fmt.Errorf("record screening: %w", err)
+		}
+	case c.Stage == cases.StageIdentification && to == cases.StageRecovery:
+		d, err := s.propose(ctx, welfare, c)
+		if err != nil {
+			return err
+		}
+		_, err = s.sc.Approve(ctx, welfare.supervisor, d.ID, screening.ReviewInput{Version: d.Version,
+			Comment: "Indicators of trafficking for forced criminality are consistent; approved."})
+		if err != nil {
+			return fmt.Errorf("approve decision: %w", err)
+		}
+	}
+	return nil
+}
+
+// propose proposes that the person of c is identified as a victim of trafficking.
+func (s *seeder) propose(ctx context.Context, welfare owner, c *cases.Case) (*screening.Decision, error) {
+	basis := "Anti-Trafficking in Persons Act B.E. 2551 (2008), section 6"
+	if welfare.worker.Country == "KH" {
+		basis = "Law on Suppression of Human Trafficking and Sexual Exploitation (2008)"
+	}
+	d, err := s.sc.ProposeDecision(ctx, welfare.worker, c.ID, screening.ProposalInput{
+		Decision: screening.DecisionIdentified, LegalBasis: basis})
+	if err != nil {
+		return nil, fmt.Errorf("propose decision: %w", err)
+	}
+	return d, nil
+}
+
+// interviews are the demo screening stories, used in turn: the channel of recruitment, the
+// indicators present, the narrative, and the compound the person was held in.
+var interviews = []struct {
+	channel, narrative, compound string
+	present                      []string
+}{
+	{"facebook", "Saw a Facebook post for a customer-service job with high pay. The recruiter paid the bus to the border and took the passport at the crossing. Held in a compound behind walls and guards, made to chat with strangers and sell a fake investment platform 14 hours a day. Beaten when the daily quota was missed. The family was asked for 3,000 US dollars for release.",
+		"Jade Garden compound", []string{"deceptive_job_offer", "recruited_online", "travel_arranged_by_recruiter", "documents_taken_on_arrival",
+			"forced_online_fraud", "quotas_with_punishment", "excessive_hours", "ransom_demanded", "confinement", "violence_or_threat"}},
+	{"telegram", "A contact on Telegram offered work as a translator in a casino hotel. Crossed the river at night by car with others. The phone was taken on the first day. Sold to a second compound after two months and made to run romance scams at night; the promised wages were never paid. Locked in a room for three days after asking to leave.",
+		"Silver River compound", []string{"deceptive_job_offer", "recruited_online", "travel_arranged_by_recruiter", "forced_online_fraud",
+			"excessive_hours", "wages_withheld", "sold_or_moved", "confinement", "phone_or_documents_confiscated", "isolation"}},
+	{"tiktok", "Answered a TikTok video for an IT support job and paid a placement fee borrowed from relatives. On arrival the documents were taken \"for the work permit\". Made to run fake trading chats under guard; saw others given electric shocks. Told that the family at home would be harmed if anyone spoke to the police.",
+		"Golden Fortune compound", []string{"deceptive_job_offer", "recruited_online", "fees_or_debt", "documents_taken_on_arrival",
+			"forced_online_fraud", "quotas_with_punishment", "confinement", "phone_or_documents_confiscated", "violence_or_threat", "threats_against_family"}},
+}
+
+// interview builds the screening interview of a case from the demo stories.
+func (s *seeder) interview(c *cases.Case, in cases.IntakeInput) screening.Input {
+	var ref int
+	fmt.Sscanf(c.Reference[len(c.Reference)-6:], "%d", &ref)
+	iv := interviews[ref%len(interviews)]
+	out := screening.Input{InterviewDate: s.now.AddDate(0, 0, -ref%10).Format("2006-01-02"),
+		Interviewer: "Caseworker of the centre", Interpreter: "Staff interpreter", Language: "en", Narrative: iv.narrative}
+	if len(in.Languages) > 0 {
+		out.Language = in.Languages[0]
+	}
+	for _, code := range iv.present {
+		a := screening.AnswerInput{Indicator: code, Answer: screening.AnswerPresent}
+		if code == screening.RecruitedOnline {
+			a.Channels = []string{iv.channel}
+		}
+		out.Indicators = append(out.Indicators, a)
+	}
+	out.Indicators = append(out.Indicators, screening.AnswerInput{Indicator: "torture", Answer: screening.AnswerAbsent},
+		screening.AnswerInput{Indicator: "sexual_violence", Answer: screening.AnswerUnknown, Note: "Not asked in the first interview."})
+	day := func(n int) string { return s.now.AddDate(0, 0, -n).Format("2006-01-02") }
+	out.Events = []screening.EventInput{
+		{Phase: "recruitment", Place: "Online (" + iv.channel + ")", Country: in.Nationality, DateFrom: day(240), Description: "First contact with the recruiter."},
+		{Phase: "transit", Place: "Border crossing", DateFrom: day(230), DateTo: day(229), Description: "Taken across the border by car."},
+		{Phase: "exploitation", Place: iv.compound, Country: c.Reference[:2], DateFrom: day(229), DateTo: day(20 + ref%10), Description: "Held and made to work on online fraud."},
 	}
 	return out
 }

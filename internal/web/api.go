@@ -59,8 +59,13 @@ type caseListResponse struct {
 
 func (s *Server) apiCaseList(c echo.Context) error {
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
-	page, err := s.Cases.List(c.Request().Context(), actorOf(c), cases.ListQuery{
-		Stage: cases.Stage(c.QueryParam("stage")), Q: c.QueryParam("q"), Limit: limit, Cursor: c.QueryParam("cursor")})
+	a := actorOf(c)
+	q, err := readCaseFilter(c).query(a) // stage, q, operation, nationality, minor, assigned=me, pending_approval, cursor
+	if err != nil {
+		return err
+	}
+	q.Limit = limit
+	page, err := s.Cases.List(c.Request().Context(), a, q)
 	if err != nil {
 		return err
 	}
@@ -80,21 +85,6 @@ func (s *Server) apiCase(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, caseJSON(v))
-}
-
-func (s *Server) apiIntake(c echo.Context) error {
-	var in cases.IntakeInput
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	p, cs, err := s.Cases.Intake(c.Request().Context(), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]any{
-		"person": map[string]any{"id": p.ID, "given_name": p.GivenName, "family_name": p.FamilyName, "minor": p.Minor},
-		"case":   caseCore(cs),
-	})
 }
 
 type transitionRequest struct {
@@ -168,6 +158,7 @@ func caseJSON(v *cases.View) map[string]any {
 		if id.BirthDate != nil {
 			ident["birth_date"] = id.BirthDate.Format("2006-01-02")
 		}
+		identityDetails(ident, id) // aliases, documents, urgent needs (persons.go)
 		out["identity"] = ident
 	}
 	return out

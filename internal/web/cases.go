@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -18,80 +17,36 @@ type caseListPage struct {
 	Page    *cases.Page
 	Q       string
 	Stage   string
+	Filter  caseFilter // the work-list filters as typed (team.go)
 	Stages  []cases.Stage
 	NextURL string
 	CanNew  bool
 }
 
 func (s *Server) caseList(c echo.Context) error {
-	a := actorOf(c)
-	q := cases.ListQuery{Stage: cases.Stage(c.QueryParam("stage")), Q: c.QueryParam("q"), Cursor: c.QueryParam("cursor")}
-	page, err := s.Cases.List(c.Request().Context(), a, q)
+	a, f := actorOf(c), readCaseFilter(c)
+	q, err := f.query(a)
+	var page *cases.Page
+	if err == nil {
+		page, err = s.Cases.List(c.Request().Context(), a, q)
+	}
 	if err != nil {
 		if _, ok := problem.AsInvalid(err); !ok {
 			return err
 		}
 		// A bad filter or cursor from an old link: show the first page without it.
-		page, err = s.Cases.List(c.Request().Context(), a, cases.ListQuery{Q: q.Q})
+		f = caseFilter{Q: f.Q}
+		page, err = s.Cases.List(c.Request().Context(), a, cases.ListQuery{Q: f.Q})
 		if err != nil {
 			return err
 		}
-		q.Stage = ""
 	}
-	v := caseListPage{Base: s.base(c), Page: page, Q: q.Q, Stage: string(q.Stage), Stages: cases.Stages,
+	v := caseListPage{Base: s.base(c), Page: page, Q: f.Q, Stage: f.Stage, Filter: f, Stages: cases.Stages,
 		CanNew: a.Can(authz.SectionCases, authz.ActionWrite) && a.Can(authz.SectionIdentity, authz.ActionWrite)}
 	if page.NextCursor != "" {
-		v.NextURL = "/cases?" + url.Values{"q": {q.Q}, "stage": {string(q.Stage)}, "cursor": {page.NextCursor}}.Encode()
+		v.NextURL = f.link(page.NextCursor)
 	}
 	return s.render(c, http.StatusOK, "cases", v)
-}
-
-type intakePage struct {
-	Base
-	In     cases.IntakeInput
-	Age    string
-	Errors map[string]string // field -> translated message
-	Sexes  []string
-}
-
-func (s *Server) intakeForm(c echo.Context) error {
-	return s.render(c, http.StatusOK, "case_new", intakePage{Base: s.base(c), Sexes: cases.Sexes})
-}
-
-func (s *Server) intake(c echo.Context) error {
-	in := cases.IntakeInput{
-		GivenName: c.FormValue("given_name"), FamilyName: c.FormValue("family_name"), Sex: c.FormValue("sex"),
-		BirthDate: c.FormValue("birth_date"), Nationality: c.FormValue("nationality"),
-		DocumentNumber: c.FormValue("document_number"), Contact: c.FormValue("contact"),
-		Languages: splitList(c.FormValue("languages")), Minor: c.FormValue("minor") == "on",
-	}
-	age := strings.TrimSpace(c.FormValue("age_estimate"))
-	formErr := map[string]string{}
-	if age != "" {
-		if n, err := strconv.Atoi(age); err == nil {
-			in.AgeEstimate = &n
-		} else {
-			formErr["age_estimate"] = "form.error.number"
-		}
-	}
-	_, cs, err := s.Cases.Intake(c.Request().Context(), actorOf(c), in)
-	if err == nil && len(formErr) == 0 {
-		return redirect(c, "/cases/"+cs.ID)
-	}
-	inv, ok := problem.AsInvalid(err)
-	if err != nil && !ok {
-		return err
-	}
-	v := intakePage{Base: s.base(c), In: in, Age: age, Sexes: cases.Sexes, Errors: map[string]string{}}
-	if inv != nil {
-		for f, key := range inv.Fields {
-			v.Errors[f] = v.L.T(key)
-		}
-	}
-	for f, key := range formErr {
-		v.Errors[f] = v.L.T(key)
-	}
-	return s.render(c, http.StatusUnprocessableEntity, "case_new", v)
 }
 
 type caseViewPage struct {
@@ -101,6 +56,7 @@ type caseViewPage struct {
 	Error  string
 	To     string // the typed transition, kept after an error
 	Reason string
+	Merge  mergeForm // the merge form as typed, kept after an error (persons.go)
 }
 
 func (s *Server) caseView(c echo.Context) error {

@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	s.attachmentRoutes()
 	s.consentRoutes()
 	s.teamRoutes()
+	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
 
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))

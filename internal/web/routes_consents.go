@@ -1,4 +1,21 @@
 package web
 
-// consentRoutes registers the routes of this area (filled in by its feature).
-func (s *Server) consentRoutes() {}
+import (
+	"net/http"
+
+	"homeward/internal/authz"
+	"homeward/internal/consent"
+)
+
+// consentRoutes registers the consent ledger of a case: the page, the answer form, the
+// withdrawal with its confirmation step, and the JSON API.
+func (s *Server) consentRoutes() {
+	h := consentHandlers{s: s, svc: consent.New(s.Stores)}
+	g, p := http.MethodGet, http.MethodPost
+	s.handle(g, "/cases/:id/consents", h.page, perm(authz.SectionConsent, read))
+	s.handle(p, "/cases/:id/consents", h.record, perm(authz.SectionConsent, write))
+	s.handle(g, "/cases/:id/consents/withdraw", h.confirmWithdraw, perm(authz.SectionConsent, write))
+	s.handle(p, "/cases/:id/consents/withdraw", h.withdraw, perm(authz.SectionConsent, write))
+	s.handle(g, "/api/v1/cases/:id/consents", h.apiList, perm(authz.SectionConsent, read))
+	s.handle(p, "/api/v1/cases/:id/consents", h.apiRecord, perm(authz.SectionConsent, write))
+}

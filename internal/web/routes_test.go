@@ -34,13 +34,13 @@ var withoutSection = map[authz.Section]string{authz.SectionCases: thAuditor, aut
 
 // candidates are the demo users tried, in order, for a section not named above and as the actor
 // holding a section.
-var candidates = []string{thWorker, thEmbassy, thAuditor, thAnalyst, thAdmin}
+var candidates = []string{thWorker, thEmbassy, thAuditor, thAnalyst, thAdmin, thPolice, thSupervisor} // thPolice: investigation; thSupervisor: approvals
 
 // TestRouteWalk enforces deny by default: every route has an access rule, and every rule that is
 // not public refuses the unauthenticated (401 / sign-in page) and the actor without its section
 // (404, never 403).
 func TestRouteWalk(t *testing.T) {
-	env := apptest.New(t)
+	env, _ := attachmentsEnv(t) // apptest.New, with attachments in a directory of the test
 	base := env.URL()
 	rules := env.App.Server.AccessRules()
 
@@ -86,7 +86,11 @@ func TestRouteWalk(t *testing.T) {
 	if d := cmp.Diff(wantPublic, public); d != "" {
 		t.Errorf("public routes changed; a new public route is a reviewed decision (-want +got):\n%s", d)
 	}
-	caseID := ownCaseID(t, env, thWorker) // a real TH case: a 404 below is about the section, not the row
+	// A real TH case (with the police on its team), and an attachment of it for the :aid routes: a 404
+	// below is about the section, not the row.
+	caseID := sharedCaseID(t, env)
+	attachmentID := seedAttachment(t, env, caseID)
+	operationID := thOperationID(t, env)  // a real TH operation, for the /operations/:id routes
 	notFoundAPI := send(t, nil, apiRequest(t, http.MethodGet, base+"/api/v1/no-such-route", "", nil))
 	if notFoundAPI.Status != http.StatusNotFound || decodeError(t, notFoundAPI.Body).Error.Code != "not_found" {
 		t.Fatalf("GET /api/v1/no-such-route = %d %s, want 404 not_found", notFoundAPI.Status, notFoundAPI.Body)
@@ -142,7 +146,11 @@ func TestRouteWalk(t *testing.T) {
 			continue
 		}
 		method, path, _ := strings.Cut(key, " ")
-		u := base + strings.ReplaceAll(path, ":id", caseID)
+		id := caseID
+		if strings.Contains(path, "/operations/:id") {
+			id = operationID
+		}
+		u := base + strings.ReplaceAll(strings.ReplaceAll(path, ":id", id), ":aid", attachmentID)
 		api := strings.HasPrefix(path, "/api/")
 
 		t.Run(key+"/unauthenticated", func(t *testing.T) {

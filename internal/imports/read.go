@@ -1,0 +1,200 @@
+package imports
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Limits of an uploaded file.
+const (
+	// MaxFileBytes is the largest file accepted (10 MB); the web layer refuses a larger body with 413
+	// before reading it.
+	MaxFileBytes = 10 << 20
+	// MaxRows is the most persons one file may register.
+	MaxRows = 5000
+	// maxRawRows bounds the non-empty rows read before the layout is known (IOM's spreadsheet numbers
+	// otherwise empty rows), so a file of junk rows cannot hold the server.
+	maxRawRows = 4 * MaxRows
+	// maxUnzipped bounds the uncompressed size of an XLSX file (a zip bomb is refused).
+	maxUnzipped = 128 << 20
+)
+
+var (
+	utf8BOM    = []byte{0xEF, 0xBB, 0xBF}
+	zipMagic   = []byte("PK\x03\x04")
+	oleMagic   = []byte{0xD0, 0xCF, 0x11, 0xE0} // legacy .xls, or an encrypted workbook
+	utf16LEBOM = []byte{0xFF, 0xFE}
+	utf16BEBOM = []byte{0xFE, 0xFF}
+)
+
+// rawRow is one non-empty row of the file as read, before the header is known.
+type rawRow struct {
+	num   int // spreadsheet row number, the first row is 1
+	cells []string
+}
+
+// cellRef is a cell of the file: row number and 0-based column index.
+type cellRef struct{ row, col int }
+
+// sheet is the first sheet of a file (or the CSV), as text cells.
+type sheet struct {
+	rows     []rawRow
+	formulas []cellRef // XLSX cells holding a formula
+	excel    bool      // read from XLSX: number cells may be date serials
+	date1904 bool      // the workbook counts dates from 1904
+	tooMany  bool      // reading stopped at maxRawRows
+}
+
+// readFile reads a CSV or XLSX file (told apart by content, not by name) into rows; a file it cannot
+// read at all is a file-level problem.
+func readFile(data []byte) (*sheet, *Problem) {
+	switch {
+	case len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0:
+		return nil, fileProblem(0, "imports.error.empty")
+	case bytes.HasPrefix(data, zipMagic):
+		return readXLSX(data)
+	case bytes.HasPrefix(data, oleMagic):
+		return nil, fileProblem(0, "imports.error.format")
+	case bytes.HasPrefix(data, utf16LEBOM), bytes.HasPrefix(data, utf16BEBOM):
+		return nil, fileProblem(1, "imports.error.not_utf8")
+	}
+	return readCSV(data)
+}
+
+func fileProblem(row int, key string, args ...any) *Problem {
+	return &Problem{Row: row, Key: key, Args: args}
+}
+
+// readCSV reads UTF-8 CSV, with or without a byte-order mark, separated by commas, semicolons or tabs
+// (whichever the header line uses most). Row numbers count records, the header being row 1.
+func readCSV(data []byte) (*sheet, *Problem) {
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if at := invalidText(data); at >= 0 {
+		return nil, fileProblem(1+bytes.Count(data[:at], []byte{'\n'}), "imports.error.not_utf8")
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = delimiter(data)
+	r.FieldsPerRecord = -1
+	s := &sheet{}
+	for num := 1; ; num++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fileProblem(num, "imports.error.csv")
+			}
+			return nil, fileProblem(num, "imports.error.csv")
+		}
+		if blank(rec) {
+			continue
+		}
+		if len(s.rows) == maxRawRows {
+			s.tooMany = true
+			break
+		}
+		s.rows = append(s.rows, rawRow{num: num, cells: rec})
+	}
+	return s, nil
+}
+
+// invalidText returns the offset of the first byte that is not UTF-8 text (invalid UTF-8 or a NUL,
+// which no spreadsheet writes into CSV), or -1.
+func invalidText(data []byte) int {
+	if utf8.Valid(data) {
+		if i := bytes.IndexByte(data, 0); i >= 0 {
+			return i
+		}
+		return -1
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 || r == 0 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// delimiter picks the separator the first line uses most: comma, semicolon (Excel in many locales) or
+// tab.
+func delimiter(data []byte) rune {
+	line := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line = data[:i]
+	}
+	best, n := ',', bytes.Count(line, []byte{','})
+	for _, d := range []rune{';', '\t'} {
+		if c := bytes.Count(line, []byte(string(d))); c > n {
+			best, n = d, c
+		}
+	}
+	return best
+}
+
+// readXLSX reads the first sheet of a workbook with raw cell values (dates as serial numbers, so no
+// display format can change them) and notes every cell holding a formula.
+func readXLSX(data []byte) (*sheet, *Problem) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, RawCellValue: true})
+	if err != nil {
+		return nil, fileProblem(0, "imports.error.unreadable")
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, fileProblem(0, "imports.error.empty")
+	}
+	name := sheets[0]
+	s := &sheet{excel: true}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		s.date1904 = *props.Date1904
+	}
+	rows, err := f.Rows(name)
+	if err != nil {
+		return nil, fileProblem(0, "imports.error.unreadable")
+	}
+	defer rows.Close()
+	for num := 1; rows.Next(); num++ {
+		cells, err := rows.Columns()
+		if err != nil {
+			return nil, fileProblem(num, "imports.error.unreadable")
+		}
+		for i := range cells {
+			ref, _ := excelize.CoordinatesToCellName(i+1, num)
+			if formula, _ := f.GetCellFormula(name, ref); formula != "" {
+				s.formulas = append(s.formulas, cellRef{row: num, col: i})
+			}
+		}
+		if blank(cells) {
+			continue
+		}
+		if len(s.rows) == maxRawRows {
+			s.tooMany = true
+			break
+		}
+		s.rows = append(s.rows, rawRow{num: num, cells: cells})
+	}
+	if err := rows.Error(); err != nil {
+		return nil, fileProblem(0, "imports.error.unreadable")
+	}
+	return s, nil
+}
+
+// blank reports whether every cell is empty or spaces.
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
