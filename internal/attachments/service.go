@@ -208,7 +208,6 @@ func (s *Service) discard(key string) {
 	}
 }
 
-
 // validID reports whether id is a UUID in its canonical 36-character form.
 func validID(id string) bool {
 	_, err := uuid.Parse(id)

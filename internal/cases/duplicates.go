@@ -141,9 +141,15 @@ func (s *Service) duplicatesOf(ctx context.Context, a *authz.Actor, persons []*P
 	return out, err
 }
 
+// MaxDuplicates is the most possible duplicates reported for one row: documents first, then the
+// closest names. A batch row may also list other rows of the batch beyond it.
+const MaxDuplicates = 20
+
 // candidate is a person of the store that may be a duplicate of a row.
 type candidate struct {
 	RowIndex    int
+	Reason      string
+	Score       float64 // 2 for a document; else the best name similarity
 	ID          string
 	MergedInto  *string
 	BirthDate   *time.Time
@@ -151,22 +157,27 @@ type candidate struct {
 	CreatedAt   time.Time
 }
 
-// The look-ups: by any document blind index, and by trigram similarity of any name of the row to
-// the person's name or aliases within the same nationality (the GIN trigram indexes serve both).
-const (
-	dupDocumentSQL = `SELECT q.i AS row_index, p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
+// dupSQL looks up, in one statement, the persons sharing a document blind index with a row, and
+// those whose name or aliases are similar (trigrams, any script) to any name of the row within the
+// same nationality; the GIN indexes on document_bidxs, search_name and search_aliases serve it.
+const dupSQL = `SELECT q.i AS row_index, 'document' AS reason, 2.0::float8 AS score,
+       p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
 FROM unnest(?::int[], ?::bytea[]) AS q(i, bidx)
-JOIN persons p ON p.document_bidxs @> ARRAY[q.bidx]`
-	dupNameSQL = `SELECT q.i AS row_index, p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
+JOIN persons p ON p.document_bidxs @> ARRAY[q.bidx]
+UNION ALL
+SELECT q.i, 'name', greatest(similarity(p.search_name, q.name), word_similarity(q.name, p.search_aliases))::float8,
+       p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
 FROM unnest(?::int[], ?::text[], ?::text[]) AS q(i, nat, name)
 JOIN persons p ON p.nationality = q.nat AND (p.search_name % q.name OR q.name <% p.search_aliases)`
-	// The thresholds of % and <% for this transaction. pg_trgm's operators are costed like plain
-	// comparisons, so on a store of a few thousand persons the planner prefers a sequential scan
-	// that computes a similarity for every row (about ten times slower than the trigram indexes);
-	// the look-up turns sequential scans off and on again around its two queries.
-	dupSettingsSQL = `SELECT set_config('pg_trgm.similarity_threshold', ?, true),
-       set_config('pg_trgm.word_similarity_threshold', ?, true), set_config('enable_seqscan', ?, true)`
-)
+
+// dupSettingsSQL sets, for this transaction, the thresholds of % and <%, and steers the planner
+// to the trigram indexes (then back): pg_trgm's operators are costed like plain comparisons, so
+// on a store of a few thousand persons the planner prefers to compute a similarity for every
+// person of the nationality — with a sequential scan, or, in the generic plan of the prepared
+// statement (which cannot see how short the arrays are), a hash join — several times slower.
+const dupSettingsSQL = `SELECT set_config('pg_trgm.similarity_threshold', ?, true),
+       set_config('pg_trgm.word_similarity_threshold', ?, true), set_config('enable_seqscan', ?, true),
+       set_config('plan_cache_mode', ?, true)`
 
 // findDuplicates returns, for each new person (not yet inserted), the possible duplicates in the
 // store and among the other new persons, documents first.
@@ -175,9 +186,8 @@ func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Pers
 	if len(persons) == 0 {
 		return out, nil
 	}
-	var docRows []int
+	var docRows, nameRows []int
 	var docs [][]byte
-	var nameRows []int
 	var nats, names []string
 	for i, p := range persons {
 		for _, b := range p.DocumentBidxs {
@@ -187,49 +197,49 @@ func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Pers
 			nameRows, nats, names = append(nameRows, i), append(nats, p.Nationality), append(names, n)
 		}
 	}
-	reasons := make([]map[string]string, len(persons)) // row -> person id -> reason
-	for i := range reasons {
-		reasons[i] = map[string]string{}
-	}
 	th := strconv.FormatFloat(NameSimilarity, 'f', -1, 64)
-	if err := tx.Exec(dupSettingsSQL, th, th, "off").Error; err != nil {
+	var found []candidate
+	if err := tx.Exec(dupSettingsSQL, th, th, "off", "force_custom_plan").Error; err != nil {
 		return nil, err
 	}
-	if len(docs) > 0 {
-		var found []candidate
-		if err := tx.Raw(dupDocumentSQL, intList(docRows), BytesList(docs)).Scan(&found).Error; err != nil {
-			return nil, err
-		}
-		for _, c := range found {
-			reasons[c.RowIndex][c.personID()] = ReasonDocument
-		}
-	}
-	if len(names) > 0 {
-		var found []candidate
-		if err := tx.Raw(dupNameSQL, intList(nameRows), TextList(nats), TextList(names)).Scan(&found).Error; err != nil {
-			return nil, err
-		}
-		for _, c := range found {
-			p := persons[c.RowIndex]
-			if _, done := reasons[c.RowIndex][c.personID()]; done {
-				continue
-			}
-			if closeInAge(p.BirthDate, p.AgeEstimate, p.CreatedAt, c.BirthDate, c.AgeEstimate, c.CreatedAt, now) {
-				reasons[c.RowIndex][c.personID()] = ReasonName
-			}
-		}
-	}
-	if err := tx.Exec(dupSettingsSQL, th, th, "on").Error; err != nil {
+	if err := tx.Raw(dupSQL, intList(docRows), BytesList(docs), intList(nameRows), TextList(nats), TextList(names)).
+		Scan(&found).Error; err != nil {
 		return nil, err
+	}
+	if err := tx.Exec(dupSettingsSQL, th, th, "on", "auto").Error; err != nil {
+		return nil, err
+	}
+	best := make([]map[string]candidate, len(persons)) // row -> person id -> best match
+	for _, c := range found {
+		p := persons[c.RowIndex]
+		if c.Reason == ReasonName && !closeInAge(p.BirthDate, p.AgeEstimate, p.CreatedAt, c.BirthDate, c.AgeEstimate, c.CreatedAt, now) {
+			continue
+		}
+		if best[c.RowIndex] == nil {
+			best[c.RowIndex] = map[string]candidate{}
+		}
+		if prev, ok := best[c.RowIndex][c.personID()]; !ok || c.Score > prev.Score {
+			best[c.RowIndex][c.personID()] = c
+		}
 	}
 	var ids []string
 	seen := map[string]bool{}
 	for i := range persons {
-		for id, reason := range reasons[i] {
-			out[i] = append(out[i], Duplicate{PersonID: id, Reason: reason})
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
+		ranked := make([]candidate, 0, len(best[i]))
+		for id, c := range best[i] {
+			c.ID = id
+			ranked = append(ranked, c)
+		}
+		sort.Slice(ranked, func(a, b int) bool {
+			if ranked[a].Score != ranked[b].Score {
+				return ranked[a].Score > ranked[b].Score
+			}
+			return ranked[a].ID < ranked[b].ID
+		})
+		for _, c := range ranked[:min(len(ranked), MaxDuplicates)] {
+			out[i] = append(out[i], Duplicate{PersonID: c.ID, Reason: c.Reason})
+			if !seen[c.ID] {
+				seen[c.ID], ids = true, append(ids, c.ID)
 			}
 		}
 	}
@@ -237,24 +247,7 @@ func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Pers
 		return nil, err
 	}
 	withinBatch(persons, out, now)
-	for i := range out {
-		sort.SliceStable(out[i], func(a, b int) bool { return out[i][a].less(out[i][b]) })
-	}
 	return out, nil
-}
-
-// less orders documents before names, store persons before batch rows, then by id or row.
-func (d Duplicate) less(o Duplicate) bool {
-	if d.Reason != o.Reason {
-		return d.Reason == ReasonDocument
-	}
-	if (d.Row == nil) != (o.Row == nil) {
-		return d.Row == nil
-	}
-	if d.Row != nil {
-		return *d.Row < *o.Row
-	}
-	return d.PersonID < o.PersonID
 }
 
 func (c candidate) personID() string {

@@ -15,6 +15,7 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/problem"
 	"homeward/internal/store"
+	"homeward/internal/vault"
 )
 
 // Page sizes of the case list.
@@ -86,10 +87,13 @@ func (q *ListQuery) filters(st *store.Store, scope authz.Scope) ([]string, []any
 	}
 	if text := strings.TrimSpace(norm.NFC.String(q.Q)); text != "" {
 		like := "%" + escapeLike(strings.ToLower(text)) + "%"
-		if bidx := st.Keys.BlindIndex("document_number", text); bidx != nil {
-			add("(p.search_name LIKE ? OR p.document_number_bidx = ?)", like, bidx)
+		// Names and aliases partially, in any script; a document number (the primary one or any held)
+		// exactly, through its blind index.
+		if bidx := st.Keys.BlindIndex(vault.KindDocumentNumber, text); bidx != nil {
+			add("(p.search_name LIKE ? OR p.search_aliases LIKE ? OR p.document_number_bidx = ? OR p.document_bidxs @> ARRAY[?::bytea])",
+				like, like, bidx, bidx)
 		} else {
-			add("p.search_name LIKE ?", like)
+			add("(p.search_name LIKE ? OR p.search_aliases LIKE ?)", like, like)
 		}
 	}
 	if q.Cursor != "" {

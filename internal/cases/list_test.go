@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 
 	"homeward/internal/apptest"
@@ -18,7 +19,7 @@ import (
 // worklistFixture registers the persons the filter tests look for; all are called "… Worklist".
 type worklistFixture struct {
 	kenyan, minor, fromOperation, assigned, pending, plain string // case ids
-	operationID                                                 string
+	operationID                                            string
 }
 
 func newWorklistFixture(t *testing.T, env *apptest.Env) worklistFixture {
@@ -200,5 +201,39 @@ func TestListPaginationStable(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("pages (-want +got):\n%s", d)
+	}
+}
+
+// TestListSearch finds a person by a partial name in Khmer, a partial alias and the exact number
+// of a held document (not the primary one); a partial document number finds nothing.
+func TestListSearch(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	a := env.Actor(t, thWorker)
+	age := 28
+	_, c, err := env.App.Cases.Intake(ctx, a, cases.IntakeInput{GivenName: "សុខនីម", FamilyName: "ចាន់ស្រី", Sex: "female",
+		AgeEstimate: &age, Nationality: "KH", Aliases: []string{"Nimmy Searchalias"}, DocumentNumber: "N 4455-667",
+		DocumentsHeld: []cases.HeldDocument{{Kind: "work_permit", Number: "WP-778899"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"ខនីម", []string{c.ID}},
+		{"ចាន់ស្រ", []string{c.ID}},
+		{"searchali", []string{c.ID}},
+		{"n44556 67", []string{c.ID}},
+		{"wp 778899", []string{c.ID}},
+		{"778899", nil},
+	} {
+		page, err := env.App.Cases.List(ctx, a, cases.ListQuery{Q: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(tt.want, ids(page.Items), cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("search %q (-want +got):\n%s", tt.q, d)
+		}
 	}
 }

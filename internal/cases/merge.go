@@ -93,9 +93,12 @@ func (s *Service) MergeCase(ctx context.Context, a *authz.Actor, caseID string, 
 		into := ""
 		if ref := strings.TrimSpace(in.IntoCase); ref != "" {
 			cond, args := scope.CaseFilter("c")
+			by, key := "c.reference = ?", strings.ToUpper(ref)
+			if validUUID(ref) {
+				by, key = "c.id = ?", strings.ToLower(ref)
+			}
 			var ids []string
-			err := tx.Raw(`SELECT c.person_id FROM cases c WHERE (c.reference = ? OR c.id::text = ?) AND `+cond,
-				append([]any{strings.ToUpper(ref), strings.ToLower(ref)}, args...)...).Scan(&ids).Error
+			err := tx.Raw(`SELECT c.person_id FROM cases c WHERE `+by+` AND `+cond, append([]any{key}, args...)...).Scan(&ids).Error
 			if err != nil {
 				return err
 			}

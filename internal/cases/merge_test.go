@@ -3,6 +3,7 @@ package cases_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"homeward/internal/apptest"
@@ -106,6 +107,11 @@ func TestMergeCaseByReference(t *testing.T) {
 	}
 	if res.KeptPersonID != kept.Person.ID || res.MergedPersonID != merged.Person.ID {
 		t.Errorf("result = %+v", res)
+	}
+	third := register(t, env, thWorker, person("Sombat", "Yodruk", "TH", "", 30))
+	if _, err := env.App.Cases.MergeCase(ctx, sup, third.Case.ID,
+		cases.CaseMergeInput{IntoCase: strings.ToUpper(kept.Case.ID), Reason: "same person", Version: 1}); err != nil {
+		t.Errorf("merge by case id: %v", err)
 	}
 }
 

@@ -188,3 +188,26 @@ func TestTeamRefusedAccess(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAssign assigns a case back and forth: scope, ownership, membership check (a directory
+// query), versioned update and audit.
+func BenchmarkAssign(b *testing.B) {
+	env := apptest.New(b)
+	ctx := context.Background()
+	age := 30
+	worker, sup := env.Actor(b, thWorker), env.Actor(b, thSupervisor)
+	_, c, err := env.App.Cases.Intake(ctx, worker, cases.IntakeInput{GivenName: "Sokha", Sex: "female", AgeEstimate: &age, Nationality: "KH"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	check := caseworkerCheck(env)
+	version := c.Version
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := env.App.Cases.Assign(ctx, sup, c.ID, cases.AssignInput{UserID: worker.UserID, Version: version}, check)
+		if err != nil {
+			b.Fatal(err)
+		}
+		version = got.Version
+	}
+}

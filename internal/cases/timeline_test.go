@@ -87,3 +87,27 @@ func TestTimeline(t *testing.T) {
 		t.Fatalf("caseworker: %v, want not found", err)
 	}
 }
+
+// BenchmarkTimeline reads the newest page of a case's timeline (60 rows) as a supervisor, audit
+// row included.
+func BenchmarkTimeline(b *testing.B) {
+	env := apptest.New(b)
+	ctx := context.Background()
+	age := 30
+	worker, sup := env.Actor(b, thWorker), env.Actor(b, thSupervisor)
+	_, c, err := env.App.Cases.Intake(ctx, worker, cases.IntakeInput{GivenName: "Sokha", Sex: "female", AgeEstimate: &age, Nationality: "KH"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 60 {
+		if _, err := env.App.Cases.Get(ctx, worker, c.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if t, err := env.App.Cases.Timeline(ctx, sup, c.ID, ""); err != nil || len(t.Entries) != cases.TimelineLimit {
+			b.Fatalf("timeline: %v", err)
+		}
+	}
+}

@@ -10,7 +10,8 @@ import (
 
 // withinBatch adds to out the rows of the batch that look like the same person as another row:
 // a shared document blind index, or a name similarity of at least NameSimilarity (trigrams as
-// pg_trgm forms them) with the same nationality and close ages. Both rows get the warning.
+// pg_trgm forms them) with the same nationality and close ages. Both rows get the warning, up to
+// 2*MaxDuplicates warnings a row.
 func withinBatch(persons []*Person, out [][]Duplicate, now time.Time) {
 	if len(persons) < 2 {
 		return
@@ -28,8 +29,12 @@ func withinBatch(persons []*Person, out [][]Duplicate, now time.Time) {
 		}
 		matched[[2]int{i, j}], matched[[2]int{j, i}] = true, true
 		ri, rj := i, j
-		out[i] = append(out[i], Duplicate{Row: &rj, Reason: reason})
-		out[j] = append(out[j], Duplicate{Row: &ri, Reason: reason})
+		if len(out[i]) < 2*MaxDuplicates {
+			out[i] = append(out[i], Duplicate{Row: &rj, Reason: reason})
+		}
+		if len(out[j]) < 2*MaxDuplicates {
+			out[j] = append(out[j], Duplicate{Row: &ri, Reason: reason})
+		}
 	}
 	for _, rows := range byDoc {
 		for a := 0; a < len(rows); a++ {

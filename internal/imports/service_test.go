@@ -166,3 +166,37 @@ func TestImportRefused(t *testing.T) {
 		t.Errorf("investigator: %v", err)
 	}
 }
+
+func TestImportReportsPossibleDuplicates(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	svc := imports.New(env.App.Stores, env.App.Cases)
+	a := env.Actor(t, thWorker)
+	op := operationID(t, env, "TH")
+	first := enHeader + "\nSokha,Chan,female,1999-04-12,,KH,,N0123456,,\n"
+	if rep, err := svc.Import(ctx, a, op, []byte(first), false); err != nil || rep.Created != 1 {
+		t.Fatalf("first import: %v %+v", err, rep)
+	}
+	file := enHeader + "\n" +
+		"Dara,Kim,male,1990-01-01,,KH,,N 012-3456,,\n" + // row 2: the document of the person registered above
+		"Vanna,Sok,female,,40,KH,,,,\n" + // row 3
+		"Vana,Sok,female,,40,KH,,,,\n" // row 4: row 3 again, spelt differently
+	rep, err := svc.Import(ctx, a, op, []byte(file), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) > 0 {
+		t.Fatalf("errors: %+v", rep.Errors)
+	}
+	want := []problem{
+		{2, "Identity document number", "imports.warning.dup_document"},
+		{3, "Given name", "imports.warning.same_person"}, // each of the two rows names the other
+		{4, "Given name", "imports.warning.same_person"},
+	}
+	if d := cmp.Diff(want, problems(rep.Warnings)); d != "" {
+		t.Errorf("warnings (-want +got):\n%s", d)
+	}
+	if len(rep.Duplicates) != 1 || rep.Duplicates[0].Row != 2 || rep.Duplicates[0].Reason != "document" || rep.Duplicates[0].PersonID == "" {
+		t.Errorf("duplicates = %+v", rep.Duplicates)
+	}
+}

@@ -94,6 +94,13 @@ type importProblem struct {
 	Message string `json:"message"`
 }
 
+// importDuplicate is a person of the store that a row may be.
+type importDuplicate struct {
+	Row      int    `json:"row"`
+	PersonID string `json:"person_id"`
+	Reason   string `json:"reason"`
+}
+
 // importResult is the outcome of an import, translated: the API's body and the page's result table.
 type importResult struct {
 	Rows     int             `json:"rows"`
@@ -103,7 +110,9 @@ type importResult struct {
 	Errors   []importProblem `json:"errors"`
 	Warnings []importProblem `json:"warnings"`
 	Notes    []string        `json:"notes"`
-	CaseIDs  []string        `json:"case_ids,omitempty"`
+	// PossibleDuplicates are the persons of the store a row may already be.
+	PossibleDuplicates []importDuplicate `json:"possible_duplicates"`
+	CaseIDs            []string          `json:"case_ids,omitempty"`
 	// Error is the CONTRACT error body, present with 422.
 	Error *apiErrorBody `json:"error,omitempty"`
 }
@@ -123,12 +132,17 @@ func newImportResult(l *locale.Localizer, rep *imports.Report) importResult {
 	for _, n := range rep.Notes {
 		r.Notes = append(r.Notes, l.T(n.Key, n.Args...))
 	}
+	r.PossibleDuplicates = []importDuplicate{}
+	for _, d := range rep.Duplicates {
+		r.PossibleDuplicates = append(r.PossibleDuplicates, importDuplicate{Row: d.Row, PersonID: d.PersonID, Reason: d.Reason})
+	}
 	return r
 }
 
 // fileError is the result of a request whose file could not be taken at all.
 func fileError(l *locale.Localizer, dry bool, key string) importResult {
-	return importResult{DryRun: dry, Errors: []importProblem{{Message: l.T(key)}}, Warnings: []importProblem{}, Notes: []string{}}
+	return importResult{DryRun: dry, Errors: []importProblem{{Message: l.T(key)}}, Warnings: []importProblem{}, Notes: []string{},
+		PossibleDuplicates: []importDuplicate{}}
 }
 
 // apiImport is POST /api/v1/operations/{id}/imports: multipart "file", dry_run=true|false (false when

@@ -238,7 +238,9 @@ func TestAPIIntakeDuplicates(t *testing.T) {
 		t.Fatal(out)
 	}
 	var list struct {
-		Items []struct{ PersonID string `json:"person_id"` } `json:"items"`
+		Items []struct {
+			PersonID string `json:"person_id"`
+		} `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list.Items) != 1 {
 		t.Fatalf("list: %v %s", err, out)

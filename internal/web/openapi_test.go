@@ -2,6 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -12,15 +16,37 @@ import (
 	"homeward/web"
 )
 
-// apiRoutes are the JSON API routes registered in routes.go, path in OpenAPI form -> methods.
+// apiRoutes are the JSON API routes registered in routes.go and routes_*.go, path in OpenAPI form ->
+// methods. TestOpenAPIRoutesMatchSources keeps this list equal to what the sources register.
 var apiRoutes = map[string][]string{
-	"/api/v1/openapi.json":           {"get"},
-	"/api/v1/me":                     {"get"},
-	"/api/v1/cases":                  {"get"},
-	"/api/v1/cases/{id}":             {"get"},
-	"/api/v1/persons":                {"post"},
-	"/api/v1/cases/{id}/transitions": {"post"},
-	"/api/v1/inbox":                  {"get"},
+	"/api/v1/openapi.json":              {"get"},
+	"/api/v1/me":                        {"get"},
+	"/api/v1/cases":                     {"get"},
+	"/api/v1/cases/{id}":                {"get"},
+	"/api/v1/persons":                   {"post"},
+	"/api/v1/cases/{id}/transitions":    {"post"},
+	"/api/v1/inbox":                     {"get"},
+	"/api/v1/persons/duplicates":        {"post"},
+	"/api/v1/persons/{id}/cases":        {"post"},
+	"/api/v1/persons/{id}/merge":        {"post"},
+	"/api/v1/operations":                {"get", "post"},
+	"/api/v1/operations/{id}":           {"get"},
+	"/api/v1/operations/{id}/imports":   {"post"},
+	"/api/v1/cases/{id}/screening":      {"get", "post", "put"},
+	"/api/v1/cases/{id}/decisions":      {"post"},
+	"/api/v1/decisions/{id}/approve":    {"post"},
+	"/api/v1/decisions/{id}/return":     {"post"},
+	"/api/v1/cases/{id}/investigation":  {"get", "put"},
+	"/api/v1/cases/{id}/legal-status":   {"get"},
+	"/api/v1/cases/{id}/notes":          {"get", "post"},
+	"/api/v1/notes/{nid}":               {"put"},
+	"/api/v1/cases/{id}/attachments":    {"get", "post"},
+	"/api/v1/attachments/{aid}/content": {"get"},
+	"/api/v1/cases/{id}/consents":       {"get", "post"},
+	"/api/v1/cases/{id}/team":           {"get", "post"},
+	"/api/v1/cases/{id}/assign":         {"post"},
+	"/api/v1/cases/{id}/team/{agency}":  {"delete"},
+	"/api/v1/cases/{id}/timeline":       {"get"},
 }
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -101,6 +127,152 @@ func TestOpenAPIDocumentIsValidJSON(t *testing.T) {
 	wantCodes := []string{"bad_request", "conflict", "forbidden", "internal", "invalid", "not_found", "too_large", "unauthenticated"}
 	if got := enumOf(t, doc, "ErrorCode"); !slices.Equal(sorted(got), wantCodes) {
 		t.Errorf("ErrorCode enum = %v, want %v", got, wantCodes)
+	}
+}
+
+// Patterns of the route sources: a registration, a string constant, and a local name for methods
+// ("g, p := http.MethodGet, http.MethodPost").
+var (
+	handleCall   = regexp.MustCompile(`s\.handle\(\s*([\w.]+)\s*,\s*("[^"]*"|\w+)\s*,`)
+	stringConst  = regexp.MustCompile(`(?m)^\s*(?:const\s+)?(\w+)\s*=\s*"([^"]*)"`)
+	methodAlias  = regexp.MustCompile(`(?m)^\s*(\w+(?:\s*,\s*\w+)*)\s*:=\s*(http\.Method\w+(?:\s*,\s*http\.Method\w+)*)\s*$`)
+	echoPathVar  = regexp.MustCompile(`:(\w+)`)
+	httpMethodOf = map[string]string{"http.MethodGet": "get", "http.MethodPost": "post", "http.MethodPut": "put",
+		"http.MethodDelete": "delete", "http.MethodPatch": "patch", "http.MethodHead": "head", "http.MethodOptions": "options"}
+)
+
+// routedAPI reads the routes registered under /api/ from the package's sources (routes.go,
+// routes_*.go and the constants they name): OpenAPI path -> sorted methods. The server itself cannot
+// be built here without databases, so the registrations are read as text; a registration the
+// patterns cannot resolve fails the test rather than being skipped.
+func routedAPI(t *testing.T) map[string][]string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string]string{}
+	sources := map[string]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources[f] = string(b)
+		for _, m := range stringConst.FindAllStringSubmatch(string(b), -1) {
+			consts[m[1]] = m[2]
+		}
+	}
+	out := map[string][]string{}
+	calls := 0
+	for f, src := range sources {
+		if f != "routes.go" && !strings.HasPrefix(f, "routes_") {
+			continue
+		}
+		methods := maps.Clone(httpMethodOf)
+		for _, m := range methodAlias.FindAllStringSubmatch(src, -1) {
+			names, values := strings.Split(m[1], ","), strings.Split(m[2], ",")
+			for i := range min(len(names), len(values)) {
+				if v, ok := httpMethodOf[strings.TrimSpace(values[i])]; ok {
+					methods[strings.TrimSpace(names[i])] = v
+				}
+			}
+		}
+		for _, m := range handleCall.FindAllStringSubmatch(src, -1) {
+			calls++
+			path := strings.Trim(m[2], `"`)
+			if !strings.HasPrefix(m[2], `"`) {
+				var ok bool
+				if path, ok = consts[m[2]]; !ok {
+					t.Errorf("%s: route path %s is not a string constant of the package", f, m[2])
+					continue
+				}
+			}
+			if !strings.HasPrefix(path, "/api/") {
+				continue
+			}
+			method, ok := methods[m[1]]
+			if !ok {
+				t.Errorf("%s: cannot tell the method %s of %s", f, m[1], path)
+				continue
+			}
+			path = echoPathVar.ReplaceAllString(path, "{$1}")
+			out[path] = append(out[path], method)
+		}
+	}
+	if calls == 0 {
+		t.Fatal("no s.handle( calls found in routes.go and routes_*.go")
+	}
+	for p := range out {
+		sort.Strings(out[p])
+	}
+	return out
+}
+
+// TestOpenAPIRoutesMatchSources checks that every /api/ route the sources register is in apiRoutes
+// and documented with its method, and that apiRoutes names nothing the sources do not register.
+func TestOpenAPIRoutesMatchSources(t *testing.T) {
+	doc := loadOpenAPI(t)
+	paths, _ := doc["paths"].(map[string]any)
+	routed := routedAPI(t)
+	for path, methods := range routed {
+		want := sorted(apiRoutes[path])
+		if !slices.Equal(methods, want) {
+			t.Errorf("%s is routed with %v, apiRoutes lists %v", path, methods, want)
+		}
+		for _, m := range methods {
+			if _, ok := dig(paths, path, m).(map[string]any); !ok {
+				t.Errorf("%s %s is routed but not documented", strings.ToUpper(m), path)
+			}
+		}
+	}
+	for path := range apiRoutes {
+		if _, ok := routed[path]; !ok {
+			t.Errorf("apiRoutes lists %s, which no routes source registers", path)
+		}
+	}
+}
+
+// TestOpenAPIOperationsDescribed checks that every API operation has a unique operationId, a tag
+// the document declares, and — apart from the public document itself — names the permission it
+// needs ("Needs `section` action").
+func TestOpenAPIOperationsDescribed(t *testing.T) {
+	doc := loadOpenAPI(t)
+	tags := map[string]bool{}
+	for _, tg := range doc["tags"].([]any) {
+		tags[tg.(map[string]any)["name"].(string)] = true
+	}
+	ids := map[string]string{}
+	for path, methods := range apiRoutes {
+		for _, m := range methods {
+			op, ok := dig(doc, "paths", path, m).(map[string]any)
+			if !ok {
+				continue // reported by TestOpenAPIDocumentIsValidJSON
+			}
+			name := strings.ToUpper(m) + " " + path
+			id, _ := op["operationId"].(string)
+			if id == "" {
+				t.Errorf("%s has no operationId", name)
+			} else if prev, dup := ids[id]; dup {
+				t.Errorf("%s and %s share the operationId %s", prev, name, id)
+			}
+			ids[id] = name
+			opTags, _ := op["tags"].([]any)
+			if len(opTags) == 0 {
+				t.Errorf("%s has no tag", name)
+			}
+			for _, tg := range opTags {
+				if s, _ := tg.(string); !tags[s] {
+					t.Errorf("%s has the undeclared tag %v", name, tg)
+				}
+			}
+			if desc, _ := op["description"].(string); path != "/api/v1/openapi.json" && !strings.Contains(desc, "Needs `") {
+				t.Errorf("%s does not name the permission it needs (\"Needs `section` action\")", name)
+			}
+		}
 	}
 }
 

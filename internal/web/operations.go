@@ -112,6 +112,7 @@ type operationViewPage struct {
 	NotesLines  []string // the notes, line by line
 	Coordinates string
 	NextURL     string
+	CanImport   bool // may bulk-import persons into this operation
 }
 
 // view shows an operation and the persons it brought in whose cases the actor may see.
@@ -124,7 +125,7 @@ func (h *operationHandlers) view(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := operationViewPage{Base: h.base(c), View: v}
+	page := operationViewPage{CanImport: canImport(actorOf(c)), Base: h.base(c), View: v}
 	if v.Notes != "" {
 		page.NotesLines = strings.Split(strings.ReplaceAll(v.Notes, "\r\n", "\n"), "\n")
 	}
@@ -262,4 +263,10 @@ func (h *operationHandlers) apiGet(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, toOperationJSON(v))
+}
+
+// canImport reports whether the actor may bulk-import persons (the import also checks each right).
+func canImport(a *authz.Actor) bool {
+	return a.Can(authz.SectionOperations, authz.ActionWrite) && a.Can(authz.SectionCases, authz.ActionWrite) &&
+		a.Can(authz.SectionIdentity, authz.ActionWrite)
 }

@@ -68,7 +68,7 @@ func (s *Server) apiIntake(c echo.Context) error {
 	p := r.Person
 	return c.JSON(http.StatusCreated, intakeResponse{
 		Person: map[string]any{"id": p.ID, "given_name": p.GivenName, "family_name": p.FamilyName, "minor": p.Minor,
-			"aliases": nonNil(p.Aliases), "documents_held": nonNil(p.DocumentsHeld), "documents_missing": nonNil(p.DocumentsMissing)},
+			"aliases": nonNil(p.Aliases)},
 		Case:               caseCore(r.Case),
 		PossibleDuplicates: nonNil(r.Duplicates),
 	})

@@ -90,7 +90,7 @@ func TestRouteWalk(t *testing.T) {
 	// below is about the section, not the row.
 	caseID := sharedCaseID(t, env)
 	attachmentID := seedAttachment(t, env, caseID)
-	operationID := thOperationID(t, env)  // a real TH operation, for the /operations/:id routes
+	operationID := thOperationID(t, env) // a real TH operation, for the /operations/:id routes
 	notFoundAPI := send(t, nil, apiRequest(t, http.MethodGet, base+"/api/v1/no-such-route", "", nil))
 	if notFoundAPI.Status != http.StatusNotFound || decodeError(t, notFoundAPI.Body).Error.Code != "not_found" {
 		t.Fatalf("GET /api/v1/no-such-route = %d %s, want 404 not_found", notFoundAPI.Status, notFoundAPI.Body)

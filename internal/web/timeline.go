@@ -87,10 +87,13 @@ func (s *Server) timelineRows(ctx context.Context, l *locale.Localizer, entries 
 		parts := make([]string, 0, len(e.Detail))
 		for _, d := range e.Detail {
 			v := d.Value
-			if n := names[v]; timelineUserKeys[d.Key] && n != "" {
-				v = n
-			} else if n := agencyName(v); d.Key == "agency_id" && n != "" {
-				v = n
+			switch {
+			case timelineUserKeys[d.Key] && names[v] != "":
+				v = names[v]
+			case d.Key == "agency_id" && v != elidedValue:
+				if n := agencyName(v); n != "" {
+					v = n
+				}
 			}
 			parts = append(parts, d.Key+": "+v)
 		}
@@ -99,6 +102,9 @@ func (s *Server) timelineRows(ctx context.Context, l *locale.Localizer, entries 
 	}
 	return out, nil
 }
+
+// elidedValue is what cases.Timeline shows for a value it leaves out.
+const elidedValue = "…"
 
 // timelineUserKeys are the detail fields that hold a user id, shown by name.
 var timelineUserKeys = map[string]bool{"user_id": true, "previous": true, "proposed_by": true, "decided_by": true}
