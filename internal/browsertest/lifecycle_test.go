@@ -52,17 +52,15 @@ func TestLifecycleInBrowser(t *testing.T) {
 	signIn(t, ctx, base, lifecycleCaseworker)
 
 	// 2. The operations list, then a new operation.
-	do(t, ctx, "open the operations list",
-		chromedp.Navigate(base+"/operations"),
-		chromedp.WaitVisible(chromedp.CSS("main h1")),
-	)
+	do(t, ctx, "open the operations list", chromedp.Navigate(base+"/operations"))
+	waitFor(t, ctx, "wait for the operations list", "main h1")
 	if h1 := textOf(t, ctx, "main h1"); h1 != en.T("operations.title") {
 		failPage(t, ctx, "the operations list has the heading %q, want %q", h1, en.T("operations.title"))
 	}
 	clickAndLoad(t, ctx, `main a[href="/operations/new"]`)
 	opName := fmt.Sprintf("Lifecycle raid %d", time.Now().UnixNano()%1_000_000)
+	waitFor(t, ctx, "wait for the new operation form", "#name")
 	do(t, ctx, "fill the new operation",
-		chromedp.WaitVisible(chromedp.ID("name")),
 		chromedp.SendKeys(chromedp.ID("name"), opName),
 		chromedp.SetValue(chromedp.ID("operation_date"), time.Now().AddDate(0, 0, -3).Format(time.DateOnly)),
 		chromedp.SendKeys(chromedp.ID("province"), "Sa Kaeo"),
@@ -102,7 +100,7 @@ func TestLifecycleInBrowser(t *testing.T) {
 	// The import page, reached from the operation.
 	importURL := base + "/operations/" + opID + "/import"
 	clickAndLoad(t, ctx, `main a[href="/operations/`+opID+`/import"]`)
-	do(t, ctx, "wait for the import form", chromedp.WaitVisible(chromedp.ID("import-file")))
+	waitFor(t, ctx, "wait for the import form", "#import-file")
 	if loc := run(t, ctx, "location", chromedp.Location()); loc != importURL {
 		t.Fatalf("the import link opened %s, want %s", loc, importURL)
 	}
@@ -139,8 +137,8 @@ func TestLifecycleInBrowser(t *testing.T) {
 	do(t, ctx, "check the file with the bad date",
 		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}),
 		chromedp.Click(chromedp.CSS(`#import-form button[name=dry_run][value=true]`)),
-		chromedp.WaitVisible(chromedp.CSS(`table[data-testid=import-errors]`)),
 	)
+	waitFor(t, ctx, "wait for the errors of the dry run", `table[data-testid=import-errors]`)
 	problems := run(t, ctx, "read the errors", chromedp.Evaluate[[][]string](`[...document.querySelectorAll(
 		'table[data-testid=import-errors] tbody tr')].map(r => [...r.cells].map(c => c.textContent.trim()))`))
 	found := false
@@ -163,23 +161,23 @@ func TestLifecycleInBrowser(t *testing.T) {
 	// 4. The fixed file: a clean dry run, then the import for real.
 	persons[2].birth = "2001-11-20"
 	writeImport(t, file, header, persons)
-	do(t, ctx, "open the import page again",
-		chromedp.Navigate(importURL),
-		chromedp.WaitVisible(chromedp.ID("import-file")),
+	do(t, ctx, "open the import page again", chromedp.Navigate(importURL))
+	waitFor(t, ctx, "wait for the import form", "#import-file")
+	do(t, ctx, "check the fixed file",
 		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}),
 		chromedp.Click(chromedp.CSS(`#import-form button[name=dry_run][value=true]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=import-result]`)),
 	)
+	waitFor(t, ctx, "wait for the result of the dry run", `[data-testid=import-result]`)
 	if n := run(t, ctx, "look for errors", chromedp.Evaluate[int](
 		`document.querySelectorAll('table[data-testid=import-errors]').length`)); n != 0 {
 		failPage(t, ctx, "the fixed file still has errors")
 	}
-	do(t, ctx, "wait for the import button", chromedp.WaitVisible(chromedp.CSS(`[data-testid=import-commit]`)))
+	waitFor(t, ctx, "wait for the import button", `[data-testid=import-commit]`)
 	if n := countPersons(); n != 0 {
 		t.Fatalf("after the dry run of the fixed file the operation has %d persons, want 0", n)
 	}
 	clickAndLoad(t, ctx, `[data-testid=import-commit]`)
-	do(t, ctx, "wait for the import's outcome", chromedp.WaitVisible(chromedp.CSS(`[data-testid=import-done]`)))
+	waitFor(t, ctx, "wait for the import's outcome", `[data-testid=import-done]`)
 	if got, want := textOf(t, ctx, `[data-testid=import-done]`), en.T("imports.done", "Count", 3); got != want {
 		failPage(t, ctx, "after the import the page says %q, want %q", got, want)
 	}
@@ -189,7 +187,7 @@ func TestLifecycleInBrowser(t *testing.T) {
 
 	// 5. One of the imported persons' cases, from the operation page.
 	clickAndLoad(t, ctx, `main a[href="/operations/`+opID+`"]`)
-	do(t, ctx, "wait for the operation's persons", chromedp.WaitVisible(chromedp.CSS(`#persons table.cases`)))
+	waitFor(t, ctx, "wait for the operation's persons", `#persons table.cases`)
 	who := persons[0].given + " " + persons[0].family
 	caseLink := `[...document.querySelectorAll('#persons tbody tr')].find(r => r.textContent.includes(` +
 		jsString(who) + `))?.querySelector('a[href^="/cases/"]')`
@@ -198,7 +196,7 @@ func TestLifecycleInBrowser(t *testing.T) {
 	}
 	run(t, ctx, "open the case of "+who, chromedp.WaitEvent(page.LoadEventFired, nil,
 		chromedp.Click(chromedp.JSPath(caseLink))))
-	do(t, ctx, "wait for the case", chromedp.WaitVisible(chromedp.ID("identity")))
+	waitFor(t, ctx, "wait for the case", "#identity")
 	loc = run(t, ctx, "location", chromedp.Location())
 	caseID, ok := strings.CutPrefix(loc, base+"/cases/")
 	if !ok || caseID == "" || strings.ContainsAny(caseID, "/?") {
@@ -212,25 +210,25 @@ func TestLifecycleInBrowser(t *testing.T) {
 	if got, want := textOf(t, ctx, `[data-testid=stage]`), en.T("stage.reception"); got != want {
 		failPage(t, ctx, "an imported case is at stage %q, want %q", got, want)
 	}
+	waitFor(t, ctx, "wait for the stage form", "#to")
 	do(t, ctx, "choose the screening stage",
-		chromedp.WaitVisible(chromedp.ID("to")),
-		chromedp.SetValue(chromedp.ID("to"), "screening"),
+		chromedp.SetValue(chromedp.CSS(`select#to`), "screening"),
 		chromedp.SendKeys(chromedp.ID("reason"), "Interview scheduled"),
 	)
 	clickAndLoad(t, ctx, `form[action="/cases/`+caseID+`/transitions"] button[type=submit]`)
-	do(t, ctx, "wait for the case", chromedp.WaitVisible(chromedp.CSS(`[data-testid=stage]`)))
+	waitFor(t, ctx, "wait for the case", `[data-testid=stage]`)
 	if got, want := textOf(t, ctx, `[data-testid=stage]`), en.T("stage.screening"); got != want {
 		failPage(t, ctx, "after the move the case is at stage %q, want %q", got, want)
 	}
 
 	// The screening tab: record the interview.
 	clickAndLoad(t, ctx, `a[href="/cases/`+caseID+`/screening"]`)
-	do(t, ctx, "wait for the screening page", chromedp.WaitVisible(chromedp.ID("interview")))
+	waitFor(t, ctx, "wait for the screening page", "#interview")
 	clickAndLoad(t, ctx, `#interview a[href="/cases/`+caseID+`/screening/edit"]`)
 	narrative := "Recruited through a Facebook job advertisement for a call-centre job; held in the compound " +
 		"and forced to run online scams under daily quotas."
+	waitFor(t, ctx, "wait for the screening form", `form[data-testid=screening-form]`)
 	do(t, ctx, "fill the screening",
-		chromedp.WaitVisible(chromedp.CSS(`form[data-testid=screening-form]`)),
 		chromedp.SetValue(chromedp.ID("interview_date"), time.Now().AddDate(0, 0, -2).Format(time.DateOnly)),
 		chromedp.SendKeys(chromedp.ID("interviewer"), "Somchai Caseworker"),
 		chromedp.SendKeys(chromedp.ID("interpreter"), "Srey Interpreter"),
@@ -249,7 +247,7 @@ func TestLifecycleInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("narrative"), narrative),
 	)
 	clickAndLoad(t, ctx, `form[data-testid=screening-form] button[type=submit]`)
-	do(t, ctx, "wait for the recorded screening", chromedp.WaitVisible(chromedp.CSS(`[data-testid=narrative]`)))
+	waitFor(t, ctx, "wait for the recorded screening", `[data-testid=narrative]`)
 	if loc := run(t, ctx, "location", chromedp.Location()); loc != base+"/cases/"+caseID+"/screening" {
 		failPage(t, ctx, "after saving the screening the browser is at %s", loc)
 	}
@@ -265,13 +263,14 @@ func TestLifecycleInBrowser(t *testing.T) {
 
 	// Propose to identify the person.
 	legalBasis := "Trafficking in Persons Act B.E. 2551 (2008), section 6"
+	waitFor(t, ctx, "wait for the proposal form", `form[data-testid=propose-form]`)
 	do(t, ctx, "fill the proposal",
-		chromedp.WaitVisible(chromedp.CSS(`form[data-testid=propose-form]`)),
-		chromedp.SetValue(chromedp.ID("decision"), "identified"),
+		// The decision select has its own id (the section around it is #decision).
+		chromedp.SetValue(chromedp.CSS(`select#decision-choice`), "identified"),
 		chromedp.SendKeys(chromedp.ID("legal_basis"), legalBasis),
 	)
 	clickAndLoad(t, ctx, `form[data-testid=propose-form] button[type=submit]`)
-	do(t, ctx, "wait for the pending proposal", chromedp.WaitVisible(chromedp.CSS(`[data-testid=pending]`)))
+	waitFor(t, ctx, "wait for the pending proposal", `[data-testid=pending]`)
 	if n := run(t, ctx, "read the proposal", chromedp.Evaluate[int](
 		`document.querySelectorAll('#decision tr[data-status=proposed]').length`)); n != 1 {
 		failPage(t, ctx, "the proposal is not listed as proposed")
@@ -283,13 +282,13 @@ func TestLifecycleInBrowser(t *testing.T) {
 	// 6. The supervisor approves.
 	clickAndLoad(t, ctx, `form.signout button[type=submit]`)
 	signIn(t, ctx, base, lifecycleSupervisor)
-	do(t, ctx, "open the screening as the supervisor",
-		chromedp.Navigate(base+"/cases/"+caseID+"/screening"),
-		chromedp.WaitVisible(chromedp.CSS(`form[data-testid=review-form]`)),
+	do(t, ctx, "open the screening as the supervisor", chromedp.Navigate(base+"/cases/"+caseID+"/screening"))
+	waitFor(t, ctx, "wait for the review form", `form[data-testid=review-form]`)
+	do(t, ctx, "comment on the proposal",
 		chromedp.SendKeys(chromedp.ID("comment"), "Indicators and narrative support identification."),
 	)
 	clickAndLoad(t, ctx, `form[data-testid=review-form] button.btn-primary[type=submit]`)
-	do(t, ctx, "wait for the decision", chromedp.WaitVisible(chromedp.ID("decision")))
+	waitFor(t, ctx, "wait for the decision", "#decision")
 	row := run(t, ctx, "read the approved decision", chromedp.Evaluate[[]string](`(() => {
 		const r = document.querySelector('#decision tr[data-status=approved]');
 		return r ? [...r.cells].map(c => c.textContent.trim()) : [];
@@ -330,9 +329,9 @@ func TestLifecycleInBrowser(t *testing.T) {
 // signIn signs a demo user in through the sign-in page and switches the interface to English.
 func signIn(t *testing.T, ctx context.Context, base, email string) {
 	t.Helper()
-	do(t, ctx, "open the sign-in page as "+email,
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.ID("email")),
+	do(t, ctx, "open the sign-in page as "+email, chromedp.Navigate(base+"/login"))
+	waitFor(t, ctx, "wait for the sign-in form", "#email")
+	do(t, ctx, "sign in as "+email,
 		chromedp.SendKeys(chromedp.ID("email"), email),
 		chromedp.SendKeys(chromedp.ID("password"), lifecyclePassword),
 	)
@@ -340,11 +339,21 @@ func signIn(t *testing.T, ctx context.Context, base, email string) {
 	if loc := run(t, ctx, "location", chromedp.Location()); !strings.HasPrefix(loc, base+"/cases") {
 		failPage(t, ctx, "after signing in as %s the browser is at %s, want %s/cases", email, loc, base)
 	}
-	do(t, ctx, "wait for the case list", chromedp.WaitVisible(chromedp.CSS("table.cases")))
+	waitFor(t, ctx, "wait for the case list", "table.cases")
 	clickAndLoad(t, ctx, `form.lang-switch button[value=en]`)
-	do(t, ctx, "wait for the case list in English", chromedp.WaitVisible(chromedp.CSS("table.cases")))
+	waitFor(t, ctx, "wait for the case list in English", "table.cases")
 	if lang := run(t, ctx, "read <html lang>", chromedp.Evaluate[string](`document.documentElement.lang`)); lang != "en" {
 		t.Fatalf("after switching to English, <html lang> = %q", lang)
+	}
+}
+
+// waitFor waits up to 30 seconds for the element to be visible; else it fails with the page.
+func waitFor(t *testing.T, ctx context.Context, what, sel string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		failPage(t, ctx, "%s: %s did not show: %v", what, sel, err)
 	}
 }
 

@@ -193,6 +193,9 @@ func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Pers
 		for _, b := range p.DocumentBidxs {
 			docRows, docs = append(docRows, i), append(docs, b)
 		}
+		if len(persons) >= largeBatch {
+			continue // names are matched in memory below
+		}
 		for _, n := range p.names() {
 			nameRows, nats, names = append(nameRows, i), append(nats, p.Nationality), append(names, n)
 		}
@@ -208,6 +211,13 @@ func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Pers
 	}
 	if err := tx.Exec(dupSettingsSQL, th, th, "on", "auto").Error; err != nil {
 		return nil, err
+	}
+	if len(persons) >= largeBatch {
+		byName, err := storeNameCandidates(tx, persons)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, byName...)
 	}
 	best := make([]map[string]candidate, len(persons)) // row -> person id -> best match
 	for _, c := range found {

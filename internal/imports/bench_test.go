@@ -107,3 +107,45 @@ func BenchmarkCopy2000(b *testing.B) {
 		}
 	}
 }
+
+// scalePersonsSQL fills a store with $1 persons and their cases ($2: the owner agency): given and
+// family names drawn from the same syllables as the import files (so trigram look-ups meet real
+// competition), six nationalities, and varied ages.
+const scalePersonsSQL = `INSERT INTO persons (id, given_name, family_name, sex, age_estimate, nationality, created_at, updated_at)
+SELECT md5('scale-p-' || i)::uuid,
+  initcap(s[1 + i % n] || s[1 + (i / n) % n] || s[1 + (i / (n * n)) % n]),
+  initcap(s[1 + (i / 7) % n] || s[1 + (i / 311) % n]),
+  (ARRAY['female','male'])[1 + i % 2], 16 + i % 45,
+  (ARRAY['KH','TH','ID','VN','CN','MM'])[1 + (i / 5) % 6], now(), now()
+FROM generate_series(1, $1) i,
+  (SELECT string_to_array('so kha da ra van na sre pov chan tha ri ya mo ni ka la bo pha sa ro ve ch ne ma li sum bu di wa ti nguy en an hai lo ng pe ta ku ru mi sh', ' ') AS s) syl, LATERAL (SELECT array_length(syl.s, 1) AS n) len;
+INSERT INTO cases (id, reference, person_id, owner_agency_id, stage, created_at, updated_at, version)
+SELECT md5('scale-c-' || i)::uuid, 'SCALE-' || i, md5('scale-p-' || i)::uuid, $2::uuid, 'recovery', now(), now(), 1
+FROM generate_series(1, $1) i`
+
+// BenchmarkBulkIntake2000Into100k imports 2,000 persons into a store that already holds 100,000, so
+// the duplicate look-up works at the size the issue names. Each iteration imports a new file.
+func BenchmarkBulkIntake2000Into100k(b *testing.B) {
+	ctx := context.Background()
+	env := apptest.New(b)
+	a := env.Actor(b, thWorker)
+	db := env.Databases["TH"]
+	stmts := strings.Split(scalePersonsSQL, ";\n")
+	testdb.Exec(b, db, stmts[0], 100_000)
+	testdb.Exec(b, db, stmts[1], 100_000, a.AgencyID)
+	testdb.Exec(b, db, `VACUUM ANALYZE`)
+	svc := imports.New(env.App.Stores, env.App.Cases)
+	op := operationID(b, env, "TH")
+	run := 10
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		run++
+		file := benchFile(run, 2000)
+		b.StartTimer()
+		rep, err := svc.Import(ctx, a, op, file, false)
+		if err != nil || rep.Created != 2000 {
+			b.Fatalf("import: %v, report %+v", err, rep.Errors[:min(len(rep.Errors), 3)])
+		}
+	}
+}
