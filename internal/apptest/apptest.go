@@ -111,6 +111,12 @@ func buildTemplates(tb testing.TB) templates {
 		return templates{err: err}
 	}
 	out.masterKey = filepath.Join(dir, "master.key")
+	// Attachments of this test process go to its own temporary directory, never into the source tree.
+	if os.Getenv("HOMEWARD_ATTACHMENTS_DIR") == "" {
+		if err := os.Setenv("HOMEWARD_ATTACHMENTS_DIR", filepath.Join(dir, "attachments")); err != nil {
+			return templates{err: err}
+		}
+	}
 	if err := vault.GenerateMasterKeyFile(out.masterKey); err != nil {
 		return templates{err: err}
 	}

@@ -261,7 +261,8 @@ func TestRootFromEnv(t *testing.T) {
 	if got := attachments.RootFromEnv(env(map[string]string{"HOMEWARD_DATA_DIR": "/d"})); got != "/d/attachments" {
 		t.Errorf("data dir = %s", got)
 	}
-	if got := attachments.RootFromEnv(env(nil)); got != filepath.Join(os.TempDir(), "attachments") {
+	if wd, _ := os.Getwd(); attachments.RootFromEnv(env(nil)) != filepath.Join(wd, ".data", "attachments") {
+		got := attachments.RootFromEnv(env(nil))
 		t.Errorf("default = %s", got)
 	}
 }

@@ -22,14 +22,18 @@ type ObjectStore interface {
 }
 
 // RootFromEnv is the attachments directory: HOMEWARD_ATTACHMENTS_DIR, else "attachments" under
-// HOMEWARD_DATA_DIR, else under the system's temporary directory. getenv is os.Getenv outside tests.
+// HOMEWARD_DATA_DIR, whose default is .data as for the rest of the local data (never a temporary
+// directory: attachments must outlive a reboot). getenv is os.Getenv outside tests.
 func RootFromEnv(getenv func(string) string) string {
 	if d := getenv("HOMEWARD_ATTACHMENTS_DIR"); d != "" {
 		return d
 	}
 	base := getenv("HOMEWARD_DATA_DIR")
 	if base == "" {
-		base = os.TempDir()
+		base = ".data"
+	}
+	if abs, err := filepath.Abs(base); err == nil {
+		base = abs
 	}
 	return filepath.Join(base, "attachments")
 }
