@@ -107,8 +107,8 @@ func (s *Service) Add(ctx context.Context, a *authz.Actor, caseID string, in Upl
 			return fmt.Errorf("record attachment: %w", err)
 		}
 		out = att
-		return audit.Append(tx, att.CreatedAt, audit.ByActor(a, "attachment.upload", "attachment", att.ID,
-			map[string]any{"case_id": c.ID, "kind": att.Kind, "content_type": att.ContentType, "size": att.Size}))
+		return audit.Append(tx, att.CreatedAt, audit.ByActor(a, "attachment.upload", "case", c.ID,
+			map[string]any{"attachment_id": att.ID, "kind": att.Kind, "content_type": att.ContentType, "size": att.Size}))
 	})
 	if err != nil {
 		if stored != "" {
@@ -146,8 +146,8 @@ func (s *Service) Open(ctx context.Context, a *authz.Actor, caseID, id string) (
 		if sum := sha256.Sum256(content); hex.EncodeToString(sum[:]) != att.SHA256 || int64(len(content)) != att.Size {
 			return fmt.Errorf("attachments: content of %s does not match its digest", att.ID)
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "attachment.download", "attachment", att.ID,
-			map[string]any{"case_id": att.CaseID, "size": att.Size}))
+		return audit.Append(tx, s.now(), audit.ByActor(a, "attachment.download", "case", att.CaseID,
+			map[string]any{"attachment_id": att.ID, "size": att.Size}))
 	})
 	if err != nil {
 		return nil, nil, err

@@ -298,13 +298,24 @@ func describeDuplicates(tx *gorm.DB, scope authz.Scope, out [][]Duplicate, ids [
 		byPerson[r.PersonID] = append(byPerson[r.PersonID], r)
 	}
 	for i := range out {
-		for j := range out[i] {
-			d := &out[i][j]
+		hidden := map[string]bool{}
+		kept := out[i][:0]
+		for _, d := range out[i] {
 			for _, r := range byPerson[d.PersonID] {
 				d.Visible, d.GivenName, d.FamilyName, d.Minor = true, r.GivenName, r.FamilyName, r.Minor
 				d.Cases = append(d.Cases, DuplicateCase{ID: r.ID, Reference: r.Reference, Stage: r.Stage})
 			}
+			if !d.Visible && d.PersonID != "" {
+				// A person whose cases the actor may not see: say only that a match exists, once a
+				// reason, never which person (an id would confirm what another agency holds).
+				if hidden[d.Reason] {
+					continue
+				}
+				hidden[d.Reason], d.PersonID = true, ""
+			}
+			kept = append(kept, d)
 		}
+		out[i] = kept
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ func (s *Service) Merge(ctx context.Context, a *authz.Actor, id string, in Merge
 	}
 	var out *MergeResult
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		out, err = s.merge(tx, a, scope, id, strings.TrimSpace(in.Into), in.Reason)
+		out, err = s.merge(tx, st, a, scope, id, strings.TrimSpace(in.Into), in.Reason)
 		return err
 	})
 	return out, err
@@ -107,7 +107,7 @@ func (s *Service) MergeCase(ctx context.Context, a *authz.Actor, caseID string, 
 				into = ids[0]
 			}
 		}
-		out, err = s.merge(tx, a, scope, c.PersonID, into, in.Reason)
+		out, err = s.merge(tx, st, a, scope, c.PersonID, into, in.Reason)
 		return err
 	})
 	return out, err
@@ -125,7 +125,7 @@ func (s *Service) bindMerge(a *authz.Actor) (*store.Store, authz.Scope, error) {
 }
 
 // merge does the merge inside tx; mergedID is a person the actor must see (else not found).
-func (s *Service) merge(tx *gorm.DB, a *authz.Actor, scope authz.Scope, mergedID, keptID, reason string) (*MergeResult, error) {
+func (s *Service) merge(tx *gorm.DB, st *store.Store, a *authz.Actor, scope authz.Scope, mergedID, keptID, reason string) (*MergeResult, error) {
 	reason = strings.TrimSpace(reason)
 	inv := &problem.Invalid{}
 	switch {
@@ -188,11 +188,11 @@ func (s *Service) merge(tx *gorm.DB, a *authz.Actor, scope authz.Scope, mergedID
 	if outside > 0 {
 		return nil, &problem.Invalid{Fields: map[string]string{"into": "intake.error.merge_other_agency"}}
 	}
-	return s.applyMerge(tx, a, merged, kept, reason)
+	return s.applyMerge(tx, st, a, merged, kept, reason)
 }
 
 // applyMerge moves the cases, marks the merged person, updates the kept one, records and audits.
-func (s *Service) applyMerge(tx *gorm.DB, a *authz.Actor, merged, kept *Person, reason string) (*MergeResult, error) {
+func (s *Service) applyMerge(tx *gorm.DB, st *store.Store, a *authz.Actor, merged, kept *Person, reason string) (*MergeResult, error) {
 	now := s.now()
 	var moved []string
 	if err := tx.Raw(`UPDATE cases SET person_id = ?, updated_at = ?, version = version + 1 WHERE person_id = ? RETURNING id`,
@@ -219,10 +219,18 @@ func (s *Service) applyMerge(tx *gorm.DB, a *authz.Actor, merged, kept *Person, 
 			bidxs = append(bidxs, b)
 		}
 	}
-	res := tx.Model(&Person{}).Where("id = ?", kept.ID).Updates(map[string]any{"aliases": aliases, "document_bidxs": bidxs,
-		"minor": kept.Minor || merged.Minor, "updated_at": now, "version": gorm.Expr("version + 1")})
+	updates, err := mergeSealed(st, merged, kept)
+	if err != nil {
+		return nil, err
+	}
+	updates["aliases"], updates["document_bidxs"], updates["minor"] = aliases, bidxs, kept.Minor || merged.Minor
+	updates["updated_at"], updates["version"] = now, gorm.Expr("version + 1")
+	res := tx.Model(&Person{}).Where("id = ? AND version = ?", kept.ID, kept.Version).Updates(updates)
 	if res.Error != nil {
 		return nil, fmt.Errorf("update kept person: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return nil, problem.ErrConflict
 	}
 	if moved == nil {
 		moved = []string{}

@@ -219,3 +219,41 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestMergeCarriesSealedIdentity checks that the merged person's contact, urgent needs and
+// documents stay readable on the moved case, re-sealed for the kept person.
+func TestMergeCarriesSealedIdentity(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	keptIn := person("Sophal", "Meas", "KH", "", 31)
+	keptIn.Contact = "sister +855 11 111 111"
+	kept := register(t, env, thWorker, keptIn)
+	mergedIn := person("Sophal", "Meas", "KH", "", 30)
+	mergedIn.Contact = "brother +855 22 222 222"
+	mergedIn.UrgentNeeds = "insulin twice a day"
+	mergedIn.DocumentNumber = "N7766554"
+	mergedIn.DocumentsHeld = []cases.HeldDocument{{Kind: "national_id", Number: "KH-123-456"}}
+	merged := register(t, env, thWorker, mergedIn)
+	if _, err := env.App.Cases.Merge(ctx, env.Actor(t, thSupervisor), merged.Person.ID,
+		cases.MergeInput{Into: kept.Person.ID, Reason: "same person"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.App.Cases.Get(ctx, env.Actor(t, thSupervisor), merged.Case.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idn := v.Identity
+	if !strings.Contains(idn.Contact, "sister") || !strings.Contains(idn.Contact, "brother") {
+		t.Errorf("contact = %q", idn.Contact)
+	}
+	if idn.UrgentNeeds != "insulin twice a day" || idn.DocumentNumber != "N7766554" {
+		t.Errorf("urgent needs %q, document %q", idn.UrgentNeeds, idn.DocumentNumber)
+	}
+	found := false
+	for _, d := range idn.DocumentsHeld {
+		found = found || d.Number == "KH-123-456"
+	}
+	if !found {
+		t.Errorf("documents held = %+v", idn.DocumentsHeld)
+	}
+}

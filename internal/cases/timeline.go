@@ -82,8 +82,12 @@ func (s *Service) Timeline(ctx context.Context, a *authz.Actor, caseID, cursor s
 			t.NextCursor = strconv.FormatInt(rows[TimelineLimit-1].ID, 10)
 		}
 		for _, r := range rows {
-			t.Entries = append(t.Entries, TimelineEntry{ID: r.ID, At: r.At, ActorUserID: ptrText(r.ActorUserID),
-				ActorAgencyID: ptrText(r.ActorAgencyID), Action: r.Action, Detail: summarize(r.Detail)})
+			e := TimelineEntry{ID: r.ID, At: r.At, ActorUserID: ptrText(r.ActorUserID),
+				ActorAgencyID: ptrText(r.ActorAgencyID), Action: r.Action}
+			if mayReadDetail(a, r.Action, r.Detail) {
+				e.Detail = summarize(r.Detail)
+			}
+			t.Entries = append(t.Entries, e)
 		}
 		out = t
 		return audit.Append(tx, s.now(), entry(a, "case.timeline.read", "case", c.ID,
@@ -93,6 +97,46 @@ func (s *Service) Timeline(ctx context.Context, a *authz.Actor, caseID, cursor s
 		return nil, err
 	}
 	return out, nil
+}
+
+// detailSections names, by action prefix, the section whose content an audit row's detail is
+// about: the timeline shows that detail only to a reader of that section (the action itself, who
+// and when, is shown to every supervisor).
+var detailSections = map[string]authz.Section{
+	"investigation.": authz.SectionInvestigation,
+	"legal_status.":  authz.SectionLegalStatus,
+	"screening.":     authz.SectionScreening,
+	"decision.":      authz.SectionScreening,
+	"consent.":       authz.SectionConsent,
+	"attachment.":    authz.SectionAttachments,
+	"note.":          authz.SectionNotes,
+}
+
+// noteSections gates a note row's detail by the note's class.
+var noteSections = map[string]authz.Section{
+	"psychosocial": authz.SectionPsychosocial, "medical": authz.SectionMedical, "investigation": authz.SectionInvestigation,
+}
+
+// mayReadDetail reports whether the actor may see the detail of an audit row with this action.
+func mayReadDetail(a *authz.Actor, action, detail string) bool {
+	for prefix, sec := range detailSections {
+		if !strings.HasPrefix(action, prefix) {
+			continue
+		}
+		if !a.Can(sec, authz.ActionRead) {
+			return false
+		}
+		if prefix == "note." {
+			var d struct{ Class string }
+			if json.Unmarshal([]byte(detail), &d) != nil {
+				return false
+			}
+			if s, ok := noteSections[d.Class]; ok && !a.Can(s, authz.ActionRead) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // codeValue is a value short and plain enough to be a code (a stage, an id, a reference, a

@@ -131,8 +131,7 @@ func (p *Parsed) duplicates(rep *Report, i int, list []cases.Duplicate) {
 		case d.Visible && len(d.Cases) > 0:
 			rep.Duplicates = append(rep.Duplicates, Duplicate{Row: r.Num, PersonID: d.PersonID, Reason: d.Reason})
 			warn("imports.warning.dup_"+d.Reason, "Ref", d.Cases[0].Reference)
-		default:
-			rep.Duplicates = append(rep.Duplicates, Duplicate{Row: r.Num, PersonID: d.PersonID, Reason: d.Reason})
+		default: // held by another agency: a warning, without naming the person
 			warn("imports.warning.dup_hidden_" + d.Reason)
 		}
 	}

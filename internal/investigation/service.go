@@ -133,9 +133,9 @@ func (s *Service) Save(ctx context.Context, a *authz.Actor, caseID string, in In
 		if in.Version == 0 {
 			action = "investigation.create"
 		}
-		return audit.Append(tx, now, audit.ByActor(a, action, "case", c.ID, map[string]any{
-			"version": r.Version, "status": r.Status, "warrant_check": r.WarrantCheck,
-			"non_punishment": r.NonPunishment, "willing_to_testify": r.WillingToTestify}))
+		// The values stay out of the audit detail: the log is read by supervisors and auditors
+		// who may not see the investigation section.
+		return audit.Append(tx, now, audit.ByActor(a, action, "case", c.ID, map[string]any{"version": r.Version}))
 	})
 	return out, err
 }

@@ -122,8 +122,8 @@ func (s *Service) Add(ctx context.Context, a *authz.Actor, caseID string, in Inp
 		}
 		out = &Note{ID: r.ID, CaseID: r.CaseID, Class: r.Class, Body: in.Body, AuthorID: r.AuthorID,
 			CreatedAt: now, UpdatedAt: now, Version: 1}
-		return audit.Append(tx, now, audit.ByActor(a, "note.create", "note", r.ID,
-			map[string]any{"case_id": c.ID, "class": r.Class}))
+		return audit.Append(tx, now, audit.ByActor(a, "note.create", "case", c.ID,
+			map[string]any{"note_id": r.ID, "class": r.Class}))
 	})
 	return out, err
 }
@@ -165,8 +165,8 @@ func (s *Service) Update(ctx context.Context, a *authz.Actor, noteID string, in 
 		}
 		out = &Note{ID: r.ID, CaseID: r.CaseID, Class: r.Class, Body: in.Body, AuthorID: r.AuthorID,
 			CreatedAt: r.CreatedAt, UpdatedAt: now, Version: in.Version + 1}
-		return audit.Append(tx, now, audit.ByActor(a, "note.update", "note", r.ID,
-			map[string]any{"case_id": r.CaseID, "class": r.Class, "version": in.Version}))
+		return audit.Append(tx, now, audit.ByActor(a, "note.update", "case", r.CaseID,
+			map[string]any{"note_id": r.ID, "class": r.Class, "version": in.Version}))
 	})
 	return out, err
 }

@@ -152,7 +152,7 @@ func TestAttachmentUploadAndDownload(t *testing.T) {
 	}
 	st, _ := env.App.Stores.For("TH")
 	var downloads int
-	st.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = 'attachment.download' AND entity_id = ? AND actor_user_id = ?`,
+	st.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = 'attachment.download' AND detail::jsonb->>'attachment_id' = ? AND actor_user_id = ?`,
 		a.ID, env.Actor(t, thWorker).UserID).Scan(&downloads)
 	if downloads != 2 {
 		t.Errorf("%d audited downloads, want 2", downloads)
