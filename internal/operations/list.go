@@ -20,7 +20,7 @@ const listSQL = `SELECT o.id, o.name, o.operation_date, o.lead_agency_id, o.prov
        %s AS persons
 FROM operations o`
 
-const personsCountSQL = `(SELECT count(*) FROM persons p JOIN cases c ON c.person_id = p.id WHERE p.operation_id = o.id AND `
+const personsCountSQL = `(SELECT count(DISTINCT p.id) FROM persons p JOIN cases c ON c.person_id = p.id WHERE p.operation_id = o.id AND `
 
 // List returns one page of the operations of the actor's store, newest operation date first, and
 // audits the read.
