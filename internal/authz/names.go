@@ -72,6 +72,8 @@ const (
 	SectionReports Section = "reports"
 	// SectionOperations is rescue operations (raids) and the bulk intake of the people they bring in.
 	SectionOperations Section = "operations"
+	// SectionExports is exporting case lists (supervisors): only the fields the role may read.
+	SectionExports Section = "exports"
 	// SectionSelf is the actor's own account: preferences, sign-out, "me".
 	SectionSelf Section = "self"
 )
@@ -82,7 +84,7 @@ var AllSections = []Section{
 	SectionPsychosocial, SectionMedical, SectionRepatriation, SectionReferral,
 	SectionConsent, SectionAttachments, SectionNotes, SectionLegalStatus,
 	SectionApprovals, SectionTeam, SectionInbox, SectionPackets,
-	SectionDirectory, SectionAudit, SectionReports, SectionOperations, SectionSelf,
+	SectionDirectory, SectionAudit, SectionReports, SectionOperations, SectionExports, SectionSelf,
 }
 
 // Action is what an actor does to a section.

@@ -47,6 +47,12 @@ func (s *Server) routes() {
 	s.attachmentRoutes()
 	s.consentRoutes()
 	s.teamRoutes()
+
+	// Reports: aggregates computed where the records live (routes_*.go).
+	s.reportRoutes()
+	s.jointReportRoutes()
+	s.complaintRoutes()
+	s.exportRoutes()
 	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
 
 	// JSON API.

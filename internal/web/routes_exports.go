@@ -1,0 +1,4 @@
+package web
+
+// exportRoutes registers the routes of this area (filled in by its feature).
+func (s *Server) exportRoutes() {}
