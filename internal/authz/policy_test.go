@@ -60,7 +60,7 @@ func TestAllowed(t *testing.T) {
 		{RoleAuditor, SectionAudit, ActionRead, true},
 		{RoleAuditor, SectionAudit, ActionWrite, false},
 		{RoleAnalyst, SectionReports, ActionRead, true},
-		{RoleAnalyst, SectionReports, ActionWrite, false},
+		{RoleAnalyst, SectionReports, ActionWrite, true}, // imports complaint statistics (aggregates only),
 		{RoleEmbassyOfficer, SectionInbox, ActionRead, true},
 		{RoleEmbassyOfficer, SectionInbox, ActionWrite, true},
 		{RoleNGOWorker, SectionInbox, ActionRead, true},

@@ -14,13 +14,14 @@ import (
 
 type caseListPage struct {
 	Base
-	Page    *cases.Page
-	Q       string
-	Stage   string
-	Filter  caseFilter // the work-list filters as typed (team.go)
-	Stages  []cases.Stage
-	NextURL string
-	CanNew  bool
+	Page      *cases.Page
+	Q         string
+	Stage     string
+	Filter    caseFilter // the work-list filters as typed (team.go)
+	Stages    []cases.Stage
+	NextURL   string
+	CanNew    bool
+	CanExport bool // may export the filtered list (exports.go)
 }
 
 func (s *Server) caseList(c echo.Context) error {
@@ -42,7 +43,8 @@ func (s *Server) caseList(c echo.Context) error {
 		}
 	}
 	v := caseListPage{Base: s.base(c), Page: page, Q: f.Q, Stage: f.Stage, Filter: f, Stages: cases.Stages,
-		CanNew: a.Can(authz.SectionCases, authz.ActionWrite) && a.Can(authz.SectionIdentity, authz.ActionWrite)}
+		CanNew:    a.Can(authz.SectionCases, authz.ActionWrite) && a.Can(authz.SectionIdentity, authz.ActionWrite),
+		CanExport: a.Can(authz.SectionExports, authz.ActionRead)}
 	if page.NextCursor != "" {
 		v.NextURL = f.link(page.NextCursor)
 	}

@@ -94,6 +94,7 @@ func (s *Server) base(c echo.Context) Base {
 	add("/cases", "nav.cases", a.HasStore() && a.Can(authz.SectionCases, authz.ActionRead))
 	add("/operations", "nav.operations", a.HasStore() && a.Can(authz.SectionOperations, authz.ActionRead))
 	add("/inbox", "nav.inbox", a.Can(authz.SectionInbox, authz.ActionRead))
+	add("/reports", "nav.reports", a.HasStore() && a.Can(authz.SectionReports, authz.ActionRead))
 	add("/settings", "nav.settings", true)
 	return b
 }

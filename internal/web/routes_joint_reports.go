@@ -1,4 +1,19 @@
 package web
 
-// jointReportRoutes registers the routes of this area (filled in by its feature).
-func (s *Server) jointReportRoutes() {}
+import (
+	"net/http"
+
+	"homeward/internal/authz"
+	"homeward/internal/jointreport"
+)
+
+// jointReportRoutes registers the joint report of both stores: the page, its printable bilingual
+// form, CSV and the JSON API, for whoever may read reports in a country store.
+func (s *Server) jointReportRoutes() {
+	h := &jointHandlers{Server: s, svc: jointreport.New(s.Stores)}
+	g := http.MethodGet
+	s.handle(g, "/reports/joint", h.page, perm(authz.SectionReports, read))
+	s.handle(g, "/reports/joint/print", h.print, perm(authz.SectionReports, read))
+	s.handle(g, "/reports/joint.csv", h.csv, perm(authz.SectionReports, read))
+	s.handle(g, "/api/v1/reports/joint", h.api, perm(authz.SectionReports, read))
+}

@@ -83,7 +83,7 @@ func New(d Deps) (*Server, error) {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
 	}))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: MaxBody, Skipper: func(c echo.Context) bool { return isUpload(c) || isImport(c) }}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: MaxBody, Skipper: func(c echo.Context) bool { return isUpload(c) || isImport(c) || isComplaintImport(c) }}))
 	// Attachment uploads have their own limit, enforced here so that nothing (CSRF reads the form) reads more.
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.Itoa(maxUploadBody),
 		Skipper: func(c echo.Context) bool { return !isUpload(c) }}))

@@ -15,6 +15,7 @@ import (
 	"homeward/internal/apptest"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/complaints"
 	"homeward/internal/locale"
 	"homeward/migrations"
 	"homeward/web"
@@ -49,11 +50,12 @@ func TestTemplateKeysExist(t *testing.T) {
 	// The value sets behind each printf prefix.
 	packet := packetValues(t)
 	dynamic := map[string][]string{
-		"stage.":         stringsOf(cases.Stages),
-		"sex.":           cases.Sexes,
-		"role.":          stringsOf(authz.AllRoles),
-		"packet.kind.":   packet["kind"],
-		"packet.status.": packet["status"],
+		"stage.":              stringsOf(cases.Stages),
+		"sex.":                cases.Sexes,
+		"role.":               stringsOf(authz.AllRoles),
+		"packet.kind.":        packet["kind"],
+		"packet.status.":      packet["status"],
+		"complaints.channel.": complaints.Channels,
 	}
 
 	used := map[string][]string{} // key -> where

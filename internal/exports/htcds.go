@@ -1,0 +1,210 @@
+package exports
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"homeward/internal/audit"
+	"homeward/internal/authz"
+	"homeward/internal/cases"
+)
+
+// HTCDSColumns are the columns of the de-identified dataset: HTCDS v2.0 system names (as in IOM's
+// spreadsheet and internal/imports) where the standard has the field, "hw_" extensions where it has
+// not. No name, contact, address, document number, case reference or agency is among them.
+var HTCDSColumns = []string{
+	"prs_Birthdate",             // year of birth, or its decade under the small-cell rule
+	"prs_Gender",                // Female, Male, Other, Unknown
+	"prs_Citizenship",           // ISO 3166-1 alpha-2, or "other" under the small-cell rule
+	"vic_TraffickingStatus",     // from the approved identification decision
+	"vic_MethodOfRecruitment",   // from the recruitment indicators
+	"vic_MethodsOfControl",      // MethodsOfControl* values, ";"-separated
+	"vic_TypeOfExploitation",    // Forced criminality (online fraud), Forced labour
+	"cas_Status",                // Open or Closed
+	"hw_Stage",                  // the Homeward stage
+	"hw_IdentificationDecision", // identified, not_identified, undetermined, or "" none approved
+	"hw_YearOfRegistration",     // year the case was registered
+}
+
+// htcdsSQL reads, per case of the store, only what the dataset needs: no name, contact or number.
+const htcdsSQL = `SELECT c.stage, c.created_at, p.sex, p.nationality, p.birth_date, p.age_estimate,
+       COALESCE((SELECT d.decision FROM identification_decisions d
+                 WHERE d.case_id = c.id AND d.status = 'approved'
+                 ORDER BY d.decided_at DESC LIMIT 1), '') AS decision,
+       COALESCE((SELECT array_agg(i.indicator ORDER BY i.indicator)
+                 FROM screenings s JOIN screening_indicators i ON i.screening_id = s.id
+                 WHERE s.case_id = c.id AND i.answer = 'present'), '{}') AS indicators
+FROM cases c JOIN persons p ON p.id = c.person_id
+ORDER BY c.created_at, c.id`
+
+// htcdsSource is one case as read for the dataset.
+type htcdsSource struct {
+	Stage       cases.Stage
+	CreatedAt   time.Time
+	Sex         string
+	Nationality string
+	BirthDate   *time.Time
+	AgeEstimate *int
+	Decision    string
+	Indicators  cases.TextList
+}
+
+// HTCDS exports the store's de-identified dataset in the HTCDS v2.0 layout: one row per case of the
+// store (a store-level dataset, not row-scoped by agency), birth as a year, and the small-cell rule
+// applied to citizenship, gender, year of birth and year of registration. Supervisors only (the
+// exports section). Audited as "report.htcds_export" in the same transaction as the read.
+func (s *Service) HTCDS(ctx context.Context, a *authz.Actor, format string, st Stamp) (*File, error) {
+	if err := checkFormat(format); err != nil {
+		return nil, err
+	}
+	db, _, err := s.stores.Bind(a, authz.SectionExports, authz.ActionRead)
+	if err != nil {
+		return nil, err
+	}
+	var src []htcdsSource
+	var suppressed int
+	var rows [][]string
+	err = db.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Raw(htcdsSQL).Scan(&src).Error; err != nil {
+			return err
+		}
+		rows, suppressed = htcdsRows(src)
+		return audit.Append(tx, s.now(), audit.ByActor(a, "report.htcds_export", "store", db.Country, map[string]any{
+			"format": format, "cases": len(src), "rows": len(rows), "suppressed": suppressed, "min_cell": MinCell}))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("export htcds: %w", err)
+	}
+	t := &table{notes: []string{st.Line(), fmt.Sprintf("HTCDS v2.0, de-identified; combinations under %d generalised or suppressed (%d rows suppressed)", MinCell, suppressed)},
+		header: HTCDSColumns, rows: rows}
+	return t.write(format, "homeward-htcds-"+db.Country, st)
+}
+
+// htcdsRows de-identifies the cases and applies the small-cell rule; it returns the rows and the
+// number suppressed.
+func htcdsRows(src []htcdsSource) ([][]string, int) {
+	ids := make([]QuasiIDs, len(src))
+	for i, c := range src {
+		ids[i] = QuasiIDs{Citizenship: c.Nationality, Gender: htcdsGender(c.Sex), BirthYear: birthYear(c), RegYear: strconv.Itoa(c.CreatedAt.Year())}
+	}
+	kept, gen, suppressed := Generalise(ids, MinCell)
+	rows := make([][]string, 0, len(kept))
+	for j, i := range kept {
+		c, q := src[i], gen[j]
+		status := "Open"
+		if c.Stage == cases.StageClosed {
+			status = "Closed"
+		}
+		rows = append(rows, []string{q.BirthYear, q.Gender, q.Citizenship, traffickingStatus(c.Decision),
+			recruitment(c.Indicators), joinSet(controlMethods(c.Indicators)), exploitationType(c.Indicators),
+			status, string(c.Stage), c.Decision, q.RegYear})
+	}
+	return rows, suppressed
+}
+
+// birthYear is the year of birth: from the date, else estimated from the age at registration.
+func birthYear(c htcdsSource) string {
+	switch {
+	case c.BirthDate != nil:
+		return strconv.Itoa(c.BirthDate.Year())
+	case c.AgeEstimate != nil:
+		return strconv.Itoa(c.CreatedAt.Year() - *c.AgeEstimate)
+	}
+	return ""
+}
+
+func htcdsGender(sex string) string {
+	switch sex {
+	case "female":
+		return "Female"
+	case "male":
+		return "Male"
+	case "other":
+		return "Other"
+	}
+	return "Unknown"
+}
+
+// traffickingStatus maps the approved identification decision to HTCDS's Trafficking Status.
+func traffickingStatus(decision string) string {
+	switch decision {
+	case "identified":
+		return "Actual victim of trafficking"
+	case "not_identified":
+		return "Not a victim of trafficking"
+	}
+	return "Possible victim of trafficking"
+}
+
+// controlOf maps the screening indicators to HTCDS Methods of Control.
+var controlOf = map[string][]string{
+	"fees_or_debt":                   {"MethodsOfControlDebtBondage"},
+	"ransom_demanded":                {"MethodsOfControlDebtBondage"},
+	"wages_withheld":                 {"MethodsOfControlTakesEarnings"},
+	"deceptive_job_offer":            {"MethodsOfControlFalsePromises"},
+	"confinement":                    {"MethodsOfControlRestrictsMovement"},
+	"isolation":                      {"MethodsOfControlRestrictsMovement"},
+	"sold_or_moved":                  {"MethodsOfControlRestrictsMovement"},
+	"documents_taken_on_arrival":     {"MethodsOfControlWithholdsDocuments"},
+	"phone_or_documents_confiscated": {"MethodsOfControlWithholdsDocuments"},
+	"violence_or_threat":             {"MethodsOfControlPhysicalAbuse", "MethodsOfControlThreats"},
+	"torture":                        {"MethodsOfControlPhysicalAbuse"},
+	"quotas_with_punishment":         {"MethodsOfControlThreats"},
+	"sexual_violence":                {"MethodsOfControlSexualAbuse"},
+	"threats_against_family":         {"MethodsOfControlThreats"},
+	"excessive_hours":                {"MethodsOfControlExcessiveWorkingHours"},
+}
+
+func controlMethods(indicators []string) []string {
+	var out []string
+	for _, ind := range indicators {
+		for _, m := range controlOf[ind] {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// exploitationType: forced online fraud is forced criminality; quotas, hours or withheld wages
+// without it are forced labour.
+func exploitationType(indicators []string) string {
+	has := func(s string) bool { return slices.Contains(indicators, s) }
+	switch {
+	case has("forced_online_fraud"):
+		return "Forced criminality"
+	case has("quotas_with_punishment"), has("excessive_hours"), has("wages_withheld"):
+		return "Forced labour"
+	}
+	return ""
+}
+
+// recruitment maps the recruitment indicators.
+func recruitment(indicators []string) string {
+	var out []string
+	if slices.Contains(indicators, "deceptive_job_offer") {
+		out = append(out, "Fraudulent job offer")
+	}
+	if slices.Contains(indicators, "recruited_online") {
+		out = append(out, "Online")
+	}
+	return joinSet(out)
+}
+
+func joinSet(vals []string) string {
+	s := ""
+	for i, v := range vals {
+		if i > 0 {
+			s += ";"
+		}
+		s += v
+	}
+	return s
+}
