@@ -15,7 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"homeward/internal/csvtext"
 )
 
 // MaxFileBytes is the largest file accepted (5 MB); the web layer refuses a larger body with 413
@@ -68,11 +69,11 @@ func Parse(data []byte) *Parsed {
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		return p.fail(1, "complaints.error.not_utf8")
 	}
-	if at := invalidText(data); at >= 0 {
+	if at := csvtext.InvalidText(data); at >= 0 {
 		return p.fail(1+bytes.Count(data[:at], []byte{'\n'}), "complaints.error.not_utf8")
 	}
 	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = delimiter(data)
+	r.Comma = csvtext.Delimiter(data)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 	var h *header
@@ -209,36 +210,6 @@ func parseCents(v string) (int64, string) {
 
 // FormatCents writes hundredths as a decimal amount, "1234.50".
 func FormatCents(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
-
-// invalidText returns the offset of the first byte that is not UTF-8 text (invalid UTF-8 or NUL), or -1.
-func invalidText(data []byte) int {
-	if utf8.Valid(data) {
-		return bytes.IndexByte(data, 0)
-	}
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 || r == 0 {
-			return i
-		}
-		i += size
-	}
-	return -1
-}
-
-// delimiter picks the separator the first line uses most: comma, semicolon or tab.
-func delimiter(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
-	}
-	best, n := ',', bytes.Count(line, []byte{','})
-	for _, d := range []rune{';', '\t'} {
-		if c := bytes.Count(line, []byte(string(d))); c > n {
-			best, n = d, c
-		}
-	}
-	return best
-}
 
 func blank(cells []string) bool {
 	for _, c := range cells {

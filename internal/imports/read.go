@@ -6,9 +6,10 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"homeward/internal/csvtext"
 )
 
 // Limits of an uploaded file.
@@ -75,11 +76,11 @@ func fileProblem(row int, key string, args ...any) *Problem {
 // (whichever the header line uses most). Row numbers count records, the header being row 1.
 func readCSV(data []byte) (*sheet, *Problem) {
 	data = bytes.TrimPrefix(data, utf8BOM)
-	if at := invalidText(data); at >= 0 {
+	if at := csvtext.InvalidText(data); at >= 0 {
 		return nil, fileProblem(1+bytes.Count(data[:at], []byte{'\n'}), "imports.error.not_utf8")
 	}
 	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = delimiter(data)
+	r.Comma = csvtext.Delimiter(data)
 	r.FieldsPerRecord = -1
 	s := &sheet{}
 	for num := 1; ; num++ {
@@ -100,41 +101,6 @@ func readCSV(data []byte) (*sheet, *Problem) {
 		s.rows = append(s.rows, rawRow{num: num, cells: rec})
 	}
 	return s, nil
-}
-
-// invalidText returns the offset of the first byte that is not UTF-8 text (invalid UTF-8 or a NUL,
-// which no spreadsheet writes into CSV), or -1.
-func invalidText(data []byte) int {
-	if utf8.Valid(data) {
-		if i := bytes.IndexByte(data, 0); i >= 0 {
-			return i
-		}
-		return -1
-	}
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 || r == 0 {
-			return i
-		}
-		i += size
-	}
-	return -1
-}
-
-// delimiter picks the separator the first line uses most: comma, semicolon (Excel in many locales) or
-// tab.
-func delimiter(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
-	}
-	best, n := ',', bytes.Count(line, []byte{','})
-	for _, d := range []rune{';', '\t'} {
-		if c := bytes.Count(line, []byte(string(d))); c > n {
-			best, n = d, c
-		}
-	}
-	return best
 }
 
 // readXLSX reads the first sheet of a workbook with raw cell values (dates as serial numbers, so no
