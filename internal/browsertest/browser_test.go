@@ -146,22 +146,27 @@ func TestSignInSwitchLanguageAndOpenCase(t *testing.T) {
 		t.Errorf("stage badge = %q, want one of the Khmer stage names %q", stage, khmerStages)
 	}
 
-	// Screenshot the whole page.
+	screenshot(t, ctx, "case-km.png")
+}
+
+// screenshot takes a full-page PNG, checks it is a real picture (over 10 KB), and keeps it under
+// t.TempDir() and, when HOMEWARD_SCREENSHOT_DIR is set, there too for a person to look at.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
 	png := run(t, ctx, "take a screenshot", chromedp.FullScreenshot(100))
-	file := filepath.Join(t.TempDir(), "case-km.png")
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dirs := []string{t.TempDir()}
 	if dir := os.Getenv("HOMEWARD_SCREENSHOT_DIR"); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		file = filepath.Join(dir, "case-km.png")
-		if err := os.WriteFile(file, png, 0o644); err != nil {
+		dirs = append(dirs, dir)
+	}
+	for _, dir := range dirs {
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("screenshot: %s", file)
 	}
+	t.Logf("screenshot: %s", filepath.Join(dirs[len(dirs)-1], name))
 	if len(png) <= 10*1024 || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
 		t.Errorf("screenshot is %d bytes (want a PNG over 10 KB)", len(png))
 	}

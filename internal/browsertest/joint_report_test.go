@@ -1,10 +1,7 @@
 package browsertest
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -71,22 +68,5 @@ func TestJointReportInThaiAndKhmer(t *testing.T) {
 		chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.lang-switch')).display`)); shown != "none" {
 		t.Errorf("print stylesheet not applied: language switch display = %q", shown)
 	}
-	png := run(t, ctx, "take a screenshot", chromedp.FullScreenshot(100))
-	file := filepath.Join(t.TempDir(), "joint-report-print-km-th.png")
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("HOMEWARD_SCREENSHOT_DIR"); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		file = filepath.Join(dir, "joint-report-print-km-th.png")
-		if err := os.WriteFile(file, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s", file)
-	}
-	if len(png) <= 10*1024 || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
-		t.Errorf("screenshot is %d bytes (want a PNG over 10 KB)", len(png))
-	}
+	screenshot(t, ctx, "joint-report-print-km-th.png")
 }

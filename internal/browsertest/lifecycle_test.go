@@ -305,25 +305,7 @@ func TestLifecycleInBrowser(t *testing.T) {
 		t.Fatalf("after the approval the decision is %q, want approved", got)
 	}
 
-	// Screenshot the whole page.
-	png := run(t, ctx, "take a screenshot", chromedp.FullScreenshot(100))
-	shot := filepath.Join(t.TempDir(), "lifecycle.png")
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if dir := os.Getenv("HOMEWARD_SCREENSHOT_DIR"); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		shot = filepath.Join(dir, "lifecycle.png")
-		if err := os.WriteFile(shot, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s", shot)
-	}
-	if len(png) <= 10*1024 || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
-		t.Errorf("screenshot is %d bytes (want a PNG over 10 KB)", len(png))
-	}
+	screenshot(t, ctx, "lifecycle.png")
 }
 
 // signIn signs a demo user in through the sign-in page and switches the interface to English.
