@@ -2,7 +2,6 @@ package cases_test
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -76,21 +75,6 @@ func seedBench(b *testing.B, env *apptest.Env) *authz.Actor {
 	return a
 }
 
-// p95 times n calls of f and returns the 95th percentile.
-func p95(b *testing.B, n int, f func() error) time.Duration {
-	b.Helper()
-	d := make([]time.Duration, n)
-	for i := range d {
-		start := time.Now()
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-		d[i] = time.Since(start)
-	}
-	slices.Sort(d)
-	return d[n*95/100-1]
-}
-
 // BenchmarkWorkList100k lists one page of 50 cases through cases.Service.List (scope, filters,
 // audit row) over 100,000 persons, for each filter and for name searches in three scripts.
 // Each sub-benchmark reports ns/op and p95-ms, the 95th percentile of 200 timed calls.
@@ -138,7 +122,7 @@ func BenchmarkWorkList100k(b *testing.B) {
 				}
 				return err
 			}
-			p := p95(b, 200, call)
+			p := apptest.P95(b, 200, call)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {

@@ -3,7 +3,6 @@ package reports_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,21 +67,6 @@ func argsFor(q string, all []any) []any {
 	return out
 }
 
-// p95 times n calls of f and returns the 95th percentile.
-func p95(b *testing.B, n int, f func() error) time.Duration {
-	b.Helper()
-	d := make([]time.Duration, n)
-	for i := range d {
-		start := time.Now()
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-		d[i] = time.Since(start)
-	}
-	slices.Sort(d)
-	return d[n*95/100-1]
-}
-
 // BenchmarkDashboard100k computes the store dashboard through reports.Service.Dashboard (section
 // check, every aggregate, audit row) over 100,000 persons and cases, for the default 90-day period
 // and for a whole year, as a supervisor and as an analyst (small-cell rule); and the operation
@@ -112,7 +96,7 @@ func BenchmarkDashboard100k(b *testing.B) {
 	}
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
-			p := p95(b, 50, sc.call)
+			p := apptest.P95(b, 50, sc.call)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
