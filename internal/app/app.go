@@ -68,7 +68,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	a := &App{Hub: hub, Stores: store.NewSet(opened...), Policy: policy}
 	a.Directory = directory.New(hub, policy)
 	a.Cases = cases.New(a.Stores)
-	a.Exchange = exchange.New(hub)
+	a.Exchange = exchange.New(hub, a.Stores, master)
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
 		Cases: a.Cases, Exchange: a.Exchange, Bundle: bundle, CookieSecure: cfg.CookieSecure})
 	if err != nil {

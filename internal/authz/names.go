@@ -74,6 +74,11 @@ const (
 	SectionOperations Section = "operations"
 	// SectionExports is exporting case lists (supervisors): only the fields the role may read.
 	SectionExports Section = "exports"
+	// SectionServices is the help a person gets: shelter, medical, legal aid and the rest, with
+	// provider, status, dates and outcome.
+	SectionServices Section = "services"
+	// SectionReintegration is the plan and follow-up visits after the return home.
+	SectionReintegration Section = "reintegration"
 	// SectionSelf is the actor's own account: preferences, sign-out, "me".
 	SectionSelf Section = "self"
 )
@@ -84,7 +89,7 @@ var AllSections = []Section{
 	SectionPsychosocial, SectionMedical, SectionRepatriation, SectionReferral,
 	SectionConsent, SectionAttachments, SectionNotes, SectionLegalStatus,
 	SectionApprovals, SectionTeam, SectionInbox, SectionPackets,
-	SectionDirectory, SectionAudit, SectionReports, SectionOperations, SectionExports, SectionSelf,
+	SectionDirectory, SectionAudit, SectionReports, SectionOperations, SectionExports, SectionServices, SectionReintegration, SectionSelf,
 }
 
 // Action is what an actor does to a section.

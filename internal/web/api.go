@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"homeward/internal/exchange"
 	"io"
 	"net/http"
 	"strconv"
@@ -107,11 +108,11 @@ func (s *Server) apiTransition(c echo.Context) error {
 }
 
 func (s *Server) apiInbox(c echo.Context) error {
-	items, err := s.Exchange.Inbox(c.Request().Context(), actorOf(c), 0)
+	page, err := s.Exchange.Inbox(c.Request().Context(), actorOf(c), exchange.InboxFilter{})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, page)
 }
 
 // decodeJSON reads a JSON body strictly: unknown fields and trailing data are bad requests, and a

@@ -14,9 +14,9 @@ type inboxPage struct {
 }
 
 func (s *Server) inboxPage(c echo.Context) error {
-	items, err := s.Exchange.Inbox(c.Request().Context(), actorOf(c), 0)
+	items, err := s.Exchange.Inbox(c.Request().Context(), actorOf(c), exchange.InboxFilter{})
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "inbox", inboxPage{Base: s.base(c), Items: items})
+	return s.render(c, http.StatusOK, "inbox", inboxPage{Base: s.base(c), Items: items.Items})
 }

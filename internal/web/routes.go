@@ -48,6 +48,12 @@ func (s *Server) routes() {
 	s.consentRoutes()
 	s.teamRoutes()
 
+	// Packets and the support of a case (routes_*.go).
+	s.packetRoutes()       // the exchange: prepare, approve, revoke, inbox, open, accept, decline, reply
+	s.repatriationRoutes() // the repatriation section and embassy requests
+	s.handoverRoutes()     // handover batches at the border and the printed record
+	s.supportRoutes()      // services, NGO referrals, reintegration, closure, role dashboards
+
 	// Reports: aggregates computed where the records live (routes_*.go).
 	s.reportRoutes()
 	s.jointReportRoutes()

@@ -24,6 +24,10 @@ var caseSections = []caseTab{
 	{"/notes", "case.tab.notes", authz.SectionNotes, authz.ActionRead},
 	{"/attachments", "case.tab.attachments", authz.SectionAttachments, authz.ActionRead},
 	{"/consents", "case.tab.consents", authz.SectionConsent, authz.ActionRead},
+	{"/repatriation", "case.tab.repatriation", authz.SectionRepatriation, authz.ActionRead},
+	{"/packets", "case.tab.packets", authz.SectionPackets, authz.ActionRead},
+	{"/services", "case.tab.services", authz.SectionServices, authz.ActionRead},
+	{"/reintegration", "case.tab.reintegration", authz.SectionReintegration, authz.ActionRead},
 	{"/team", "case.tab.team", authz.SectionCases, authz.ActionRead},
 	{"/timeline", "case.tab.timeline", authz.SectionApprovals, authz.ActionApprove},
 }

