@@ -17,25 +17,25 @@ type Payload map[string]any
 // Packet is a packet's envelope as the hub keeps it; Payload is filled only for someone allowed to
 // open it (the recipient, or a sender looking at its own outbox before approval).
 type Packet struct {
-	ID                string     `json:"id"`
-	Kind              Kind       `json:"kind"`
-	Status            Status     `json:"status"`
-	Sender            string     `json:"sender"`    // agency slug
-	Recipient         string     `json:"recipient"` // agency slug
-	CaseRef           string     `json:"case_ref"`
-	Fields            []string   `json:"fields"`             // the projection's field names
-	ConsentRef        string     `json:"consent_ref"`        // id of the consent row relied on, "" when overridden
-	Override          bool       `json:"override"`           // a supervisor's written override (reason audited)
-	ReplyTo           string     `json:"reply_to,omitempty"` // the packet a reply answers
-	BatchID           string     `json:"batch_id,omitempty"` // handover batch
-	AskedBy           string     `json:"asked_by"`           // user who prepared it
-	ApprovedBy        string     `json:"approved_by,omitempty"`
-	ExpiresAt         time.Time  `json:"expires_at"`
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
-	OpenedAt          *time.Time `json:"opened_at,omitempty"`
-	Version           int        `json:"version"`
-	Payload           Payload    `json:"payload,omitempty"`
+	ID         string     `json:"id"`
+	Kind       Kind       `json:"kind"`
+	Status     Status     `json:"status"`
+	Sender     string     `json:"sender"`    // agency slug
+	Recipient  string     `json:"recipient"` // agency slug
+	CaseRef    string     `json:"case_ref"`
+	Fields     []string   `json:"fields"`             // the projection's field names
+	ConsentRef string     `json:"consent_ref"`        // id of the consent row relied on, "" when overridden
+	Override   bool       `json:"override"`           // a supervisor's written override (reason audited)
+	ReplyTo    string     `json:"reply_to,omitempty"` // the packet a reply answers
+	BatchID    string     `json:"batch_id,omitempty"` // handover batch
+	AskedBy    string     `json:"asked_by"`           // user who prepared it
+	ApprovedBy string     `json:"approved_by,omitempty"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	OpenedAt   *time.Time `json:"opened_at,omitempty"`
+	Version    int        `json:"version"`
+	Payload    Payload    `json:"payload,omitempty"`
 }
 
 // Draft is what a caseworker asks to send from a case.
