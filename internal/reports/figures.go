@@ -4,7 +4,9 @@ package reports
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,90 +63,84 @@ const (
 	ApprovalDueDays  = 7
 )
 
-// breakdownSQL counts the cases received before $1 by current stage, nationality, sex, minor and
-// operation in one pass (GROUPING SETS; g tells which set a row belongs to).
+// The figures are read from the report summary of migration 00013 (case_facts, case_steps,
+// report_counts), which triggers keep in line with cases, persons, screenings, stage_changes and
+// identification_decisions in the transaction of every change. report_counts holds counts per UTC
+// day, so a period is its whole days from report_counts plus its partial days at either end from
+// case_facts or case_steps. The figures equal those of the base tables exactly (summary_test.go
+// recomputes them from the base tables after intake, transitions, merges, imports and decisions).
+
+// breakdownSQL counts the cases received before $2 by current stage, nationality, sex, minor
+// ('true'/'false') and operation (by name): the whole days before $1 (the UTC midnight at or
+// before $2) from report_counts, the rest from case_facts.
 const breakdownSQL = `
-SELECT GROUPING(c.stage, p.nationality, p.sex, p.minor, o.name) AS g,
-       coalesce(c.stage, '') AS stage, coalesce(p.nationality, '') AS nationality, coalesce(p.sex, '') AS sex,
-       coalesce(p.minor, false) AS minor, o.name AS operation, count(*) AS n
-FROM cases c
-JOIN persons p ON p.id = c.person_id
-LEFT JOIN operations o ON o.id = p.operation_id
-WHERE c.created_at < $1
-GROUP BY GROUPING SETS ((c.stage), (p.nationality), (p.sex), (p.minor), (o.name))`
-
-// GROUPING() bit patterns of breakdownSQL: the column grouped on has its bit cleared.
-const (
-	gStage       = 0b01111
-	gNationality = 0b10111
-	gSex         = 0b11011
-	gMinor       = 0b11101
-	gOperation   = 0b11110
+WITH counts AS (
+  SELECT dim, key, sum(n) AS n FROM (
+    SELECT dim, key, n FROM report_counts WHERE day < $3::date AND dim <> 'step'
+    UNION ALL
+    SELECT k.dim, k.key, 1 FROM case_facts f,
+      LATERAL report_fact_keys(f.received_at, f.stage, f.nationality, f.sex, f.minor, f.operation_id) k
+    WHERE f.received_at >= $1 AND f.received_at < $2
+  ) x GROUP BY dim, key HAVING sum(n) <> 0
 )
+SELECT c.dim, CASE WHEN c.dim = 'operation' THEN o.name ELSE c.key END AS key, c.n
+FROM counts c LEFT JOIN operations o ON c.dim = 'operation' AND o.id::text = c.key`
 
-// flowSQL counts distinct cases per step in [$1, $2), reading the period's stage changes once.
+// flowSQL counts the period [$1, $2): whole days [$5, $6) from report_counts, the partial days
+// [$1, $3) and [$4, $2) from case_facts and case_steps. A flow step counts distinct cases: its
+// events in the period less the repeats, events whose previous event of the same step (prev_at) is
+// also in the period. Repeats are counted by the day of prev_at (report_counts 'repeat' and the
+// partial days), less those whose own event falls after the period.
 const flowSQL = `
-WITH sc AS (
-  SELECT case_id, to_stage FROM stage_changes
-  WHERE at >= $1 AND at < $2 AND to_stage IN ('identification', 'handover', 'reintegration', 'closed')
-)
-SELECT
-  (SELECT count(*) FROM cases WHERE created_at >= $1 AND created_at < $2) AS received,
-  (SELECT count(*) FROM (
-      SELECT case_id FROM screenings WHERE created_at >= $1 AND created_at < $2
-      UNION
-      SELECT case_id FROM sc WHERE to_stage = 'identification') s) AS screened,
-  (SELECT count(DISTINCT case_id) FROM identification_decisions
-      WHERE status = 'approved' AND decision = 'identified' AND decided_at >= $1 AND decided_at < $2) AS identified,
-  (SELECT count(DISTINCT case_id) FROM sc WHERE to_stage IN ('handover', 'reintegration')) AS returned,
-  (SELECT count(DISTINCT case_id) FROM sc WHERE to_stage = 'closed') AS closed`
+SELECT 'received' AS step,
+  (SELECT coalesce(sum(n), 0) FROM report_counts WHERE dim = 'stage' AND day >= $5::date AND day < $6::date)
+  + (SELECT count(*) FROM case_facts
+     WHERE (received_at >= $1 AND received_at < $3) OR (received_at >= $4 AND received_at < $2)) AS n
+UNION ALL
+SELECT step, sum(n) FROM (
+  SELECT key AS step, CASE dim WHEN 'step' THEN n ELSE -n END AS n FROM report_counts
+  WHERE dim IN ('step', 'repeat') AND day >= $5::date AND day < $6::date
+  UNION ALL
+  SELECT step, count(*) FROM case_steps WHERE (at >= $1 AND at < $3) OR (at >= $4 AND at < $2) GROUP BY step
+  UNION ALL
+  SELECT step, -count(*) FROM case_steps
+  WHERE (prev_at >= $1 AND prev_at < $3) OR (prev_at >= $4 AND prev_at < $2) GROUP BY step
+  UNION ALL
+  SELECT step, count(*) FROM case_steps WHERE at >= $2 AND prev_at >= $1 AND prev_at < $2 GROUP BY step
+) x GROUP BY step`
 
-// durationsSQL computes median and p90 days from reception to the first approved decision (decided
-// in [$1, $2)) and from that decision to the first return (in [$1, $2), not before the decision).
-// Only rows before $2 are read: a first event in the period is the first among those.
+// durationsSQL computes median and p90 days from reception to the first approved decision, for
+// first decisions in [$1, $2), and from that decision to the first return (into handover or
+// reintegration, not before the decision), for first returns in [$1, $2).
 const durationsSQL = `
-WITH dec AS (
-  SELECT case_id, min(decided_at) AS decided_at FROM identification_decisions
-  WHERE status = 'approved' AND decided_at < $2 GROUP BY case_id
-), ret AS (
-  SELECT case_id, min(at) AS at FROM stage_changes
-  WHERE to_stage IN ('handover', 'reintegration') AND at < $2 GROUP BY case_id HAVING min(at) >= $1
-)
 SELECT a.*, b.* FROM
- (SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY x), 0) AS dec_median,
-         coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY x), 0) AS dec_p90, count(*) AS dec_n
-  FROM (SELECT extract(epoch FROM dec.decided_at - c.created_at) / 86400 AS x
-        FROM dec JOIN cases c ON c.id = dec.case_id WHERE dec.decided_at >= $1) t) a,
- (SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY x), 0) AS ret_median,
-         coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY x), 0) AS ret_p90, count(*) AS ret_n
-  FROM (SELECT extract(epoch FROM ret.at - dec.decided_at) / 86400 AS x
-        FROM ret JOIN dec ON dec.case_id = ret.case_id WHERE ret.at >= dec.decided_at) t) b`
+ (SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY decision_days), 0) AS dec_median,
+         coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY decision_days), 0) AS dec_p90, count(*) AS dec_n
+  FROM case_facts WHERE decided_at >= $1 AND decided_at < $2) a,
+ (SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY return_days), 0) AS ret_median,
+         coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY return_days), 0) AS ret_p90, count(*) AS ret_n
+  FROM case_facts WHERE returned_at >= $1 AND returned_at < $2 AND return_days IS NOT NULL) b`
 
 // overdueSQL counts cases with an overdue step at the reference instant $1 (the end of the period,
-// or now if that is earlier): a case in screening for more than ScreeningDueDays ($2) days since it
-// last entered screening (or since reception if it never changed stage), or a case whose proposed
-// identification decision has waited more than ApprovalDueDays ($3) days. Each case counts once.
+// or now if that is earlier): a case received before $1, in screening for more than
+// ScreeningDueDays ($2) days since it last entered screening (or since reception if it never changed
+// stage), or whose proposed identification decision has waited more than ApprovalDueDays ($3)
+// days. Each case counts once: the second count leaves out cases the first has.
 const overdueSQL = `
-SELECT count(*) FROM (
-  SELECT c.id FROM cases c
-  LEFT JOIN LATERAL (SELECT max(sc.at) AS at FROM stage_changes sc
-                     WHERE sc.case_id = c.id AND sc.to_stage = 'screening') last ON true
-  WHERE c.stage = 'screening' AND c.created_at < $1
-    AND coalesce(last.at, c.created_at) < $1 - make_interval(days => $2)
-  UNION
-  SELECT d.case_id FROM identification_decisions d JOIN cases c ON c.id = d.case_id
-  WHERE d.status = 'proposed' AND d.proposed_at < $1 - make_interval(days => $3) AND c.created_at < $1
-) overdue`
+SELECT
+  (SELECT count(*) FROM case_facts
+   WHERE stage = 'screening' AND coalesce(screening_since, received_at) < $1::timestamptz - make_interval(days => $2)
+     AND received_at < $1)
+  + (SELECT count(*) FROM case_facts
+     WHERE pending_since < $1 - make_interval(days => $3) AND received_at < $1
+       AND NOT (stage = 'screening' AND coalesce(screening_since, received_at) < $1 - make_interval(days => $2)))`
 
-// breakdownRow is one row of breakdownSQL.
-type breakdownRow struct {
-	G           int
-	Stage       string
-	Nationality string
-	Sex         string
-	Minor       bool
-	Operation   *string
-	N           int
+// countRow is one row of breakdownSQL or flowSQL.
+type countRow struct {
+	Dim  string
+	Key  *string
+	Step string
+	N    int
 }
 
 // durationsRow is the row of durationsSQL.
@@ -153,54 +149,146 @@ type durationsRow struct {
 	DecN, RetN                           int
 }
 
+// day is a UTC day.
+const day = 24 * time.Hour
+
+// wholeDays splits [from, to) at UTC midnights: [lo, hi) are its whole days, [from, lo) and
+// [hi, to) the partial ones. Without a whole day, lo = hi = to.
+func wholeDays(from, to time.Time) (lo, hi time.Time) {
+	lo, hi = from.UTC().Truncate(day), to.UTC().Truncate(day)
+	if lo.Before(from) {
+		lo = lo.Add(day)
+	}
+	if !lo.Before(hi) {
+		return to, to
+	}
+	return lo, hi
+}
+
+// date formats t's UTC day for a date parameter.
+func date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
 // Compute returns the figures of one store database for [from, to). It reads aggregates only and
-// applies no scope: callers check the reports section and bind to the actor's store first.
+// applies no scope: callers check the reports section and bind to the actor's store first. Its four
+// queries run at once on separate connections (each in its own read transaction), or one after the
+// other when db is a transaction.
 func Compute(ctx context.Context, db *gorm.DB, from, to time.Time) (*Figures, error) {
-	db = db.WithContext(ctx)
-	noJIT(db)
 	f := &Figures{From: from, To: to,
 		ByStage: map[string]int{}, ByNationality: map[string]int{}, BySex: map[string]int{}, ByOperation: map[string]int{}}
-	var rows []breakdownRow
-	if err := db.Raw(breakdownSQL, to).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("reports breakdown: %w", err)
+	err := run(ctx, db,
+		func(tx *gorm.DB) error { return f.breakdown(tx) },
+		func(tx *gorm.DB) error { return f.flow(tx) },
+		func(tx *gorm.DB) error { return f.durations(tx) },
+		func(tx *gorm.DB) error { return f.overdue(tx) })
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// run runs the parts with JIT off: concurrently, each in its own transaction, or in order inside
+// db when it is already a transaction (one connection serves one query at a time).
+func run(ctx context.Context, db *gorm.DB, parts ...func(*gorm.DB) error) error {
+	db = db.WithContext(ctx)
+	if _, inTx := db.Statement.ConnPool.(gorm.TxCommitter); inTx {
+		noJIT(db)
+		for _, p := range parts {
+			if err := p(db); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Go(func() {
+			errs[i] = db.Transaction(func(tx *gorm.DB) error {
+				noJIT(tx)
+				return p(tx)
+			})
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// breakdown fills the counts by stage, nationality, sex, minor and operation.
+func (f *Figures) breakdown(db *gorm.DB) error {
+	var rows []countRow
+	midnight := f.To.UTC().Truncate(day)
+	if err := db.Raw(breakdownSQL, midnight, f.To, date(midnight)).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("reports breakdown: %w", err)
 	}
 	for _, r := range rows {
-		switch r.G {
-		case gStage:
-			f.ByStage[r.Stage] += r.N
-		case gNationality:
-			f.ByNationality[r.Nationality] += r.N
-		case gSex:
-			f.BySex[r.Sex] += r.N
-		case gMinor:
-			if r.Minor {
+		if r.Key == nil { // an operation that no longer exists
+			continue
+		}
+		switch r.Dim {
+		case "stage":
+			f.ByStage[*r.Key] += r.N
+		case "nationality":
+			f.ByNationality[*r.Key] += r.N
+		case "sex":
+			f.BySex[*r.Key] += r.N
+		case "minor":
+			if *r.Key == "true" {
 				f.Minors += r.N
 			} else {
 				f.Adults += r.N
 			}
-		case gOperation:
-			if r.Operation != nil {
-				f.ByOperation[*r.Operation] += r.N
-			}
+		case "operation":
+			f.ByOperation[*r.Key] += r.N
 		}
 	}
-	if err := db.Raw(flowSQL, from, to).Scan(&f.Flow).Error; err != nil {
-		return nil, fmt.Errorf("reports flow: %w", err)
+	return nil
+}
+
+// flow fills the flow of the period.
+func (f *Figures) flow(db *gorm.DB) error {
+	var rows []countRow
+	lo, hi := wholeDays(f.From, f.To)
+	if err := db.Raw(flowSQL, f.From, f.To, lo, hi, date(lo), date(hi)).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("reports flow: %w", err)
 	}
+	for _, r := range rows {
+		switch r.Step {
+		case "received":
+			f.Flow.Received = r.N
+		case "screened":
+			f.Flow.Screened = r.N
+		case "identified":
+			f.Flow.Identified = r.N
+		case "returned":
+			f.Flow.Returned = r.N
+		case "closed":
+			f.Flow.Closed = r.N
+		}
+	}
+	return nil
+}
+
+// durations fills the time to decision and from decision to return.
+func (f *Figures) durations(db *gorm.DB) error {
 	var d durationsRow
-	if err := db.Raw(durationsSQL, from, to).Scan(&d).Error; err != nil {
-		return nil, fmt.Errorf("reports durations: %w", err)
+	if err := db.Raw(durationsSQL, f.From, f.To).Scan(&d).Error; err != nil {
+		return fmt.Errorf("reports durations: %w", err)
 	}
 	f.ToDecision = Quantiles{Median: d.DecMedian, P90: d.DecP90, N: d.DecN}
 	f.DecisionToReturn = Quantiles{Median: d.RetMedian, P90: d.RetP90, N: d.RetN}
-	ref := to
-	if now := time.Now(); to.After(now) {
+	return nil
+}
+
+// overdue fills the overdue count at the end of the period, or now if that is earlier.
+func (f *Figures) overdue(db *gorm.DB) error {
+	ref := f.To
+	if now := time.Now(); ref.After(now) {
 		ref = now
 	}
 	if err := db.Raw(overdueSQL, ref, ScreeningDueDays, ApprovalDueDays).Scan(&f.Overdue).Error; err != nil {
-		return nil, fmt.Errorf("reports overdue: %w", err)
+		return fmt.Errorf("reports overdue: %w", err)
 	}
-	return f, nil
+	return nil
 }
 
 // noJIT turns PostgreSQL's JIT compilation off for the rest of the transaction: the planner

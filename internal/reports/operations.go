@@ -12,28 +12,19 @@ import (
 )
 
 // progressSQL counts, per rescue operation and nationality, the cases of the persons it brought
-// in: received (every case); screened (a screening recorded, or moved into identification);
-// identified (an approved decision "identified"); repatriated (in handover or reintegration now,
-// or ever moved there, e.g. closed after return); pending (neither repatriated nor closed).
-// Operations without persons have one row with a NULL nationality and zero counts.
+// in (from case_facts, see figures.go): received (every case); screened (a screening recorded, or
+// moved into identification); identified (an approved decision "identified"); repatriated (in
+// handover or reintegration now, or ever moved there, e.g. closed after return); pending (neither
+// repatriated nor closed). Operations without persons have one row with a NULL nationality and
+// zero counts.
 const progressSQL = `
-WITH pc AS MATERIALIZED (
-  SELECT p.operation_id, p.nationality, c.id AS case_id, c.stage
-  FROM persons p JOIN cases c ON c.person_id = p.id
-  WHERE p.operation_id IS NOT NULL
-), f AS (
-  SELECT pc.*,
-    EXISTS (SELECT 1 FROM screenings s WHERE s.case_id = pc.case_id)
-      OR EXISTS (SELECT 1 FROM stage_changes sc WHERE sc.case_id = pc.case_id AND sc.to_stage = 'identification') AS screened,
-    EXISTS (SELECT 1 FROM identification_decisions d
-            WHERE d.case_id = pc.case_id AND d.status = 'approved' AND d.decision = 'identified') AS identified,
-    pc.stage IN ('handover', 'reintegration')
-      OR EXISTS (SELECT 1 FROM stage_changes sc WHERE sc.case_id = pc.case_id
-                 AND sc.to_stage IN ('handover', 'reintegration')) AS repatriated
-  FROM pc
+WITH f AS (
+  SELECT operation_id, nationality, stage, screened, identified,
+         stage IN ('handover', 'reintegration') OR returned_at IS NOT NULL AS repatriated
+  FROM case_facts WHERE operation_id IS NOT NULL
 )
 SELECT o.id, o.name, o.operation_date, f.nationality,
-  count(f.case_id) AS received,
+  count(f.stage) AS received,
   count(*) FILTER (WHERE f.screened) AS screened,
   count(*) FILTER (WHERE f.identified) AS identified,
   count(*) FILTER (WHERE f.repatriated) AS repatriated,

@@ -62,8 +62,9 @@ type Duration struct {
 	N      Count    `json:"n"`
 }
 
-// Dashboard computes the figures of the actor's store for [from, to) and audits the read in the
-// same transaction. A period that ends before it starts or spans more than MaxPeriod is invalid.
+// Dashboard computes the figures of the actor's store for [from, to) and audits the read (in a
+// transaction of its own once the figures are read). A period that ends before it starts or spans
+// more than MaxPeriod is invalid.
 func (s *Service) Dashboard(ctx context.Context, a *authz.Actor, from, to time.Time) (*Dashboard, error) {
 	if !to.After(from) || to.Sub(from) > MaxPeriod {
 		return nil, &problem.Invalid{Fields: map[string]string{"to": "reports.error.period"}}
@@ -72,13 +73,13 @@ func (s *Service) Dashboard(ctx context.Context, a *authz.Actor, from, to time.T
 	if err != nil {
 		return nil, err
 	}
-	var f *Figures
+	// The figures are read first, on separate connections (Compute), then the read is audited.
+	f, err := Compute(ctx, st.DB, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("reports dashboard: %w", err)
+	}
+	detail := map[string]any{"from": from, "to": to}
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		if f, err = Compute(ctx, tx, from, to); err != nil {
-			return err
-		}
-		detail := map[string]any{"from": from, "to": to}
 		return audit.Append(tx, s.now(), audit.ByActor(a, "report.dashboard", "store", st.Country, detail))
 	})
 	if err != nil {
