@@ -15,6 +15,7 @@ import (
 	"homeward/internal/config"
 	"homeward/internal/demo"
 	"homeward/internal/devenv"
+	"homeward/internal/exchange"
 	"homeward/internal/provision"
 	"homeward/internal/store"
 )
@@ -114,6 +115,10 @@ func serve(ctx context.Context) error {
 func listen(ctx context.Context, addr string, a *app.App) error {
 	srv := &http.Server{Addr: addr, Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	// The exchange's worker: expiry and the stores' replies, every 30 s, until the server stops.
+	work, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	go a.Exchange.Run(work, exchange.WorkerInterval)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

@@ -10,9 +10,13 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/config"
+	"homeward/internal/consent"
+	"homeward/internal/dashboard"
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
+	"homeward/internal/handover"
 	"homeward/internal/locale"
+	"homeward/internal/repatriation"
 	"homeward/internal/store"
 	"homeward/internal/vault"
 	"homeward/internal/web"
@@ -26,7 +30,11 @@ type App struct {
 	Directory *directory.Service
 	Cases     *cases.Service
 	Exchange  *exchange.Service
+	Consent   *consent.Service
 	Server    *web.Server
+
+	// Repatriation is the repatriation section, its embassy requests and their replies.
+	Repatriation *repatriation.Service
 }
 
 // Options tune Open.
@@ -69,8 +77,21 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	a.Directory = directory.New(hub, policy)
 	a.Cases = cases.New(a.Stores)
 	a.Exchange = exchange.New(hub, a.Stores, master)
+	// Closing a case by a transition revokes its outstanding packets, as closure approval does.
+	a.Cases.OnClosed(a.Exchange.RevokeForCase)
+	// Withdrawing (or refusing) a consent revokes the outstanding packets relying on it.
+	a.Consent = consent.New(a.Stores).OnNoLongerInForce(a.Exchange.RevokeForCase)
+	// Repatriation requests to embassies: what they carry, and how the embassies' replies apply.
+	a.Repatriation = repatriation.New(a.Stores, a.Exchange, repatriation.DirectoryEmbassies(a.Directory))
+	a.Exchange.Project(exchange.KindRepatriation, a.Repatriation.Project)
+	a.Exchange.Apply(exchange.KindRepatriation, a.Repatriation.Apply)
+	// Handover at the border: the projection of a person, the new case on acceptance, the answer back.
+	handover.New(hub, a.Stores, a.Exchange, a.Directory).Register(a.Exchange)
+	// Services and NGO referrals (support.go); the dashboards of the home page.
+	registerSupport(a.Exchange)
+	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
-		Cases: a.Cases, Exchange: a.Exchange, Bundle: bundle, CookieSecure: cfg.CookieSecure})
+		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure})
 	if err != nil {
 		return nil, err
 	}

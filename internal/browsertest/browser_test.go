@@ -104,10 +104,13 @@ func TestSignInSwitchLanguageAndOpenCase(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), "homeward-demo"),
 	)
 	clickAndLoad(t, ctx, `form[action="/login"] button[type=submit]`)
-	if loc := run(t, ctx, "location", chromedp.Location()); !strings.HasPrefix(loc, base+"/cases") {
+	// Signing in lands on the home page: the dashboard of the user's roles.
+	if loc := run(t, ctx, "location", chromedp.Location()); loc != base+"/" {
 		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
-		t.Fatalf("after sign-in the browser is at %s, want %s/cases; page:\n%s", loc, base, html)
+		t.Fatalf("after sign-in the browser is at %s, want %s/; page:\n%s", loc, base, html)
 	}
+	do(t, ctx, "wait for the dashboard", chromedp.WaitVisible(chromedp.CSS("[data-testid=dashboard]")))
+	do(t, ctx, "open the case list", chromedp.Navigate(base+"/cases"))
 	do(t, ctx, "wait for the case list", chromedp.WaitVisible(chromedp.CSS("table.cases")))
 
 	// Switch to Thai, then to Khmer.

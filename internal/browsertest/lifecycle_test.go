@@ -318,9 +318,12 @@ func signIn(t *testing.T, ctx context.Context, base, email string) {
 		chromedp.SendKeys(chromedp.ID("password"), lifecyclePassword),
 	)
 	clickAndLoad(t, ctx, `form[action="/login"] button[type=submit]`)
-	if loc := run(t, ctx, "location", chromedp.Location()); !strings.HasPrefix(loc, base+"/cases") {
-		failPage(t, ctx, "after signing in as %s the browser is at %s, want %s/cases", email, loc, base)
+	// Signing in lands on the home page: the dashboard of the user's roles.
+	if loc := run(t, ctx, "location", chromedp.Location()); loc != base+"/" {
+		failPage(t, ctx, "after signing in as %s the browser is at %s, want %s/", email, loc, base)
 	}
+	waitFor(t, ctx, "wait for the dashboard", "[data-testid=dashboard]")
+	do(t, ctx, "open the case list", chromedp.Navigate(base+"/cases"))
 	waitFor(t, ctx, "wait for the case list", "table.cases")
 	clickAndLoad(t, ctx, `form.lang-switch button[value=en]`)
 	waitFor(t, ctx, "wait for the case list in English", "table.cases")

@@ -18,9 +18,18 @@ var ErrNotFound = fmt.Errorf("cases: %w", authz.ErrNotFound)
 
 // Service is the case core.
 type Service struct {
-	stores *store.Set
-	now    func() time.Time
+	stores   *store.Set
+	now      func() time.Time
+	onClosed Revoker
 }
+
+// Revoker revokes the outstanding packets of a case (the exchange's RevokeForCase); purpose ""
+// means every purpose.
+type Revoker func(ctx context.Context, a *authz.Actor, caseID, purpose, reason string) (int, error)
+
+// OnClosed sets what runs after a case is closed by a transition: revoking its open packets, so
+// that nothing about a closed case stays readable outside the store.
+func (s *Service) OnClosed(r Revoker) *Service { s.onClosed = r; return s }
 
 // New returns the case service over the stores.
 func New(stores *store.Set) *Service {

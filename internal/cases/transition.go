@@ -27,9 +27,29 @@ func (s *Service) Transition(ctx context.Context, a *authz.Actor, id string, in 
 	if err != nil {
 		return nil, err
 	}
-	in.Reason = strings.TrimSpace(in.Reason)
 	var out *Case
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out, err = s.TransitionTx(tx, scope, a, id, in)
+		return err
+	})
+	if err == nil && out.Stage == StageClosed && s.onClosed != nil {
+		if _, err := s.onClosed(ctx, a, out.ID, "", "case closed: "+in.Reason); err != nil {
+			return out, fmt.Errorf("case closed, revoking its packets: %w", err)
+		}
+	}
+	return out, err
+}
+
+// TransitionTx is Transition inside the caller's store transaction, for a service that moves a
+// case as part of its own change (closure approval); the caller has bound the actor to the store
+// and checked its own section. The same table, rights and decision gate apply.
+func (s *Service) TransitionTx(tx *gorm.DB, scope authz.Scope, a *authz.Actor, id string, in TransitionInput) (*Case, error) {
+	if err := a.Require(authz.SectionCases, authz.ActionWrite); err != nil {
+		return nil, err
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	var out *Case
+	err := func() error {
 		c, _, err := findCase(tx, scope, id)
 		if err != nil {
 			return err
@@ -81,7 +101,7 @@ func (s *Service) Transition(ctx context.Context, a *authz.Actor, id string, in 
 		c.Stage, c.UpdatedAt, c.Version = in.To, now, c.Version+1
 		out = c
 		return nil
-	})
+	}()
 	return out, err
 }
 

@@ -25,7 +25,17 @@ import (
 type Service struct {
 	stores *store.Set
 	now    func() time.Time
+	// revoke, when set, is called after an answer other than "given" is recorded: the consent of
+	// that purpose is no longer in force, so the outstanding packets relying on it are revoked.
+	revoke Revoker
 }
+
+// Revoker revokes a case's outstanding packets that rely on a purpose (exchange.RevokeForCase).
+type Revoker func(ctx context.Context, a *authz.Actor, caseID, purpose, reason string) (int, error)
+
+// OnNoLongerInForce sets the hook called after an answer that ends a purpose's consent (refused or
+// withdrawn) is recorded; internal/app wires it to the exchange.
+func (s *Service) OnNoLongerInForce(r Revoker) *Service { s.revoke = r; return s }
 
 // New returns the consent service over the stores.
 func New(stores *store.Set) *Service {
@@ -150,6 +160,11 @@ func (s *Service) Record(ctx context.Context, a *authz.Actor, caseID string, in 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.revoke != nil && out.Answer != AnswerGiven {
+		if _, err := s.revoke(ctx, a, out.CaseID, string(out.Purpose), "consent "+string(out.Answer)); err != nil {
+			return out, fmt.Errorf("consent recorded, revoking the packets relying on it failed: %w", err)
+		}
 	}
 	return out, nil
 }

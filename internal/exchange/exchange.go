@@ -5,22 +5,35 @@
 //
 // A request never touches another country's store: answers travel back as reply packets, and
 // Sync applies them to a store in that store's own context (a worker, or the recipient's next read).
+//
+// Refusals: a packet the actor may not see is authz.ErrNotFound (404); input outside the rules is
+// *problem.Invalid (422) with a field -> key, among them approving one's own packet
+// ("approver": "packets.error.approve_own") and an override by someone who is not a supervisor
+// ("override": "packets.error.override_supervisor"); accepting or declining twice, and replying to
+// a declined packet, is problem.ErrConflict (409).
 package exchange
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
+	"homeward/internal/audit"
 	"homeward/internal/authz"
+	"homeward/internal/cases"
+	"homeward/internal/consent"
+	"homeward/internal/problem"
 	"homeward/internal/store"
 	"homeward/internal/vault"
 )
-
-// errNotBuilt marks the parts of the exchange still being built in this session.
-var errNotBuilt = errors.New("exchange: not built yet")
 
 // Summary is one packet in an inbox, without its payload.
 type Summary struct {
@@ -56,109 +69,618 @@ type Service struct {
 	master     *vault.MasterKey
 	now        func() time.Time
 	projectors map[Kind]Projector
-	appliers   map[Kind]Applier
-	receivers  map[Kind]Receiver
+	// batchProjectors build many payloads of a kind at once (ProjectMany).
+	batchProjectors map[Kind]BatchProjector
+	appliers        map[Kind]Applier
+	receivers       map[Kind]Receiver
+	batchAppliers   map[Kind]BatchApplier  // ApplyMany
+	batchReceivers  map[Kind]BatchReceiver // ReceiveMany
+
+	keyMu sync.Mutex
+	keys  map[string]*vault.AgencyKey // opened packet keys by agency id
 }
 
 // New returns the exchange over the hub database, the stores of this process and the master key
 // that wraps each recipient agency's packet keyset.
 func New(hub *gorm.DB, stores *store.Set, master *vault.MasterKey) *Service {
 	return &Service{hub: hub, stores: stores, master: master, now: time.Now,
-		projectors: map[Kind]Projector{}, appliers: map[Kind]Applier{}, receivers: map[Kind]Receiver{}}
+		projectors: map[Kind]Projector{}, batchProjectors: map[Kind]BatchProjector{},
+		batchAppliers: map[Kind]BatchApplier{}, batchReceivers: map[Kind]BatchReceiver{}, appliers: map[Kind]Applier{}, receivers: map[Kind]Receiver{},
+		keys: map[string]*vault.AgencyKey{}}
 }
 
 // WithClock replaces the clock (tests).
 func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return s }
 
-// Project registers how a kind's payload is built from a case (repatriation, referral, handover).
-func (s *Service) Project(k Kind, p Projector) { s.projectors[k] = p }
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Project registers how a kind's payload is built from a case (repatriation, referral, handover);
+// it replaces a BatchProjector registered before for the kind.
+func (s *Service) Project(k Kind, p Projector) { s.projectors[k] = p; delete(s.batchProjectors, k) }
 
 // Apply registers how replies to packets of kind k update the sending store.
-func (s *Service) Apply(k Kind, f Applier) { s.appliers[k] = f }
+// It replaces a BatchApplier registered before for the kind.
+func (s *Service) Apply(k Kind, f Applier) { s.appliers[k] = f; delete(s.batchAppliers, k) }
 
 // Receive registers what accepting a packet of kind k creates in the accepting agency's store.
-func (s *Service) Receive(k Kind, r Receiver) { s.receivers[k] = r }
+// It replaces a BatchReceiver registered before for the kind.
+func (s *Service) Receive(k Kind, r Receiver) { s.receivers[k] = r; delete(s.batchReceivers, k) }
+
+// maxText is the longest reason or override, in characters.
+const maxText = 2000
+
+func clean(v string) string { return strings.TrimSpace(norm.NFC.String(v)) }
+
+// detail is the hub audit detail of a packet step: both agencies always recorded.
+func detail(r *row, extra map[string]any) map[string]any {
+	d := map[string]any{"kind": r.Kind, "sender": r.SenderSlug, "recipient": r.RecipientSlug,
+		"sender_agency_id": r.SenderAgencyID, "recipient_agency_id": r.RecipientAgencyID, "status": r.Status}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return d
+}
+
+func personNationality(tx *gorm.DB, c *cases.Case) (string, error) {
+	var nat string
+	if err := tx.Raw(`SELECT nationality FROM persons WHERE id = ?`, c.PersonID).Scan(&nat).Error; err != nil {
+		return "", fmt.Errorf("exchange: person: %w", err)
+	}
+	return nat, nil
+}
 
 // Prepare builds a packet from a case of the actor's store: the kind's consent in force (or a
 // supervisor's written override; never past an objection to notifying the home country), a
 // recipient of an allowed kind (an embassy only for its own nationals), fields within the
 // allow-list. The packet waits for a supervisor's approval. Audited in the hub and the store.
+// It is a batch of one (PrepareMany).
 func (s *Service) Prepare(ctx context.Context, a *authz.Actor, caseID string, d Draft) (*Packet, error) {
-	return nil, errNotBuilt
+	out, errs, err := s.prepareMany(ctx, a, []CaseDraft{{CaseID: caseID, Draft: d}})
+	if err != nil {
+		return nil, err
+	}
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	return out[0], nil
+}
+
+// Outgoing returns a packet sent (or waiting to be sent) by the actor's agency from a case of its
+// store, with its payload while it waits for approval (so that the approving supervisor sees what
+// leaves). The read is audited in the store.
+func (s *Service) Outgoing(ctx context.Context, a *authz.Actor, packetID string) (*Packet, error) {
+	st, scope, err := s.stores.Bind(a, authz.SectionPackets, authz.ActionRead)
+	if err != nil {
+		return nil, err
+	}
+	if !validID(packetID) {
+		return nil, errNoPacket
+	}
+	var out *Packet
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		caseID, err := caseOfPacket(tx, packetID)
+		if err != nil {
+			return err
+		}
+		if caseID == "" {
+			return errNoPacket
+		}
+		if _, err := cases.Find(tx, scope, caseID); err != nil {
+			return err
+		}
+		r, err := load(s.hub.WithContext(ctx), false, "p.id = ? AND p.sender_agency_id = ?", packetID, a.AgencyID)
+		if err != nil {
+			return err
+		}
+		out = r.envelope()
+		if r.Status == string(StatusPendingApproval) {
+			if out.Payload, err = s.open(ctx, r); err != nil {
+				return err
+			}
+		}
+		return audit.Append(tx, s.clock(), audit.ByActor(a, "packet.read", "case", caseID,
+			map[string]any{"packet_id": packetID, "payload": out.Payload != nil}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Approve sends a pending packet: a supervisor of the sending agency other than the one who
-// prepared it. Consent is checked again.
+// prepared it. Consent is checked again. A batch of one (ApproveMany).
 func (s *Service) Approve(ctx context.Context, a *authz.Actor, packetID string, version int) (*Packet, error) {
-	return nil, errNotBuilt
+	out, errs, err := s.approveMany(ctx, a, []Ref{{ID: packetID, Version: version}})
+	if err != nil {
+		return nil, err
+	}
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	return out[0], nil
 }
 
 // Revoke withdraws a packet of the actor's agency and erases its payload.
 func (s *Service) Revoke(ctx context.Context, a *authz.Actor, packetID, reason string) (*Packet, error) {
-	return nil, errNotBuilt
+	st, scope, err := s.stores.Bind(a, authz.SectionPackets, authz.ActionWrite)
+	if err != nil {
+		return nil, err
+	}
+	if !validID(packetID) {
+		return nil, errNoPacket
+	}
+	reason = clean(reason)
+	inv := &problem.Invalid{}
+	if reason == "" {
+		inv.Add("reason", "form.error.required")
+	} else if utf8.RuneCountInString(reason) > maxText {
+		inv.Add("reason", "form.error.too_long")
+	}
+	now := s.clock()
+	var out *Packet
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		caseID, err := caseOfPacket(tx, packetID)
+		if err != nil {
+			return err
+		}
+		if caseID == "" {
+			return errNoPacket
+		}
+		if _, err := cases.Find(tx, scope, caseID); err != nil {
+			return err
+		}
+		var r *row
+		err = s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+			if r, err = load(htx, true, "p.id = ? AND p.sender_agency_id = ?", packetID, a.AgencyID); err != nil {
+				return err
+			}
+			if err := inv.Err(); err != nil {
+				return err
+			}
+			if !isOutstanding(r.Status) {
+				return problem.ErrConflict
+			}
+			if err := erase(htx, r, StatusRevoked, "revoked", now); err != nil {
+				return err
+			}
+			return audit.Append(htx, now, audit.ByActor(a, "packet.revoke", "packet", r.ID, detail(r, nil)))
+		})
+		if err != nil {
+			return err
+		}
+		out = r.envelope()
+		return audit.Append(tx, now, audit.ByActor(a, "packet.revoke", "case", caseID,
+			map[string]any{"packet_id": r.ID, "kind": r.Kind, "recipient": r.RecipientSlug, "reason": reason}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// erase sets a packet's final status and erases its payload.
+func erase(htx *gorm.DB, r *row, status Status, reason string, now time.Time) error {
+	err := htx.Exec(`UPDATE packets SET status = ?, sealed_payload = NULL, reason = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+		string(status), reason, now, r.ID).Error
+	if err != nil {
+		return fmt.Errorf("exchange: erase packet: %w", err)
+	}
+	r.Status, r.SealedPayload, r.Reason, r.UpdatedAt, r.Version = string(status), nil, reason, now, r.Version+1
+	return nil
 }
 
 // RevokeForCase revokes the outstanding packets of a case of the actor's store: those relying on
-// one consent purpose (purpose != ""), or all of them (closing a case).
+// one consent purpose (purpose != ""), or all of them (closing a case). Withdrawing
+// notify_home_country revokes the packets going to the person's home country. Any actor who may
+// see the case may do it: revoking only ever protects the person.
 func (s *Service) RevokeForCase(ctx context.Context, a *authz.Actor, caseID, purpose, reason string) (int, error) {
-	return 0, errNotBuilt
+	st, scope, err := s.stores.Bind(a, authz.SectionCases, authz.ActionRead)
+	if err != nil {
+		return 0, err
+	}
+	now := s.clock()
+	code := "case_closed"
+	if purpose != "" {
+		code = "consent_withdrawn"
+	}
+	n := 0
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := cases.Find(tx, scope, caseID)
+		if err != nil {
+			return err
+		}
+		q := `SELECT packet_id FROM case_packets WHERE case_id = ? AND direction = 'out'`
+		args := []any{c.ID}
+		home := ""
+		switch {
+		case purpose == string(consent.PurposeNotifyHomeCountry):
+			if home, err = personNationality(tx, c); err != nil {
+				return err
+			}
+		case purpose != "":
+			q += ` AND purpose = ?`
+			args = append(args, purpose)
+		}
+		var ids []string
+		if err := tx.Raw(q, args...).Scan(&ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		var revoked []string
+		err = s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+			var rows []row
+			if err := htx.Raw(selectPacket+`WHERE p.id IN ? AND p.status IN ? ORDER BY p.id FOR UPDATE OF p`, ids, outstanding).Scan(&rows).Error; err != nil {
+				return err
+			}
+			var entries []audit.Entry
+			for i := range rows {
+				r := &rows[i]
+				if home != "" {
+					rc, err := s.agencyBy(htx, "id", r.RecipientAgencyID)
+					if err != nil {
+						return err
+					}
+					if !rc.home(home) {
+						continue
+					}
+				}
+				if err := erase(htx, r, StatusRevoked, code, now); err != nil {
+					return err
+				}
+				revoked = append(revoked, r.ID)
+				entries = append(entries, audit.ByActor(a, "packet.revoke", "packet", r.ID, detail(r, map[string]any{"reason": code, "purpose": purpose})))
+			}
+			return audit.AppendMany(htx, now, entries)
+		})
+		if err != nil || len(revoked) == 0 {
+			return err
+		}
+		n = len(revoked)
+		return audit.Append(tx, now, audit.ByActor(a, "packet.revoke_for_case", "case", c.ID,
+			map[string]any{"packets": revoked, "purpose": purpose, "reason": reason}))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // ForCase lists the packets sent from or received for a case of the actor's store (no payloads).
+// Replies waiting for the store are applied first.
 func (s *Service) ForCase(ctx context.Context, a *authz.Actor, caseID string) ([]Packet, error) {
-	return nil, errNotBuilt
+	st, scope, err := s.stores.Bind(a, authz.SectionPackets, authz.ActionRead)
+	if err != nil {
+		return nil, err
+	}
+	s.syncQuiet(ctx, st.Country)
+	out := []Packet{}
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := cases.Find(tx, scope, caseID)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		if err := tx.Raw(`SELECT packet_id FROM case_packets WHERE case_id = ?`, c.ID).Scan(&ids).Error; err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			var rows []row
+			if err := s.hub.WithContext(ctx).Raw(selectPacket+`WHERE p.id IN ? ORDER BY p.created_at DESC, p.id DESC`, ids).Scan(&rows).Error; err != nil {
+				return err
+			}
+			for i := range rows {
+				out = append(out, *rows[i].envelope())
+			}
+		}
+		return audit.Append(tx, s.clock(), audit.ByActor(a, "packet.list", "case", c.ID, map[string]any{"packets": len(out)}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// Inbox lists the packets addressed to the actor's agency, newest first.
+// Inbox lists the packets addressed to the actor's agency, newest first. Packets past their expiry
+// are expired first (their payload erased); a store agency's waiting replies are applied first.
 func (s *Service) Inbox(ctx context.Context, a *authz.Actor, f InboxFilter) (*InboxPage, error) {
 	if err := a.Require(authz.SectionInbox, authz.ActionRead); err != nil {
+		return nil, err
+	}
+	inv := &problem.Invalid{}
+	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
+		inv.Add("status", "packets.error.status")
+	}
+	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
+		inv.Add("kind", "packets.error.kind")
+	}
+	var curT time.Time
+	var curID string
+	if f.Cursor != "" {
+		var ok bool
+		if curT, curID, ok = decodeCursor(f.Cursor); !ok {
+			inv.Add("cursor", "packets.error.cursor")
+		}
+	}
+	if err := inv.Err(); err != nil {
 		return nil, err
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	items := []Summary{}
-	if err := s.hub.WithContext(ctx).Raw(inboxSQL, a.AgencyID, f.Limit).Scan(&items).Error; err != nil {
+	if a.HasStore() {
+		s.syncQuiet(ctx, a.Country)
+	}
+	if _, err := s.expire(ctx, "p.recipient_agency_id = ?", a.AgencyID); err != nil {
 		return nil, err
 	}
-	return &InboxPage{Items: items}, nil
+	q := `SELECT p.id, p.kind, p.status, a.slug AS sender, p.case_ref, coalesce(p.reply_to::text, '') AS reply_to,
+  coalesce(p.batch_id::text, '') AS batch_id, p.expires_at, p.created_at
+FROM packets p JOIN agencies a ON a.id = p.sender_agency_id
+WHERE p.recipient_agency_id = ? AND p.status <> 'pending_approval'`
+	args := []any{a.AgencyID}
+	if f.Status != "" {
+		q += ` AND p.status = ?`
+		args = append(args, string(f.Status))
+	}
+	if f.Kind != "" {
+		q += ` AND p.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	if curID != "" {
+		q += ` AND (p.created_at, p.id) < (?, ?)`
+		args = append(args, curT, curID)
+	}
+	q += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
+	args = append(args, f.Limit+1)
+	items := []Summary{}
+	if err := s.hub.WithContext(ctx).Raw(q, args...).Scan(&items).Error; err != nil {
+		return nil, err
+	}
+	page := &InboxPage{Items: items}
+	if len(items) > f.Limit {
+		page.Items = items[:f.Limit]
+		last := page.Items[f.Limit-1]
+		page.NextCursor = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
 }
 
-const inboxSQL = `SELECT p.id, p.kind, p.status, a.slug AS sender, p.case_ref, p.expires_at, p.created_at
-FROM packets p JOIN agencies a ON a.id = p.sender_agency_id
-WHERE p.recipient_agency_id = ? AND p.status NOT IN ('pending_approval')
-ORDER BY p.created_at DESC, p.id DESC
-LIMIT ?`
+// Kinds lists every kind of packet; Statuses every status.
+var (
+	Kinds    = []Kind{KindRepatriation, KindReferral, KindHandover, KindReply}
+	Statuses = []Status{StatusPendingApproval, StatusSent, StatusOpened, StatusAccepted, StatusDeclined, StatusRevoked, StatusExpired}
+)
+
+// received loads, locked in htx, a packet addressed to the actor's agency that it may act on:
+// pending, revoked and expired packets are not found (an outstanding packet past its expiry is
+// expired on the way, in its own transaction).
+func (s *Service) received(ctx context.Context, htx *gorm.DB, a *authz.Actor, packetID string) (*row, error) {
+	if !validID(packetID) {
+		return nil, errNoPacket
+	}
+	r, err := load(htx, true, "p.id = ? AND p.recipient_agency_id = ?", packetID, a.AgencyID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkReceived(r, s.clock()); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// errExpired marks a packet found past its expiry: the caller expires it and answers 404.
+var errExpired = fmt.Errorf("exchange: packet expired: %w", authz.ErrNotFound)
+
+// withReceived runs f on a packet addressed to the actor's agency inside a hub transaction; a
+// packet past its expiry is expired and not found.
+func (s *Service) withReceived(ctx context.Context, a *authz.Actor, packetID string, f func(htx *gorm.DB, r *row) error) error {
+	err := s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+		r, err := s.received(ctx, htx, a, packetID)
+		if err != nil {
+			return err
+		}
+		return f(htx, r)
+	})
+	if err == errExpired {
+		if _, xerr := s.expire(ctx, "p.id = ?", packetID); xerr != nil {
+			return xerr
+		}
+	}
+	return err
+}
+
+// auditOwnStore writes the recipient's store audit row when the actor's agency has a store.
+func (s *Service) auditOwnStore(ctx context.Context, a *authz.Actor, action string, r *row, extra map[string]any) error {
+	if !a.HasStore() {
+		return nil
+	}
+	st, err := s.stores.For(a.Country)
+	if err != nil {
+		return nil // an agency of a country without a store in this process
+	}
+	d := map[string]any{"kind": r.Kind, "sender": r.SenderSlug, "case_ref": r.CaseRef}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit.Append(tx, s.clock(), audit.ByActor(a, action, "packet", r.ID, d))
+	})
+}
 
 // Open shows a packet addressed to the actor's agency with its payload and marks it opened.
-// A revoked or expired packet is not found and its payload is gone.
+// A revoked or expired packet is not found and its payload is gone. A batch of one (OpenMany).
 func (s *Service) Open(ctx context.Context, a *authz.Actor, packetID string) (*Packet, error) {
-	return nil, errNotBuilt
+	out, errs, err := s.openMany(ctx, a, []string{packetID})
+	if err != nil {
+		return nil, err
+	}
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	return out[0], nil
+}
+
+// decision is the reply that accepting or declining sends back: "decision" and "reason" for every
+// kind, plus the fields of the kind's own reply allow-list that say the same thing.
+func decision(k Kind, accepted bool, reason, newCaseRef string) Payload {
+	p := Payload{"decision": "declined"}
+	if accepted {
+		p["decision"] = "accepted"
+	}
+	if reason != "" {
+		p["reason"] = reason
+	}
+	switch k {
+	case KindHandover:
+		if accepted {
+			p["accepted"] = true
+			if newCaseRef != "" {
+				p["new_case_ref"] = newCaseRef
+			}
+		} else {
+			p["declined"] = true
+		}
+	case KindReferral:
+		p["status"] = p["decision"]
+	}
+	return p
 }
 
 // Accept accepts a packet addressed to the actor's agency; a kind with a Receiver creates its data
 // in the actor's store and a reply goes back to the sender. Accepting twice is a conflict.
+// A batch of one (Decide).
 func (s *Service) Accept(ctx context.Context, a *authz.Actor, packetID string) (*Packet, error) {
-	return nil, errNotBuilt
+	return s.decideOne(ctx, a, Decision{ID: packetID, Accept: true})
 }
 
 // Decline declines a packet addressed to the actor's agency with a reason (sent back as a reply).
+// A batch of one (Decide).
 func (s *Service) Decline(ctx context.Context, a *authz.Actor, packetID, reason string) (*Packet, error) {
-	return nil, errNotBuilt
+	return s.decideOne(ctx, a, Decision{ID: packetID, Reason: reason})
 }
+
+func (s *Service) decideOne(ctx context.Context, a *authz.Actor, d Decision) (*Packet, error) {
+	out, errs, err := s.decideMany(ctx, a, []Decision{d})
+	if err != nil {
+		return nil, err
+	}
+	if errs[0] != nil {
+		return nil, errs[0]
+	}
+	return out[0], nil
+}
+
+// maxReply is the largest reply payload, in bytes of JSON.
+const maxReply = 64 << 10
 
 // Reply answers a packet addressed to the actor's agency with fields from ReplyFields of its kind.
+// A field outside that list is invalid (422, the field named); a declined packet takes no reply (409).
 func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fields Payload) (*Packet, error) {
-	return nil, errNotBuilt
-}
-
-// Sync applies the replies waiting for agencies of one country's store to that store (Appliers),
-// then erases their payloads. It runs in that store's own context: a worker, or a recipient's read.
-func (s *Service) Sync(ctx context.Context, country string) (int, error) {
-	return 0, errNotBuilt
+	if err := a.Require(authz.SectionInbox, authz.ActionWrite); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	var out *Packet
+	var r *row
+	err := s.withReceived(ctx, a, packetID, func(htx *gorm.DB, got *row) error {
+		r = got
+		allowed, ok := ReplyFields[Kind(r.Kind)]
+		inv := &problem.Invalid{}
+		if !ok {
+			inv.Add("kind", "packets.error.no_reply")
+		}
+		clean := Payload{}
+		for k, v := range fields {
+			if sv, isStr := v.(string); isStr {
+				if sv = strings.TrimSpace(norm.NFC.String(sv)); sv == "" {
+					continue
+				}
+				v = sv
+			}
+			if v == nil {
+				continue
+			}
+			if ok && !slices.Contains(allowed, k) {
+				inv.Add(k, "packets.error.field_not_allowed")
+				continue
+			}
+			clean[k] = v
+		}
+		if len(clean) == 0 && len(inv.Fields) == 0 {
+			inv.Add("fields", "packets.error.fields_empty")
+		}
+		if b, err := json.Marshal(clean); err != nil || len(b) > maxReply {
+			inv.Add("fields", "form.error.too_long")
+		}
+		if err := inv.Err(); err != nil {
+			return err
+		}
+		if r.Status == string(StatusDeclined) {
+			return problem.ErrConflict
+		}
+		reply, err := s.newReply(ctx, a, r, clean, now)
+		if err != nil {
+			return err
+		}
+		if err := insert(htx, reply); err != nil {
+			return err
+		}
+		out = reply.envelope()
+		out.Payload = clean
+		return audit.Append(htx, now, audit.ByActor(a, "packet.reply", "packet", reply.ID,
+			detail(reply, map[string]any{"reply_to": r.ID, "fields": reply.Fields})))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.auditOwnStore(ctx, a, "packet.reply", r, map[string]any{"reply_id": out.ID, "fields": out.Fields}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Expire marks packets past their expiry as expired and erases their payloads.
 func (s *Service) Expire(ctx context.Context) (int, error) {
-	return 0, errNotBuilt
+	return s.expire(ctx, "true")
+}
+
+// expire expires the outstanding packets past their expiry among those matching cond (and erases
+// the payload of accepted packets past theirs), auditing each in the hub as the system.
+func (s *Service) expire(ctx context.Context, cond string, args ...any) (int, error) {
+	now := s.clock()
+	// Most calls (an inbox read) find nothing to expire: check without a transaction or locks first.
+	var due bool
+	if err := s.hub.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM packets p WHERE p.expires_at <= ?
+  AND (p.status IN ? OR (p.status = 'accepted' AND p.sealed_payload IS NOT NULL)) AND `+cond+`)`,
+		append([]any{now, outstanding}, args...)...).Scan(&due).Error; err != nil {
+		return 0, fmt.Errorf("exchange: expire: %w", err)
+	}
+	if !due {
+		return 0, nil
+	}
+	n := 0
+	err := s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+		var rows []row
+		q := selectPacket + `WHERE p.status IN ? AND p.expires_at <= ? AND ` + cond + ` ORDER BY p.id FOR UPDATE OF p SKIP LOCKED`
+		if err := htx.Raw(q, append([]any{outstanding, now}, args...)...).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("exchange: expire: %w", err)
+		}
+		var entries []audit.Entry
+		for i := range rows {
+			r := &rows[i]
+			if err := erase(htx, r, StatusExpired, "expired", now); err != nil {
+				return err
+			}
+			entries = append(entries, audit.Entry{Action: "packet.expire", Entity: "packet", EntityID: r.ID, Detail: detail(r, nil)})
+		}
+		n = len(rows)
+		if err := htx.Exec(`UPDATE packets p SET sealed_payload = NULL, updated_at = ?, version = version + 1
+WHERE p.status = 'accepted' AND p.sealed_payload IS NOT NULL AND p.expires_at <= ? AND `+cond, append([]any{now, now}, args...)...).Error; err != nil {
+			return fmt.Errorf("exchange: expire accepted: %w", err)
+		}
+		return audit.AppendMany(htx, now, entries)
+	})
+	return n, err
 }

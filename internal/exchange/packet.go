@@ -34,6 +34,9 @@ type Packet struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	OpenedAt   *time.Time `json:"opened_at,omitempty"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"` // accepted or declined
+	Purpose    string     `json:"purpose"`              // the consent purpose it relies on ("" for replies)
+	Reason     string     `json:"reason,omitempty"`     // a code: revoked, consent_withdrawn, case_closed, declined, expired, applied
 	Version    int        `json:"version"`
 	Payload    Payload    `json:"payload,omitempty"`
 }

@@ -75,5 +75,5 @@ var ReplyFields = map[Kind][]string{
 	KindRepatriation: {"nationality_verified", "travel_document_type", "travel_document_number",
 		"travel_document_valid_until", "travel_date", "travel_route", "note"},
 	KindReferral: {"status", "reason", "note", "outcome"},
-	KindHandover: {"accepted", "declined", "new_case_ref", "reason", "note"},
+	KindHandover: {"note"}, // decisions come only from Accept/Decline (the exchange's decision reply)
 }

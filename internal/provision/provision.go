@@ -147,6 +147,15 @@ func GrantApp(ctx context.Context, owner *sql.DB, app string) error {
 			return fmt.Errorf("grant to %s: %w", app, err)
 		}
 	}
+	var hasAgencyKeys bool
+	if err := owner.QueryRowContext(ctx, `SELECT to_regclass('public.agency_keys') IS NOT NULL`).Scan(&hasAgencyKeys); err != nil {
+		return err
+	}
+	if hasAgencyKeys { // the hub's per-agency packet keysets: append-only, like a store's keysets
+		if err := execFormat(ctx, owner, `REVOKE UPDATE, DELETE, TRUNCATE ON agency_keys FROM %I`, app); err != nil {
+			return fmt.Errorf("grant to %s: %w", app, err)
+		}
+	}
 	return nil
 }
 

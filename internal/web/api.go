@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"homeward/internal/exchange"
 	"io"
 	"net/http"
 	"strconv"
@@ -105,14 +104,6 @@ func (s *Server) apiTransition(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, caseCore(cs))
-}
-
-func (s *Server) apiInbox(c echo.Context) error {
-	page, err := s.Exchange.Inbox(c.Request().Context(), actorOf(c), exchange.InboxFilter{})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, page)
 }
 
 // decodeJSON reads a JSON body strictly: unknown fields and trailing data are bad requests, and a

@@ -66,15 +66,6 @@ func (s *Server) logout(c echo.Context) error {
 	return redirect(c, "/login")
 }
 
-// home sends each role to where its work is.
-func (s *Server) home(c echo.Context) error {
-	b := s.base(c)
-	if len(b.Nav) > 0 && b.Nav[0].Href != "/settings" {
-		return c.Redirect(http.StatusSeeOther, b.Nav[0].Href)
-	}
-	return s.render(c, http.StatusOK, "home", struct{ Base }{b})
-}
-
 // setLanguage switches the language: the cookie for everyone, and the user's setting when signed in.
 func (s *Server) setLanguage(c echo.Context) error {
 	lang := c.FormValue("lang")

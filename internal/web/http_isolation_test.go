@@ -210,8 +210,8 @@ func TestInboxAPI(t *testing.T) {
 		status int
 		body   string
 	}{
-		{thEmbassy, http.StatusOK, `{"items":[]}`},
-		{ngoWorker, http.StatusOK, `{"items":[]}`},
+		{thEmbassy, http.StatusOK, `{"items":[],"next_cursor":""}`},
+		{ngoWorker, http.StatusOK, `{"items":[],"next_cursor":""}`},
 		{thWorker, http.StatusNotFound, ""},
 	}
 	for _, tt := range tests {

@@ -19,6 +19,22 @@ import (
 // apiRoutes are the JSON API routes registered in routes.go and routes_*.go, path in OpenAPI form ->
 // methods. TestOpenAPIRoutesMatchSources keeps this list equal to what the sources register.
 var apiRoutes = map[string][]string{
+	// Support (routes_support.go): services, NGO referrals, reintegration, closure, dashboards.
+	"/api/v1/cases/{id}/services":                   {"get", "post"},
+	"/api/v1/cases/{id}/services/{sid}":             {"put"},
+	"/api/v1/cases/{id}/referrals":                  {"post"},
+	"/api/v1/referrals/{pid}/renew":                 {"post"},
+	"/api/v1/cases/{id}/reintegration":              {"get", "put"},
+	"/api/v1/cases/{id}/reintegration/goals":        {"post"},
+	"/api/v1/cases/{id}/reintegration/goals/{gid}":  {"put"},
+	"/api/v1/cases/{id}/reintegration/visits":       {"post"},
+	"/api/v1/cases/{id}/reintegration/visits/{vid}": {"put"},
+	"/api/v1/cases/{id}/closure":                    {"get", "post"},
+	"/api/v1/closures/{rid}/approve":                {"post"},
+	"/api/v1/closures/{rid}/return":                 {"post"},
+	"/api/v1/cases/{id}/reopen":                     {"post"},
+	"/api/v1/dashboard":                             {"get"},
+
 	"/api/v1/openapi.json":               {"get"},
 	"/api/v1/me":                         {"get"},
 	"/api/v1/cases":                      {"get"},
@@ -26,6 +42,14 @@ var apiRoutes = map[string][]string{
 	"/api/v1/persons":                    {"post"},
 	"/api/v1/cases/{id}/transitions":     {"post"},
 	"/api/v1/inbox":                      {"get"},
+	"/api/v1/inbox/{pid}":                {"get"},
+	"/api/v1/inbox/{pid}/accept":         {"post"},
+	"/api/v1/inbox/{pid}/decline":        {"post"},
+	"/api/v1/inbox/{pid}/replies":        {"post"},
+	"/api/v1/cases/{id}/packets":         {"get", "post"},
+	"/api/v1/packets/{pid}":              {"get"},
+	"/api/v1/packets/{pid}/approve":      {"post"},
+	"/api/v1/packets/{pid}/revoke":       {"post"},
 	"/api/v1/persons/duplicates":         {"post"},
 	"/api/v1/persons/{id}/cases":         {"post"},
 	"/api/v1/persons/{id}/merge":         {"post"},
@@ -54,6 +78,17 @@ var apiRoutes = map[string][]string{
 	"/api/v1/reports/complaints/imports": {"post"},
 	"/api/v1/cases/export":               {"get"},
 	"/api/v1/reports/htcds":              {"get"},
+
+	// Handover batches at the border (routes_handover.go).
+	"/api/v1/handover/batches":              {"get", "post"},
+	"/api/v1/handover/batches/{id}":         {"get"},
+	"/api/v1/handover/batches/{id}/approve": {"post"},
+	"/api/v1/handover/batches/{id}/accept":  {"post"},
+
+	// The repatriation section, the embassy request and overdue steps (routes_repatriation.go).
+	"/api/v1/cases/{id}/repatriation":         {"get", "put"},
+	"/api/v1/cases/{id}/repatriation/request": {"post"},
+	"/api/v1/repatriation/overdue":            {"get"},
 }
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}

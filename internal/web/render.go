@@ -94,6 +94,8 @@ func (s *Server) base(c echo.Context) Base {
 	add("/cases", "nav.cases", a.HasStore() && a.Can(authz.SectionCases, authz.ActionRead))
 	add("/operations", "nav.operations", a.HasStore() && a.Can(authz.SectionOperations, authz.ActionRead))
 	add("/inbox", "nav.inbox", a.Can(authz.SectionInbox, authz.ActionRead))
+	add("/repatriation/overdue", "repatriation.overdue.nav", a.HasStore() && a.Can(authz.SectionApprovals, authz.ActionApprove))
+	add("/handover/batches", "handover.nav", a.HasStore() && a.Can(authz.SectionRepatriation, authz.ActionRead))
 	add("/reports", "nav.reports", a.HasStore() && a.Can(authz.SectionReports, authz.ActionRead))
 	add("/settings", "nav.settings", true)
 	return b

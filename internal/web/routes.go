@@ -36,7 +36,6 @@ func (s *Server) routes() {
 	s.handle(p, "/cases", s.intake, perm(authz.SectionCases, write))
 	s.handle(g, "/cases/:id", s.caseView, perm(authz.SectionCases, read))
 	s.handle(p, "/cases/:id/transitions", s.transition, perm(authz.SectionCases, write))
-	s.handle(g, "/inbox", s.inboxPage, perm(authz.SectionInbox, read))
 
 	// Areas of the case lifecycle, one file each (routes_*.go).
 	s.operationRoutes()
@@ -67,7 +66,6 @@ func (s *Server) routes() {
 	s.handle(g, "/api/v1/cases/:id", s.apiCase, perm(authz.SectionCases, read))
 	s.handle(p, "/api/v1/persons", s.apiIntake, perm(authz.SectionCases, write))
 	s.handle(p, "/api/v1/cases/:id/transitions", s.apiTransition, perm(authz.SectionCases, write))
-	s.handle(g, "/api/v1/inbox", s.apiInbox, perm(authz.SectionInbox, read))
 
 	// Anything else is not found, with the same page or body as a hidden record.
 	notFound := func(c echo.Context) error { return echo.ErrNotFound }

@@ -10,7 +10,11 @@ import (
 // consentRoutes registers the consent ledger of a case: the page, the answer form, the
 // withdrawal with its confirmation step, and the JSON API.
 func (s *Server) consentRoutes() {
-	h := consentHandlers{s: s, svc: consent.New(s.Stores)}
+	svc := s.Consent
+	if svc == nil {
+		svc = consent.New(s.Stores)
+	}
+	h := consentHandlers{s: s, svc: svc}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, "/cases/:id/consents", h.page, perm(authz.SectionConsent, read))
 	s.handle(p, "/cases/:id/consents", h.record, perm(authz.SectionConsent, write))

@@ -91,6 +91,9 @@ func TestRouteWalk(t *testing.T) {
 	caseID := sharedCaseID(t, env)
 	attachmentID := seedAttachment(t, env, caseID)
 	operationID := thOperationID(t, env) // a real TH operation, for the /operations/:id routes
+	batchID := thBatchID(t, env)         // a real handover batch of the TH welfare agency (handover_test.go)
+	// Real packets for the exchange's :pid routes (packets_test.go).
+	inboxPID, outPID := walkPacketIDs(t, env, caseID)
 	notFoundAPI := send(t, nil, apiRequest(t, http.MethodGet, base+"/api/v1/no-such-route", "", nil))
 	if notFoundAPI.Status != http.StatusNotFound || decodeError(t, notFoundAPI.Body).Error.Code != "not_found" {
 		t.Fatalf("GET /api/v1/no-such-route = %d %s, want 404 not_found", notFoundAPI.Status, notFoundAPI.Body)
@@ -150,7 +153,12 @@ func TestRouteWalk(t *testing.T) {
 		if strings.Contains(path, "/operations/:id") {
 			id = operationID
 		}
+		if strings.Contains(path, "/handover/batches/:id") {
+			id = batchID
+		}
 		u := base + strings.ReplaceAll(strings.ReplaceAll(path, ":id", id), ":aid", attachmentID)
+		u = pktWalkURL(path, u, inboxPID, outPID)
+		u = strings.Replace(u, "/referrals/:pid", "/referrals/"+inboxPID, 1) // the NGO pages (routes_support.go)
 		api := strings.HasPrefix(path, "/api/")
 
 		t.Run(key+"/unauthenticated", func(t *testing.T) {

@@ -16,6 +16,8 @@ import (
 
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/consent"
+	"homeward/internal/dashboard"
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
 	"homeward/internal/locale"
@@ -30,6 +32,10 @@ type Deps struct {
 	Directory *directory.Service
 	Cases     *cases.Service
 	Exchange  *exchange.Service
+	// Consent is the consent ledger service (nil: a plain one); app wires its revocation hook.
+	Consent *consent.Service
+	// Dashboard computes the role dashboards of the home page (nil: one without repatriation steps).
+	Dashboard *dashboard.Service
 	Bundle    *locale.Bundle
 	// CookieSecure sets Secure on cookies; off only for plain-HTTP local development.
 	CookieSecure bool

@@ -28,6 +28,7 @@ var caseSections = []caseTab{
 	{"/packets", "case.tab.packets", authz.SectionPackets, authz.ActionRead},
 	{"/services", "case.tab.services", authz.SectionServices, authz.ActionRead},
 	{"/reintegration", "case.tab.reintegration", authz.SectionReintegration, authz.ActionRead},
+	{"/closure", "case.tab.closure", authz.SectionCases, authz.ActionRead},
 	{"/team", "case.tab.team", authz.SectionCases, authz.ActionRead},
 	{"/timeline", "case.tab.timeline", authz.SectionApprovals, authz.ActionApprove},
 }

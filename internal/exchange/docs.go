@@ -1,0 +1,72 @@
+package exchange
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// DocsRegenerate is the command that rewrites docs/packets.md from Specs and ReplyFields.
+const DocsRegenerate = "go test ./internal/exchange -run TestDocsFile -update"
+
+// RenderDocs renders docs/packets.md: the kinds, the consent each relies on, who may receive it,
+// its allow-list and default expiry, and the reply allow-lists — all from Specs and ReplyFields.
+func RenderDocs() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# Packets\n\n")
+	w("<!-- Generated from internal/exchange/spec.go; do not edit. Regenerate with: %s -->\n\n", DocsRegenerate)
+	w("A packet is the only way case data leaves a country store (DESIGN.md §1). It carries a projection of\n")
+	w("fields taken from its kind's allow-list, sealed (AEAD) with a keyset of its recipient agency (hub table\n")
+	w("`agency_keys`, wrapped by the master key; the associated data binds packet id and recipient). A caseworker\n")
+	w("prepares it (`pending_approval`), a supervisor other than the preparer approves it (`sent`); the recipient\n")
+	w("opens (`opened`), accepts or declines it (`accepted`, `declined`); the sender may revoke it (`revoked`), and\n")
+	w("it expires (`expired`). Revoking, expiring and declining erase the payload: the row and its history stay.\n")
+	w("Replies (`reply`) travel back to the sender and are applied to the sending store by its own sync (a\n")
+	w("worker every 30 s, and the start of its inbox and case-packet reads), never by a request of the other country.\n\n")
+	w("## Rules\n\n")
+	w("- The kind's consent purpose must be in force, or a supervisor gives a written override (audited; the\n")
+	w("  reason stays in the sending store's audit log).\n")
+	w("- If the person refused (or withdrew) `notify_home_country`, no packet goes to an embassy serving their\n")
+	w("  nationality or to an agency of their nationality's store, override or not.\n")
+	w("- An embassy receives packets only about its own nationals; a handover goes only to the other country's agency.\n")
+	w("- Withdrawing or refusing a consent revokes the outstanding packets relying on it; closing a case revokes all.\n")
+	w("- Every step is audited in the hub (both agencies in the detail) and in the store of each side that has one.\n\n")
+	w("## Kinds\n\n")
+	w("| kind | consent purpose | recipients | default expiry | allow-listed fields |\n|---|---|---|---|---|\n")
+	kinds := make([]string, 0, len(Specs))
+	for k := range Specs {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		s := Specs[Kind(k)]
+		w("| `%s` | `%s` | %s | %d days | %s |\n", k, s.Purpose, code(s.RecipientKinds), int(s.TTL.Hours()/24), code(s.Fields))
+	}
+	w("\n## Replies\n\n")
+	w("A reply's fields must come from the list of the kind it answers (anything else is refused, naming the field).\n")
+	w("Accepting or declining sends a reply too, with `decision` (`accepted` or `declined`) and, on a decline,\n")
+	w("`reason`; a handover's adds `accepted` and `new_case_ref` or `declined`, a referral's adds `status`.\n\n")
+	w("| answers | reply fields |\n|---|---|\n")
+	rk := make([]string, 0, len(ReplyFields))
+	for k := range ReplyFields {
+		rk = append(rk, string(k))
+	}
+	sort.Strings(rk)
+	for _, k := range rk {
+		w("| `%s` | %s |\n", k, code(ReplyFields[Kind(k)]))
+	}
+	w("\n## Statuses\n\n")
+	for _, s := range Statuses {
+		w("- `%s`\n", s)
+	}
+	return b.String()
+}
+
+func code(list []string) string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = "`" + s + "`"
+	}
+	return strings.Join(out, ", ")
+}

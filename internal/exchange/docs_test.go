@@ -1,0 +1,39 @@
+package exchange_test
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"homeward/internal/exchange"
+)
+
+var update = flag.Bool("update", false, "rewrite docs/packets.md from the specs")
+
+const docsFile = "../../docs/packets.md"
+
+// TestDocsFile fails when docs/packets.md differs from the rendered specs; -update rewrites it.
+func TestDocsFile(t *testing.T) {
+	got := exchange.RenderDocs()
+	if *update {
+		if err := os.WriteFile(docsFile, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(docsFile)
+	if err != nil {
+		t.Fatalf("read %s: %v; regenerate with: %s", docsFile, err, exchange.DocsRegenerate)
+	}
+	if string(want) != got {
+		t.Errorf("docs/packets.md drifted from internal/exchange/spec.go; regenerate with: %s", exchange.DocsRegenerate)
+	}
+	for _, s := range exchange.Specs {
+		for _, f := range s.Fields {
+			if !strings.Contains(got, "`"+f+"`") {
+				t.Errorf("field %s of %s not rendered", f, s.Kind)
+			}
+		}
+	}
+}

@@ -1,0 +1,46 @@
+package exchange
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// WorkerInterval is how often the background worker expires packets and syncs the stores.
+const WorkerInterval = 30 * time.Second
+
+// Tick runs one round of the background work: expire the packets past their expiry, then apply
+// the waiting replies to each store of this process, each in that store's own context.
+func (s *Service) Tick(ctx context.Context) {
+	if n, err := s.Expire(ctx); err != nil {
+		slog.Warn("exchange: expire", "err", err)
+	} else if n > 0 {
+		slog.Info("exchange: expired packets", "count", n)
+	}
+	for _, cc := range s.stores.Countries() {
+		// A Sync of that store already running (a read, another process) is left to finish the work.
+		if n, err := s.sync(ctx, cc, false); err != nil {
+			slog.Warn("exchange: sync", "country", cc, "err", err)
+		} else if n > 0 {
+			slog.Info("exchange: replies applied", "country", cc, "count", n)
+		}
+	}
+}
+
+// Run calls Tick every interval (WorkerInterval when 0) until ctx ends; `homeward serve` and
+// `homeward dev` start it beside the HTTP server.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = WorkerInterval
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.Tick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

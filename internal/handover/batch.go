@@ -1,0 +1,473 @@
+package handover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
+	"gorm.io/gorm"
+
+	"homeward/internal/audit"
+	"homeward/internal/authz"
+	"homeward/internal/cases"
+	"homeward/internal/consent"
+	"homeward/internal/directory"
+	"homeward/internal/exchange"
+	"homeward/internal/problem"
+	"homeward/internal/store"
+)
+
+// PersonInput is one person chosen for a batch: their case, the documents handed over (kinds of
+// cases.DocumentKinds; none: every document the person holds) and their belongings.
+type PersonInput struct {
+	CaseID     string   `json:"case_id"`
+	Documents  []string `json:"documents"`
+	Belongings string   `json:"belongings"`
+}
+
+// BatchInput is a handover batch as the form or the API sends it.
+type BatchInput struct {
+	Recipient        string        `json:"recipient"`   // agency slug: the other country's social-welfare agency
+	Checkpoint       string        `json:"checkpoint"`  // one of Checkpoints
+	HandoverAt       string        `json:"handover_at"` // RFC 3339, or 2006-01-02T15:04 in Bangkok/Phnom Penh time
+	SendingOfficials string        `json:"sending_officials"`
+	Persons          []PersonInput `json:"persons"`
+	// Override is a supervisor's written reason to send without the handover consent in force
+	// (the exchange checks and audits it).
+	Override string `json:"override"`
+}
+
+// indochina is the time zone of both countries (UTC+7), for times typed without a zone.
+var indochina = time.FixedZone("ICT", 7*3600)
+
+// ParseHandoverAt reads a handover time: RFC 3339, or a local 2006-01-02T15:04 (UTC+7).
+func ParseHandoverAt(v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", v, indochina)
+	return t.UTC(), err
+}
+
+func nfc(s string) string { return strings.TrimSpace(norm.NFC.String(s)) }
+
+// clean validates the input that needs no database and returns the handover time.
+func (in *BatchInput) clean(now time.Time) (time.Time, *problem.Invalid) {
+	inv := &problem.Invalid{}
+	in.Recipient, in.Checkpoint = strings.TrimSpace(in.Recipient), strings.TrimSpace(in.Checkpoint)
+	in.SendingOfficials, in.Override = nfc(in.SendingOfficials), nfc(in.Override)
+	if in.Recipient == "" {
+		inv.Add("recipient", "form.error.required")
+	}
+	if !slices.Contains(Checkpoints, in.Checkpoint) {
+		inv.Add("checkpoint", "form.error.choose")
+	}
+	at, err := ParseHandoverAt(in.HandoverAt)
+	switch {
+	case strings.TrimSpace(in.HandoverAt) == "":
+		inv.Add("handover_at", "form.error.required")
+	case err != nil:
+		inv.Add("handover_at", "form.error.date")
+	case at.Before(now.AddDate(0, 0, -maxPastDays)) || at.After(now.AddDate(0, 0, maxFutureDays)):
+		inv.Add("handover_at", "form.error.date_range")
+	}
+	if in.SendingOfficials == "" {
+		inv.Add("sending_officials", "form.error.required")
+	}
+	if utf8.RuneCountInString(in.SendingOfficials) > maxOfficials || utf8.RuneCountInString(in.Override) > maxReason {
+		inv.Add("sending_officials", "form.error.too_long")
+	}
+	switch {
+	case len(in.Persons) == 0:
+		inv.Add("persons", "handover.error.no_persons")
+	case len(in.Persons) > maxPersons:
+		inv.Add("persons", "form.error.too_many")
+	}
+	seen := map[string]bool{}
+	for i := range in.Persons {
+		p := &in.Persons[i]
+		field := fmt.Sprintf("persons.%d", i)
+		p.CaseID, p.Belongings = strings.TrimSpace(p.CaseID), nfc(p.Belongings)
+		switch {
+		case uuid.Validate(p.CaseID) != nil || len(p.CaseID) != 36:
+			inv.Add(field, "form.error.invalid")
+		case seen[p.CaseID]:
+			inv.Add(field, "handover.error.repeated")
+		case utf8.RuneCountInString(p.Belongings) > maxBelongings:
+			inv.Add(field, "form.error.too_long")
+		}
+		seen[p.CaseID] = true
+		for _, k := range p.Documents {
+			if !slices.Contains(cases.DocumentKinds, k) {
+				inv.Add(field, "intake.error.document_kind")
+			}
+		}
+	}
+	return at, inv
+}
+
+// recipientOf loads the recipient agency and checks it: a social-welfare agency with a store in
+// another country than the actor's.
+func (s *Service) recipientOf(ctx context.Context, a *authz.Actor, slug string, inv *problem.Invalid) (*directory.Agency, error) {
+	if slug == "" {
+		return nil, nil
+	}
+	ag, err := s.dir.AgencyBySlug(ctx, slug)
+	if errors.Is(err, authz.ErrNotFound) {
+		inv.Add("recipient", "handover.error.recipient")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case ag.Kind != directory.KindSocialWelfare || ag.Country == nil:
+		inv.Add("recipient", "handover.error.recipient")
+	case *ag.Country == a.Country:
+		inv.Add("recipient", "handover.error.same_country")
+	}
+	return ag, nil
+}
+
+// readyCase is a case chosen for a batch, as checked in the sending store.
+type readyCase struct {
+	ID, Reference, Nationality string
+}
+
+const readySQL = `SELECT p.nationality, p.documents_held,
+	EXISTS (SELECT 1 FROM (SELECT d.decision FROM identification_decisions d WHERE d.case_id = c.id AND d.status = 'approved'
+		ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) last WHERE last.decision = 'identified') AS identified,
+	EXISTS (SELECT 1 FROM handover_persons h WHERE h.case_id = c.id AND h.status = 'pending') AS in_batch
+FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ?`
+
+// checkReady checks every chosen case in the sending store: in scope, in return preparation, with an
+// approved "identified" decision, a national of the recipient's country, not in another pending
+// batch, and (without an override) the handover consent in force.
+func checkReady(tx *gorm.DB, scope authz.Scope, in *BatchInput, country string, inv *problem.Invalid) ([]readyCase, error) {
+	out := make([]readyCase, len(in.Persons))
+	for i, p := range in.Persons {
+		field := fmt.Sprintf("persons.%d", i)
+		c, err := cases.Find(tx, scope, p.CaseID)
+		if errors.Is(err, authz.ErrNotFound) {
+			inv.Add(field, "handover.error.case_not_found")
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var st struct {
+			Nationality         string
+			DocumentsHeld       cases.TextList
+			Identified, InBatch bool
+		}
+		if err := tx.Raw(readySQL, c.ID).Scan(&st).Error; err != nil {
+			return nil, err
+		}
+		out[i] = readyCase{ID: c.ID, Reference: c.Reference, Nationality: st.Nationality}
+		if p.Documents == nil { // none chosen: every document the person holds goes with them
+			in.Persons[i].Documents = nonNil(st.DocumentsHeld)
+		}
+		switch {
+		case c.Stage != cases.StageReturnPreparation || !st.Identified:
+			inv.Add(field, "handover.error.not_ready")
+		case country != "" && st.Nationality != country:
+			inv.Add(field, "handover.error.nationality")
+		case st.InBatch:
+			inv.Add(field, "handover.error.in_batch")
+		}
+		for _, k := range in.Persons[i].Documents {
+			if !slices.Contains(st.DocumentsHeld, k) {
+				inv.Add(field, "handover.error.document_not_held")
+			}
+		}
+		if in.Override == "" {
+			ok, err := consent.InForce(tx, c.ID, string(consent.PurposeCrossBorderHandover))
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				inv.Add(field, "handover.error.consent")
+			}
+		}
+	}
+	return out, nil
+}
+
+// Create prepares a handover batch from cases of the actor's store: one handover packet per person
+// (exchange.Prepare, with the batch id), the batch envelope in the hub and the persons' documents
+// and belongings in the sending store, each side in one transaction with its audit rows. The batch
+// waits for a supervisor other than its creator to approve it. A recipient of the actor's own
+// country, a case that is not ready or a missing consent is invalid input (422).
+func (s *Service) Create(ctx context.Context, a *authz.Actor, in BatchInput) (*Batch, error) {
+	if err := a.Require(authz.SectionPackets, authz.ActionWrite); err != nil {
+		return nil, err
+	}
+	st, scope, err := s.stores.Bind(a, authz.SectionRepatriation, authz.ActionWrite)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	at, inv := in.clean(now)
+	rec, err := s.recipientOf(ctx, a, in.Recipient, inv)
+	if err != nil {
+		return nil, err
+	}
+	if err := inv.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.settleWithdrawn(ctx, st); err != nil {
+		return nil, err
+	}
+	var ready []readyCase
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		ready, err = checkReady(tx, scope, &in, *rec.Country, inv)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := inv.Err(); err != nil {
+		return nil, err
+	}
+	b := &Batch{ID: uuid.Must(uuid.NewV7()).String(), Side: SideSender, Sender: a.AgencySlug, Recipient: rec.Slug,
+		SenderAgencyID: a.AgencyID, RecipientAgencyID: rec.ID, Checkpoint: in.Checkpoint, HandoverAt: at,
+		Status: BatchPendingApproval, PersonCount: len(ready), SendingOfficials: in.SendingOfficials,
+		CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now, Version: 1}
+	packets, err := s.prepareAll(ctx, a, b, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.saveSender(ctx, st, a, b, in, ready, packets, now); err != nil {
+		s.revokeAll(ctx, a, packets, "handover batch not saved")
+		return nil, err
+	}
+	return s.Get(ctx, a, b.ID)
+}
+
+// prepareAll prepares one packet per person, all or none (exchange.PrepareMany); a refusal names
+// the person (persons.N).
+func (s *Service) prepareAll(ctx context.Context, a *authz.Actor, b *Batch, in BatchInput) ([]string, error) {
+	items := make([]exchange.CaseDraft, len(in.Persons))
+	for i, p := range in.Persons {
+		items[i] = exchange.CaseDraft{CaseID: p.CaseID, Field: fmt.Sprintf("persons.%d", i), Draft: exchange.Draft{
+			Kind: exchange.KindHandover, Recipient: b.Recipient, Override: in.Override, BatchID: b.ID,
+			Extra: map[string]string{extraCheckpoint: b.Checkpoint, extraHandoverAt: b.HandoverAt.Format(time.RFC3339),
+				extraBelongings: p.Belongings, extraDocuments: documentsExtra(p.Documents)}}}
+	}
+	pks, err := s.ex.PrepareMany(ctx, a, items)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(pks))
+	for i, pk := range pks {
+		ids[i] = pk.ID
+	}
+	return ids, nil
+}
+
+// documentsExtra is the draft's list of document kinds handed over ("none" for none).
+func documentsExtra(kinds []string) string {
+	if len(kinds) == 0 {
+		return noDocuments
+	}
+	return strings.Join(kinds, ",")
+}
+
+// revokeAll withdraws packets of a batch that could not be completed (best effort: the packets
+// are still pending approval, so nothing was sent).
+func (s *Service) revokeAll(ctx context.Context, a *authz.Actor, ids []string, reason string) {
+	for _, id := range ids {
+		_, _ = s.ex.Revoke(ctx, a, id, reason)
+	}
+}
+
+// saveSender writes the batch envelope and its packets in the hub, and the persons' documents and
+// belongings in the sending store, each in one transaction with its audit rows.
+func (s *Service) saveSender(ctx context.Context, st *store.Store, a *authz.Actor, b *Batch, in BatchInput,
+	ready []readyCase, packets []string, now time.Time) error {
+	err := s.hub.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO handover_batches (id, sender_agency_id, recipient_agency_id, checkpoint, handover_at,
+			status, person_count, sending_officials, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ID, b.SenderAgencyID, b.RecipientAgencyID, b.Checkpoint, b.HandoverAt, b.Status, b.PersonCount,
+			b.SendingOfficials, b.CreatedBy, now, now).Error; err != nil {
+			return fmt.Errorf("insert batch: %w", err)
+		}
+		rows := make([]map[string]any, len(packets))
+		for i, id := range packets {
+			rows[i] = map[string]any{"batch_id": b.ID, "position": i + 1, "packet_id": id}
+		}
+		if err := tx.Table("handover_batch_packets").CreateInBatches(rows, 1000).Error; err != nil {
+			return fmt.Errorf("insert batch packets: %w", err)
+		}
+		return audit.Append(tx, now, audit.ByActor(a, "handover.batch.create", "handover_batch", b.ID,
+			map[string]any{"recipient": b.Recipient, "checkpoint": b.Checkpoint, "persons": b.PersonCount}))
+	})
+	if err != nil {
+		return err
+	}
+	return st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		rows := make([]map[string]any, len(packets))
+		entries := make([]audit.Entry, len(packets))
+		for i, id := range packets {
+			p := in.Persons[i]
+			enc, err := st.Keys.SealString(fieldBelonging, id, p.Belongings)
+			if err != nil {
+				return err
+			}
+			rows[i] = map[string]any{"packet_id": id, "batch_id": b.ID, "position": i + 1, "case_id": ready[i].ID,
+				"documents": cases.TextList(nonNil(p.Documents)), "belongings_enc": enc, "status": PersonPending, "created_at": now}
+			entries[i] = audit.ByActor(a, "handover.batch.add", "case", ready[i].ID,
+				map[string]any{"batch_id": b.ID, "packet_id": id, "recipient": b.Recipient})
+		}
+		if err := tx.Table("handover_persons").CreateInBatches(rows, 1000).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return &problem.Invalid{Fields: map[string]string{"persons": "handover.error.in_batch"}}
+			}
+			return fmt.Errorf("insert handover persons: %w", err)
+		}
+		return audit.AppendMany(tx, now, entries)
+	})
+}
+
+// batchRow is a row of the hub's handover_batches.
+type batchRow struct {
+	ID, SenderAgencyID, RecipientAgencyID, Checkpoint, Status string
+	HandoverAt                                                time.Time
+	PersonCount, AcceptedCount, DeclinedCount, Version        int
+	SendingOfficials, ReceivingOfficials, CreatedBy           string
+	ApprovedBy, AnsweredBy                                    *string
+	CreatedAt, UpdatedAt                                      time.Time
+	SenderSlug, RecipientSlug                                 string
+}
+
+const batchSQL = `SELECT b.*, s.slug AS sender_slug, r.slug AS recipient_slug FROM handover_batches b
+JOIN agencies s ON s.id = b.sender_agency_id JOIN agencies r ON r.id = b.recipient_agency_id WHERE b.id = ?`
+
+// loadBatch reads a batch of the actor's agency, as sender or as recipient (once approved), and
+// tells the side; any other batch is not found.
+func (s *Service) loadBatch(db *gorm.DB, a *authz.Actor, id string) (*Batch, error) {
+	if uuid.Validate(id) != nil || len(id) != 36 {
+		return nil, errNotFound(id)
+	}
+	var r batchRow
+	res := db.Raw(batchSQL, id).Scan(&r)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, errNotFound(id)
+	}
+	b := &Batch{ID: r.ID, Sender: r.SenderSlug, Recipient: r.RecipientSlug, SenderAgencyID: r.SenderAgencyID,
+		RecipientAgencyID: r.RecipientAgencyID, Checkpoint: r.Checkpoint, HandoverAt: r.HandoverAt.UTC(), Status: r.Status,
+		PersonCount: r.PersonCount, AcceptedCount: r.AcceptedCount, DeclinedCount: r.DeclinedCount,
+		SendingOfficials: r.SendingOfficials, ReceivingOfficials: r.ReceivingOfficials, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version, Persons: []Person{}}
+	if r.ApprovedBy != nil {
+		b.ApprovedBy = *r.ApprovedBy
+	}
+	if r.AnsweredBy != nil {
+		b.AnsweredBy = *r.AnsweredBy
+	}
+	switch {
+	case a.AgencyID == r.SenderAgencyID && a.Can(authz.SectionRepatriation, authz.ActionRead):
+		b.Side = SideSender
+	case a.AgencyID == r.RecipientAgencyID && r.Status != BatchPendingApproval && r.Status != BatchRevoked &&
+		a.Can(authz.SectionInbox, authz.ActionRead):
+		b.Side = SideRecipient
+	default:
+		return nil, errNotFound(id)
+	}
+	return b, nil
+}
+
+// packetState is a packet of a batch with its state in the hub.
+type packetState struct {
+	PacketID string
+	Position int
+	Status   string
+	Version  int
+	CaseRef  string
+}
+
+const batchPacketsSQL = `SELECT bp.packet_id, bp.position, p.status, p.version, p.case_ref
+FROM handover_batch_packets bp JOIN packets p ON p.id = bp.packet_id WHERE bp.batch_id = ? ORDER BY bp.position`
+
+func (s *Service) packetsOf(db *gorm.DB, batchID string) ([]packetState, error) {
+	var out []packetState
+	err := db.Raw(batchPacketsSQL, batchID).Scan(&out).Error
+	return out, err
+}
+
+// Approve sends a pending batch: a supervisor of the sending agency other than its creator
+// approves every packet of it (the exchange refuses an approval by the packets' preparer). A
+// stale version or a batch already sent is a conflict.
+func (s *Service) Approve(ctx context.Context, a *authz.Actor, id string, version int) (*Batch, error) {
+	st, _, err := s.stores.Bind(a, authz.SectionApprovals, authz.ActionApprove)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.loadBatch(s.hub.WithContext(ctx), a, id)
+	if err != nil {
+		return nil, err
+	}
+	if b.Side != SideSender {
+		return nil, errNotFound(id)
+	}
+	if b.Status != BatchPendingApproval || b.Version != version {
+		return nil, problem.ErrConflict
+	}
+	if b.CreatedBy == a.UserID {
+		return nil, ErrOwnBatch
+	}
+	packets, err := s.packetsOf(s.hub.WithContext(ctx), b.ID)
+	if err != nil {
+		return nil, err
+	}
+	var refs []exchange.Ref
+	for _, p := range packets {
+		if p.Status == string(exchange.StatusPendingApproval) {
+			refs = append(refs, exchange.Ref{ID: p.PacketID, Version: p.Version})
+		}
+	}
+	if len(refs) > 0 {
+		if _, err := s.ex.ApproveMany(ctx, a, refs); err != nil {
+			return nil, err
+		}
+	}
+	now := s.now()
+	err = s.hub.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE handover_batches SET status = 'sent', approved_by = ?, updated_at = ?, version = version + 1
+			WHERE id = ? AND version = ? AND status = 'pending_approval'`, a.UserID, now, b.ID, version)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return problem.ErrConflict
+		}
+		return audit.Append(tx, now, audit.ByActor(a, "handover.batch.approve", "handover_batch", b.ID,
+			map[string]any{"persons": len(packets)}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit.Append(tx, now, audit.ByActor(a, "handover.batch.approve", "handover_batch", b.ID,
+			map[string]any{"persons": len(packets), "recipient": b.Recipient}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, a, b.ID)
+}
+
+// ErrOwnBatch refuses the approval of a batch by the person who prepared it: a batch needs two
+// people (the caseworker prepares, a supervisor approves).
+var ErrOwnBatch = fmt.Errorf("handover: the batch's creator cannot approve it: %w", problem.ErrForbidden)

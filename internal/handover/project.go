@@ -1,0 +1,436 @@
+package handover
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"homeward/internal/audit"
+	"homeward/internal/cases"
+	"homeward/internal/exchange"
+	"homeward/internal/store"
+)
+
+// payload is the projection of a person in a handover packet: its JSON names are exactly the
+// allow-list of exchange.Specs[KindHandover].
+type payload struct {
+	GivenName      string          `json:"given_name"`
+	FamilyName     string          `json:"family_name"`
+	Aliases        []string        `json:"aliases"`
+	Sex            string          `json:"sex"`
+	BirthDate      string          `json:"birth_date"`
+	AgeEstimate    *int            `json:"age_estimate"`
+	Nationality    string          `json:"nationality"`
+	Languages      []string        `json:"languages"`
+	Documents      []Document      `json:"documents"`
+	Identification *Identification `json:"identification"`
+	UrgentNeeds    string          `json:"urgent_needs"`
+	Belongings     string          `json:"belongings"`
+	Checkpoint     string          `json:"checkpoint"`
+	HandoverAt     string          `json:"handover_at"`
+}
+
+// Extra keys of a handover draft (exchange.Draft.Extra).
+const (
+	extraCheckpoint = "checkpoint"
+	extraHandoverAt = "handover_at"
+	extraBelongings = "belongings"
+	extraDocuments  = "documents" // kinds handed over, comma-separated; "" for every held document
+	noDocuments     = "none"      // no document handed over
+)
+
+// Sealed fields of the person row (internal/cases), opened here for the projection.
+const (
+	fieldDocumentNumber = "persons.document_number"
+	fieldDocuments      = "persons.documents"
+	fieldUrgentNeeds    = "persons.urgent_needs"
+)
+
+// Project is the exchange.Projector of KindHandover: the person's identity, the documents handed
+// over with their numbers opened from the store's vault, the approved identification decision,
+// urgent needs, belongings, checkpoint and time. It runs in the sending store's transaction.
+func (s *Service) Project(tx *gorm.DB, st *store.Store, caseID string, d exchange.Draft) (exchange.Payload, error) {
+	out, err := s.ProjectMany(tx, st, []string{caseID}, []exchange.Draft{d})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// projected is a case's person with what the projection needs from the sending store.
+type projected struct {
+	CaseID, OwnerAgencyID string
+	cases.Person
+}
+
+const projectSQL = `SELECT c.id AS case_id, c.owner_agency_id, p.* FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id IN ?`
+
+const decisionsSQL = `SELECT DISTINCT ON (d.case_id) d.case_id, d.decision, d.legal_basis, d.decided_at
+FROM identification_decisions d WHERE d.case_id IN ? AND d.status = 'approved' ORDER BY d.case_id, d.decided_at DESC, d.id DESC`
+
+// ProjectMany is the exchange.BatchProjector of KindHandover: Project for a whole batch, with one
+// query for the persons and one for the decisions.
+func (s *Service) ProjectMany(tx *gorm.DB, st *store.Store, caseIDs []string, drafts []exchange.Draft) ([]exchange.Payload, error) {
+	var persons []projected
+	if err := tx.Raw(projectSQL, caseIDs).Scan(&persons).Error; err != nil {
+		return nil, err
+	}
+	byCase := make(map[string]*projected, len(persons))
+	for i := range persons {
+		byCase[persons[i].CaseID] = &persons[i]
+	}
+	var decs []struct {
+		CaseID, Decision, LegalBasis string
+		DecidedAt                    *time.Time
+	}
+	if err := tx.Raw(decisionsSQL, caseIDs).Scan(&decs).Error; err != nil {
+		return nil, err
+	}
+	decOf := make(map[string]int, len(decs))
+	for i := range decs {
+		decOf[decs[i].CaseID] = i
+	}
+	out := make([]exchange.Payload, len(caseIDs))
+	for i, caseID := range caseIDs {
+		pr, d := byCase[caseID], drafts[i]
+		if pr == nil {
+			return nil, fmt.Errorf("handover: project case %s: %w", caseID, cases.ErrNotFound)
+		}
+		p := &pr.Person
+		pl := payload{GivenName: p.GivenName, FamilyName: p.FamilyName, Aliases: nonNil(p.Aliases), Sex: p.Sex,
+			AgeEstimate: p.AgeEstimate, Nationality: p.Nationality, Languages: nonNil(p.Languages),
+			Checkpoint: d.Extra[extraCheckpoint], HandoverAt: d.Extra[extraHandoverAt], Belongings: d.Extra[extraBelongings]}
+		if p.BirthDate != nil {
+			pl.BirthDate = p.BirthDate.Format(time.DateOnly)
+		}
+		docs, err := heldDocuments(st, p)
+		if err != nil {
+			return nil, err
+		}
+		pl.Documents = handed(docs, d.Extra[extraDocuments])
+		if pl.UrgentNeeds, err = st.Keys.OpenString(fieldUrgentNeeds, p.ID, p.UrgentNeedsEnc); err != nil {
+			return nil, fmt.Errorf("handover: open urgent needs: %w", err)
+		}
+		if j, ok := decOf[caseID]; ok && decs[j].Decision != "" {
+			dec := decs[j]
+			pl.Identification = &Identification{Decision: dec.Decision, LegalBasis: dec.LegalBasis,
+				ApproverAgency: pr.OwnerAgencyID, RecognisedUnder: RecognisedUnder}
+			if dec.DecidedAt != nil {
+				pl.Identification.DecidedOn = dec.DecidedAt.Format(time.DateOnly)
+			}
+		}
+		if out[i], err = toPayload(pl); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// heldDocuments opens the person's documents: each held kind with its number, and the primary
+// document number when it is not one of them (as kind "other").
+func heldDocuments(st *store.Store, p *cases.Person) ([]Document, error) {
+	var numbered []Document
+	if len(p.DocumentsEnc) > 0 {
+		text, err := st.Keys.OpenString(fieldDocuments, p.ID, p.DocumentsEnc)
+		if err != nil {
+			return nil, fmt.Errorf("handover: open documents: %w", err)
+		}
+		if err := json.Unmarshal([]byte(text), &numbered); err != nil {
+			return nil, fmt.Errorf("handover: read documents: %w", err)
+		}
+	}
+	out := make([]Document, 0, len(p.DocumentsHeld)+1)
+	seen := map[string]bool{}
+	for _, kind := range p.DocumentsHeld {
+		d := Document{Kind: kind}
+		for i, n := range numbered {
+			if n.Kind == kind {
+				d.Number = n.Number
+				numbered = append(numbered[:i], numbered[i+1:]...)
+				break
+			}
+		}
+		seen[d.Number] = true
+		out = append(out, d)
+	}
+	primary, err := st.Keys.OpenString(fieldDocumentNumber, p.ID, p.DocumentNumberEnc)
+	if err != nil {
+		return nil, fmt.Errorf("handover: open document number: %w", err)
+	}
+	if primary != "" && !seen[primary] {
+		out = append(out, Document{Kind: "other", Number: primary})
+	}
+	return out, nil
+}
+
+// handed keeps the documents of the kinds handed over (a comma-separated list; "" keeps all).
+func handed(docs []Document, kinds string) []Document {
+	if strings.TrimSpace(kinds) == "" {
+		return docs
+	}
+	want := map[string]bool{}
+	if kinds == noDocuments {
+		return []Document{}
+	}
+	for _, k := range strings.Split(kinds, ",") {
+		want[strings.TrimSpace(k)] = true
+	}
+	out := make([]Document, 0, len(docs))
+	for _, d := range docs {
+		if want[d.Kind] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func toPayload(p payload) (exchange.Payload, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	var out exchange.Payload
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func fromPayload(m exchange.Payload) (payload, error) {
+	var p payload
+	b, err := json.Marshal(m)
+	if err != nil {
+		return p, err
+	}
+	err = json.Unmarshal(b, &p)
+	return p, err
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+// Apply is the exchange.Applier of KindHandover: the receiving agency's answer, applied by Sync in
+// the sending store's own transaction. Accepted: the sending case moves to "handover" (handed
+// over) with the packet's reference kept on it, and the new case's reference is recorded.
+// Declined: the person stays, with the reason (sealed). Applying the same answer twice changes
+// nothing.
+//
+// Only the exchange's decision reply (sent by Accept/Decline, carrying "decision") decides, and only
+// when the hub's status of the packet (original.Status) says the same: a plain reply (a note) or an
+// answer the hub does not back changes nothing and is audited as such.
+func (s *Service) Apply(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error {
+	return s.ApplyMany(tx, st, []exchange.ReplyItem{{CaseID: caseID, Original: original, Reply: reply}})
+}
+
+// answer is a reply to a handover packet as ApplyMany reads it.
+type answer struct {
+	exchange.ReplyItem
+	accepted       bool
+	newRef, reason string
+}
+
+// ApplyMany is the exchange.BatchApplier of KindHandover: Apply for many answers, with one
+// statement per table (persons of the batch, cases, stage changes, audit rows).
+func (s *Service) ApplyMany(tx *gorm.DB, st *store.Store, items []exchange.ReplyItem) error {
+	now := s.now()
+	var acc, dec []answer
+	var entries []audit.Entry
+	for _, it := range items {
+		ans := answer{ReplyItem: it, newRef: text(it.Reply["new_case_ref"]), reason: text(it.Reply["reason"])}
+		// The decision is the hub's status of the packet, carried only by the exchange's decision
+		// reply; a user's reply to a handover carries a note at most (exchange.ReplyFields).
+		decision := text(it.Reply["decision"])
+		switch {
+		case decision == string(exchange.StatusAccepted) && it.Original.Status == exchange.StatusAccepted:
+			ans.accepted = true
+			acc = append(acc, ans)
+		case decision == string(exchange.StatusDeclined) && it.Original.Status == exchange.StatusDeclined:
+			dec = append(dec, ans)
+		default:
+			// A note, or an answer the hub does not back: nothing changes; recorded under the case.
+			entries = append(entries, audit.Entry{Action: "handover.reply_noted", Entity: "case", EntityID: it.CaseID,
+				Detail: map[string]any{"packet_id": it.Original.ID, "packet_status": string(it.Original.Status),
+					"decision": decision, "fields": sortedFields(it.Reply)}})
+		}
+	}
+	if len(acc)+len(dec) == 0 {
+		return audit.AppendMany(tx, now, entries)
+	}
+	answered := map[string]string{} // packet -> sending case, for the persons of a batch answered now
+	var got []struct{ PacketID, CaseID string }
+	if len(acc) > 0 {
+		args := make([]any, 0, 2*len(acc))
+		for _, a := range acc {
+			args = append(args, a.Original.ID, a.newRef)
+		}
+		if err := tx.Raw(`UPDATE handover_persons h SET status = 'accepted', new_case_ref = v.ref, answered_at = ?
+FROM (VALUES `+valuesList("(?::uuid, ?::text)", len(acc))+`) v (packet_id, ref)
+WHERE h.packet_id = v.packet_id AND h.status = 'pending' RETURNING h.packet_id, h.case_id`, append([]any{now}, args...)...).Scan(&got).Error; err != nil {
+			return err
+		}
+	}
+	if len(dec) > 0 {
+		args := make([]any, 0, 2*len(dec))
+		for _, d := range dec {
+			enc, err := st.Keys.SealString(fieldReason, d.Original.ID, d.reason)
+			if err != nil {
+				return err
+			}
+			args = append(args, d.Original.ID, enc)
+		}
+		var more []struct{ PacketID, CaseID string }
+		if err := tx.Raw(`UPDATE handover_persons h SET status = 'declined', reason_enc = v.enc, answered_at = ?
+FROM (VALUES `+valuesList("(?::uuid, ?::bytea)", len(dec))+`) v (packet_id, enc)
+WHERE h.packet_id = v.packet_id AND h.status = 'pending' RETURNING h.packet_id, h.case_id`, append([]any{now}, args...)...).Scan(&more).Error; err != nil {
+			return err
+		}
+		got = append(got, more...)
+	}
+	for _, g := range got {
+		answered[g.PacketID] = g.CaseID
+	}
+	// Not answered now: already applied (a person of a batch), or a handover packet sent outside one.
+	var rest []string
+	for _, a := range append(append([]answer{}, acc...), dec...) {
+		if answered[a.Original.ID] == "" {
+			rest = append(rest, a.Original.ID)
+		}
+	}
+	inBatch := map[string]bool{}
+	if len(rest) > 0 {
+		var ids []string
+		if err := tx.Raw(`SELECT packet_id FROM handover_persons WHERE packet_id IN ?`, rest).Scan(&ids).Error; err != nil {
+			return err
+		}
+		for _, id := range ids {
+			inBatch[id] = true
+		}
+	}
+	caseOf := func(a answer) (string, bool) {
+		if c := answered[a.Original.ID]; c != "" {
+			return c, true
+		}
+		return a.CaseID, !inBatch[a.Original.ID]
+	}
+	var moves []move
+	for _, a := range acc {
+		caseID, ok := caseOf(a)
+		if !ok {
+			continue
+		}
+		moves = append(moves, move{caseID: caseID, original: a.Original, newRef: a.newRef})
+		entries = append(entries, audit.Entry{Action: "handover.handed_over", Entity: "case", EntityID: caseID,
+			Detail: map[string]any{"packet_id": a.Original.ID, "batch_id": a.Original.BatchID, "new_case_ref": a.newRef}})
+	}
+	for _, d := range dec {
+		caseID, ok := caseOf(d)
+		if !ok {
+			continue
+		}
+		entries = append(entries, audit.Entry{Action: "handover.declined", Entity: "case", EntityID: caseID,
+			Detail: map[string]any{"packet_id": d.Original.ID, "batch_id": d.Original.BatchID}})
+	}
+	if err := handOver(tx, moves, now); err != nil {
+		return err
+	}
+	return audit.AppendMany(tx, now, entries)
+}
+
+// valuesList is n copies of one VALUES row.
+func valuesList(one string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+}
+
+// move is a sending case handed over.
+type move struct {
+	caseID   string
+	original *exchange.Packet
+	newRef   string
+}
+
+// handOver moves the sending cases from return preparation to "handover" and keeps the packet's
+// reference on them (a case moved elsewhere meanwhile keeps only the reference). Each stage change
+// is recorded under the supervisor who approved the packet.
+func handOver(tx *gorm.DB, moves []move, now time.Time) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(moves))
+	for _, m := range moves {
+		args = append(args, m.caseID, m.original.ID)
+	}
+	values := valuesList("(?::uuid, ?::uuid)", len(moves))
+	var moved []string
+	if err := tx.Raw(`UPDATE cases c SET stage = 'handover', packet_ref = v.ref, updated_at = ?, version = c.version + 1
+FROM (VALUES `+values+`) v (id, ref) WHERE c.id = v.id AND c.stage = 'return_preparation' RETURNING c.id`,
+		append([]any{now}, args...)...).Scan(&moved).Error; err != nil {
+		return err
+	}
+	isMoved := map[string]bool{}
+	for _, id := range moved {
+		isMoved[id] = true
+	}
+	var keep []any // cases moved elsewhere meanwhile: only the reference
+	for _, m := range moves {
+		if !isMoved[m.caseID] {
+			keep = append(keep, m.caseID, m.original.ID)
+		}
+	}
+	if len(keep) > 0 {
+		if err := tx.Exec(`UPDATE cases c SET packet_ref = v.ref FROM (VALUES `+valuesList("(?::uuid, ?::uuid)", len(keep)/2)+`) v (id, ref)
+WHERE c.id = v.id`, keep...).Error; err != nil {
+			return err
+		}
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	changes := make([]cases.StageChange, 0, len(moved))
+	for _, m := range moves {
+		if !isMoved[m.caseID] {
+			continue
+		}
+		isMoved[m.caseID] = false // once per case
+		by := m.original.ApprovedBy
+		if _, err := uuid.Parse(by); err != nil {
+			by = m.original.AskedBy
+		}
+		if _, err := uuid.Parse(by); err != nil {
+			return errors.New("handover: the packet names no approver")
+		}
+		reason := "Handed over to the receiving agency"
+		if m.newRef != "" {
+			reason += "; received as " + m.newRef
+		}
+		changes = append(changes, cases.StageChange{ID: uuid.Must(uuid.NewV7()).String(), CaseID: m.caseID, FromStage: cases.StageReturnPreparation,
+			ToStage: cases.StageHandover, Reason: reason, ActorUserID: by, At: now})
+	}
+	return tx.CreateInBatches(&changes, 500).Error
+}
+
+// sortedFields are a reply's field names (never their values), sorted, for an audit row.
+func sortedFields(p exchange.Payload) []string {
+	out := make([]string, 0, len(p))
+	for k := range p {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func text(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}

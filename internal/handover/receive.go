@@ -1,0 +1,332 @@
+package handover
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"homeward/internal/audit"
+	"homeward/internal/authz"
+	"homeward/internal/cases"
+	"homeward/internal/exchange"
+	"homeward/internal/problem"
+	"homeward/internal/screening"
+	"homeward/internal/store"
+)
+
+// Receive is the exchange.Receiver of KindHandover: the accepted person becomes a new case of the
+// accepting agency in its own store (identity and documents sealed with this store's keys), with
+// the other country's identification decision recognised under ACTIP art. 14, the packet's
+// reference kept on the case, and an audit row. It returns the new case's reference.
+func (s *Service) Receive(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *exchange.Packet) (string, error) {
+	refs, err := s.ReceiveMany(ctx, tx, st, a, []*exchange.Packet{p})
+	if err != nil {
+		return "", err
+	}
+	return refs[0], nil
+}
+
+// ReceiveMany is the exchange.BatchReceiver of KindHandover: Receive for the accepted packets of a
+// batch, with one statement per table for the decisions, the received rows and the audit rows.
+//
+// It is idempotent: a packet this store already made a case from (the store committed, the hub did
+// not, and the packet is accepted again) returns that case's reference and creates nothing.
+func (s *Service) ReceiveMany(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, ps []*exchange.Packet) ([]string, error) {
+	now := s.now()
+	refs := make([]string, len(ps))
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	var existing []struct{ PacketRef, Reference string }
+	if err := tx.Raw(`SELECT packet_ref::text AS packet_ref, reference FROM cases WHERE packet_ref IN ?`, ids).Scan(&existing).Error; err != nil {
+		return nil, fmt.Errorf("handover: cases already received: %w", err)
+	}
+	if len(existing) > 0 {
+		have := make(map[string]string, len(existing))
+		for _, e := range existing {
+			have[e.PacketRef] = e.Reference
+		}
+		var todo []*exchange.Packet
+		var at []int
+		for i, p := range ps {
+			if ref, ok := have[p.ID]; ok {
+				refs[i] = ref
+				continue
+			}
+			todo, at = append(todo, p), append(at, i)
+		}
+		if len(todo) > 0 {
+			got, err := s.ReceiveMany(ctx, tx, st, a, todo)
+			if err != nil {
+				return nil, err
+			}
+			for j, i := range at {
+				refs[i] = got[j]
+			}
+		}
+		return refs, nil
+	}
+	batchOf := map[string]string{}
+	var missing []string
+	for _, p := range ps {
+		if p.BatchID == "" {
+			missing = append(missing, p.ID)
+		} else {
+			batchOf[p.ID] = p.BatchID
+		}
+	}
+	if len(missing) > 0 {
+		var rows []struct{ PacketID, BatchID string }
+		_ = s.hub.WithContext(ctx).Raw(`SELECT packet_id, batch_id FROM handover_batch_packets WHERE packet_id IN ?`, missing).Scan(&rows).Error
+		for _, r := range rows {
+			batchOf[r.PacketID] = r.BatchID
+		}
+	}
+	var decisions, received []map[string]any
+	entries := make([]audit.Entry, len(ps))
+	setRef := make([]string, 0, 2*len(ps))
+	for i, p := range ps {
+		pl, err := fromPayload(p.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("handover: read payload: %w", err)
+		}
+		_, c, err := cases.CreateReceived(tx, st, a, intakeOf(pl), cases.Stage(ReceivedStage), now)
+		if err != nil {
+			return nil, err
+		}
+		refs[i] = c.Reference
+		setRef = append(setRef, c.ID, p.ID)
+		batchID := batchOf[p.ID]
+		dec, row, err := receivedRows(st, a, p, pl, c, batchID, now)
+		if err != nil {
+			return nil, err
+		}
+		if dec != nil {
+			decisions = append(decisions, dec)
+		}
+		received = append(received, row)
+		entries[i] = audit.ByActor(a, "handover.receive", "case", c.ID,
+			map[string]any{"packet_id": p.ID, "batch_id": batchID, "sender": p.Sender, "reference": c.Reference})
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?::uuid, ?::uuid), ", len(ps)), ", ")
+	if err := tx.Exec(`UPDATE cases c SET packet_ref = v.ref FROM (VALUES `+values+`) v (id, ref) WHERE c.id = v.id`, toAny(setRef)...).Error; err != nil {
+		return nil, err
+	}
+	if len(decisions) > 0 {
+		if err := tx.Table("identification_decisions").CreateInBatches(decisions, 500).Error; err != nil {
+			return nil, fmt.Errorf("insert recognised decisions: %w", err)
+		}
+	}
+	if err := tx.Table("received_handovers").CreateInBatches(received, 500).Error; err != nil {
+		return nil, fmt.Errorf("insert received handovers: %w", err)
+	}
+	return refs, audit.AppendMany(tx, now, entries)
+}
+
+func toAny(l []string) []any {
+	out := make([]any, len(l))
+	for i, v := range l {
+		out[i] = v
+	}
+	return out
+}
+
+// intakeOf turns a payload into the intake of the receiving store: documents of a known kind are
+// kept (a repeated kind becomes "other"), the first numbered one is the primary document.
+func intakeOf(pl payload) cases.IntakeInput {
+	in := cases.IntakeInput{GivenName: pl.GivenName, FamilyName: pl.FamilyName, Sex: pl.Sex, BirthDate: pl.BirthDate,
+		AgeEstimate: pl.AgeEstimate, Nationality: pl.Nationality, Languages: pl.Languages, Aliases: pl.Aliases,
+		UrgentNeeds: pl.UrgentNeeds}
+	if !slices.Contains(cases.Sexes, in.Sex) {
+		in.Sex = "unknown"
+	}
+	seen := map[string]bool{}
+	for _, d := range pl.Documents {
+		kind := d.Kind
+		if !slices.Contains(cases.DocumentKinds, kind) || seen[kind] {
+			kind = "other"
+		}
+		seen[kind] = true
+		in.DocumentsHeld = append(in.DocumentsHeld, cases.HeldDocument{Kind: kind, Number: d.Number})
+		if in.DocumentNumber == "" {
+			in.DocumentNumber = d.Number
+		}
+	}
+	return in
+}
+
+// receivedRows are the rows of what the handover brought with the new case: the recognised
+// decision (as an approved identification decision of this store; nil when none) and the
+// received_handovers row with the original legal basis, date and approving agency, the checkpoint,
+// time, documents and belongings (sealed). Every row has the same columns (batched inserts).
+func receivedRows(st *store.Store, a *authz.Actor, p *exchange.Packet, pl payload, c *cases.Case, batchID string, now time.Time) (map[string]any, map[string]any, error) {
+	row := map[string]any{"case_id": c.ID, "packet_id": p.ID, "sender_agency": p.Sender, "sender_case_ref": p.CaseRef,
+		"recognised_under": RecognisedUnder, "checkpoint": pl.Checkpoint, "received_by": a.UserID, "received_at": now,
+		"batch_id": nil, "handover_at": nil, "decision": "", "legal_basis": "", "approver_agency": "", "decided_on": nil}
+	if uuid.Validate(batchID) == nil && len(batchID) == 36 {
+		row["batch_id"] = batchID
+	}
+	if t, err := time.Parse(time.RFC3339, pl.HandoverAt); err == nil {
+		row["handover_at"] = t
+	}
+	kinds := make([]string, 0, len(pl.Documents))
+	for _, d := range pl.Documents {
+		kinds = append(kinds, d.Kind)
+	}
+	row["documents"] = cases.TextList(kinds)
+	enc, err := st.Keys.SealString(fieldReceived, c.ID, pl.Belongings)
+	if err != nil {
+		return nil, nil, err
+	}
+	row["belongings_enc"] = enc
+	d := pl.Identification
+	if d == nil || !slices.Contains(screening.Decisions, d.Decision) {
+		return nil, row, nil
+	}
+	row["decision"], row["legal_basis"], row["approver_agency"] = d.Decision, d.LegalBasis, d.ApproverAgency
+	comment := "Recognised under " + RecognisedUnder + ": decision of " + p.Sender
+	if on, err := time.Parse(time.DateOnly, d.DecidedOn); err == nil {
+		row["decided_on"] = on
+		comment += " of " + d.DecidedOn
+	}
+	basis := RecognisedUnder + " (recognised)"
+	if d.LegalBasis != "" {
+		basis += "; " + d.LegalBasis
+	}
+	dec := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "case_id": c.ID, "decision": d.Decision, "legal_basis": basis,
+		"status": "approved", "proposed_by": a.UserID, "proposed_at": now, "decided_at": now, "comment": comment}
+	return dec, row, nil
+}
+
+// Decline is a person of a batch the receiving agency does not accept, with the reason.
+type Decline struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// AcceptInput is the receiving supervisor's answer to a batch: the packets accepted, those declined
+// with a reason, and the receiving officials for the record.
+type AcceptInput struct {
+	Accept             []string  `json:"accept"`
+	Decline            []Decline `json:"decline"`
+	ReceivingOfficials string    `json:"receiving_officials"`
+}
+
+// clean checks the answer against the batch's packets; a packet already answered is a conflict.
+func (in *AcceptInput) clean(packets []packetState) error {
+	inv := &problem.Invalid{}
+	in.ReceivingOfficials = nfc(in.ReceivingOfficials)
+	if in.ReceivingOfficials == "" {
+		inv.Add("receiving_officials", "form.error.required")
+	}
+	if utf8.RuneCountInString(in.ReceivingOfficials) > maxOfficials {
+		inv.Add("receiving_officials", "form.error.too_long")
+	}
+	if len(in.Accept)+len(in.Decline) == 0 {
+		inv.Add("accept", "handover.error.no_persons")
+	}
+	state := map[string]string{}
+	for _, p := range packets {
+		state[p.PacketID] = p.Status
+	}
+	seen, conflict := map[string]bool{}, false
+	check := func(field, id string) {
+		st, ok := state[id]
+		switch {
+		case !ok:
+			inv.Add(field, "handover.error.not_in_batch")
+		case seen[id]:
+			inv.Add(field, "handover.error.repeated")
+		case st != string(exchange.StatusSent) && st != string(exchange.StatusOpened):
+			conflict = true
+		}
+		seen[id] = true
+	}
+	for _, id := range in.Accept {
+		check("accept", strings.TrimSpace(id))
+	}
+	for i := range in.Decline {
+		d := &in.Decline[i]
+		d.ID, d.Reason = strings.TrimSpace(d.ID), nfc(d.Reason)
+		check("decline", d.ID)
+		if d.Reason == "" {
+			inv.Add("decline", "handover.error.reason_required")
+		}
+		if utf8.RuneCountInString(d.Reason) > maxReason {
+			inv.Add("decline", "form.error.too_long")
+		}
+	}
+	if err := inv.Err(); err != nil {
+		return err
+	}
+	if conflict {
+		return problem.ErrConflict
+	}
+	return nil
+}
+
+// Accept answers a batch addressed to the actor's agency: each accepted packet becomes a new case
+// in the actor's store (through the exchange and Receive), each declined one goes back with its
+// reason; the batch's counts and receiving officials are recorded in the hub. A person already
+// answered is a conflict (409).
+func (s *Service) Accept(ctx context.Context, a *authz.Actor, id string, in AcceptInput) (*Batch, error) {
+	if err := a.Require(authz.SectionInbox, authz.ActionWrite); err != nil {
+		return nil, err
+	}
+	if _, _, err := s.stores.Bind(a, authz.SectionCases, authz.ActionWrite); err != nil {
+		return nil, err
+	}
+	hub := s.hub.WithContext(ctx)
+	b, err := s.loadBatch(hub, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if b.Side != SideRecipient {
+		return nil, errNotFound(id)
+	}
+	packets, err := s.packetsOf(hub, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.clean(packets); err != nil {
+		return nil, err
+	}
+	ds := make([]exchange.Decision, 0, len(in.Accept)+len(in.Decline))
+	for _, id := range in.Accept {
+		ds = append(ds, exchange.Decision{ID: strings.TrimSpace(id), Accept: true})
+	}
+	for _, d := range in.Decline {
+		ds = append(ds, exchange.Decision{ID: d.ID, Reason: d.Reason})
+	}
+	if _, err := s.ex.Decide(ctx, a, ds); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	err = hub.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(answerSQL, a.UserID, in.ReceivingOfficials, now, b.ID).Error; err != nil {
+			return err
+		}
+		return audit.Append(tx, now, audit.ByActor(a, "handover.batch.answer", "handover_batch", b.ID,
+			map[string]any{"accepted": len(in.Accept), "declined": len(in.Decline)}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, a, b.ID)
+}
+
+// answerSQL recounts a batch's answers from its packets and records who answered.
+const answerSQL = `WITH n AS (
+	SELECT count(*) FILTER (WHERE p.status = 'accepted') AS accepted, count(*) FILTER (WHERE p.status = 'declined') AS declined
+	FROM handover_batch_packets bp JOIN packets p ON p.id = bp.packet_id WHERE bp.batch_id = $4)
+UPDATE handover_batches b SET accepted_count = n.accepted, declined_count = n.declined,
+	status = CASE WHEN n.accepted + n.declined >= b.person_count THEN 'answered' ELSE b.status END,
+	answered_by = $1, receiving_officials = $2, updated_at = $3, version = b.version + 1
+FROM n WHERE b.id = $4`

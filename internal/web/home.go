@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"homeward/internal/dashboard"
+	"homeward/internal/locale"
+)
+
+// homePage is the view model of home.html: the dashboard of the actor's roles, translated.
+type homePage struct {
+	Base
+	Dash      *dashboard.Dashboard
+	ByStage   []homeStage
+	MyCases   int
+	AllCases  int
+	CanCases  bool
+	InboxLink string
+	Work      []homeSection // the caseworker's tasks
+	Approvals []homeSection // the supervisor's
+	Inbox     []homeStage   // by status (Stage holds the status)
+}
+
+// homeSection is one list of work on the dashboard, translated.
+type homeSection struct {
+	Title, TestID, Empty, OverdueLabel string
+	Total                              int
+	Items                              []homeItem
+}
+
+// homeItem is one thing to do.
+type homeItem struct {
+	Href, Reference, Name, What string
+	Due                         *time.Time
+	Overdue                     bool
+}
+
+// section translates a task list: what is labelled prefix+What (no label when prefix is "");
+// href builds each item's link.
+func section(l *locale.Localizer, title, testID string, tl dashboard.TaskList, prefix string, href func(dashboard.Task) string) homeSection {
+	out := homeSection{Title: l.T(title), TestID: testID, Total: tl.Total, Empty: l.T("dashboard.nothing"),
+		OverdueLabel: l.T("dashboard.overdue")}
+	for _, t := range tl.Items {
+		it := homeItem{Href: href(t), Reference: t.Reference, Name: t.Name, Due: t.Due, Overdue: t.Overdue}
+		if prefix != "" && t.What != "" {
+			it.What = l.T(prefix + t.What)
+		}
+		out.Items = append(out.Items, it)
+	}
+	return out
+}
+
+func caseHref(tab string) func(dashboard.Task) string {
+	return func(t dashboard.Task) string {
+		if t.CaseID == "" {
+			return ""
+		}
+		return "/cases/" + t.CaseID + tab
+	}
+}
+
+// homeStage is one stage of the caseworker's panel.
+type homeStage struct {
+	Stage, Label string
+	Total, Mine  int
+}
+
+// dashboards returns the dashboard service (a plain one when the app did not wire it).
+func (s *Server) dashboards() *dashboard.Service {
+	if s.Dashboard != nil {
+		return s.Dashboard
+	}
+	return dashboard.New(s.Hub, s.Stores, nil)
+}
+
+// home shows the work that comes to the actor: the dashboard of their roles; a role without one
+// (auditor, analyst, country admin) goes to where its work is.
+func (s *Server) home(c echo.Context) error {
+	b := s.base(c)
+	d, err := s.dashboards().For(c.Request().Context(), b.Actor)
+	if err != nil {
+		return err
+	}
+	if d.Caseworker == nil && d.Supervisor == nil && d.Inbox == nil {
+		if len(b.Nav) > 0 && b.Nav[0].Href != "/settings" {
+			return c.Redirect(http.StatusSeeOther, b.Nav[0].Href)
+		}
+		return s.render(c, http.StatusOK, "home", homePage{Base: b})
+	}
+	v := homePage{Base: b, Dash: d, CanCases: d.Caseworker != nil, InboxLink: "/inbox"}
+	if b.Actor.AgencyKind == "ngo" {
+		v.InboxLink = "/referrals"
+	}
+	if d.Caseworker != nil {
+		for _, st := range d.Caseworker.ByStage {
+			v.ByStage = append(v.ByStage, homeStage{Stage: st.Stage, Label: b.L.T("stage." + st.Stage), Total: st.Total, Mine: st.Mine})
+			v.MyCases += st.Mine
+			v.AllCases += st.Total
+		}
+	}
+	l := b.L
+	if cw := d.Caseworker; cw != nil {
+		v.Work = []homeSection{
+			section(l, "dashboard.screenings", "screenings", cw.Screenings, "", caseHref("/screening")),
+			section(l, "dashboard.returned", "returned", cw.Returned, "dashboard.decision.", caseHref("/screening")),
+			section(l, "dashboard.deadlines", "deadlines", cw.Deadlines, "dashboard.step.", caseHref("/repatriation")),
+			section(l, "dashboard.visits", "visits", cw.Visits, "reintegration.location.", caseHref("/reintegration")),
+		}
+	}
+	if sv := d.Supervisor; sv != nil {
+		v.Approvals = []homeSection{
+			section(l, "dashboard.decisions", "decisions", sv.Decisions, "dashboard.decision.", caseHref("/screening")),
+			section(l, "dashboard.packets", "packets", sv.Packets, "packet.kind.", caseHref("/packets")),
+			section(l, "dashboard.closures", "closures", sv.Closures, "closure.reason.", caseHref("/closure")),
+			section(l, "dashboard.overdue_steps", "overdue-steps", sv.OverdueSteps, "dashboard.step.", caseHref("/repatriation")),
+			section(l, "dashboard.overdue_visits", "overdue-visits", sv.OverdueVisits, "reintegration.location.", caseHref("/reintegration")),
+		}
+	}
+	if in := d.Inbox; in != nil {
+		for _, st := range in.ByStatus {
+			v.Inbox = append(v.Inbox, homeStage{Stage: st.Status, Label: l.T("packet.status." + st.Status), Total: st.Count})
+		}
+	}
+	return s.render(c, http.StatusOK, "home", v)
+}
+
+func (s *Server) apiDashboard(c echo.Context) error {
+	d, err := s.dashboards().For(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
