@@ -49,7 +49,7 @@ func TestRenderMatrix(t *testing.T) {
 		{"header", "| section | action | caseworker | supervisor | investigator | country_admin | auditor | analyst | embassy_officer | ngo_worker |", true},
 		{"screening read", "| screening | read | ✓ | ✓ | ✓ |  |  |  |  |  |", true},
 		{"medical read", "| medical | read | ✓ | ✓ |  |  |  |  |  |  |", true},
-		{"inbox write", "| inbox | write |  |  |  |  |  |  | ✓ | ✓ |", true},
+		{"inbox write", "| inbox | write |  | ✓ |  |  |  |  | ✓ | ✓ |", true},
 		{"approvals approve", "| approvals | approve |  | ✓ |  |  |  |  |  |  |", true},
 		{"audit write, granted to none, still shown", "| audit | write |  |  |  |  |  |  |  |  |", true},
 		{"approve hidden where no one approves", "| cases | approve |", false},
