@@ -33,11 +33,20 @@ func (a *Actor) Can(s Section, act Action) bool {
 		return false
 	}
 	for _, r := range a.Roles {
-		if a.Policy.Allowed(r, s, act) {
+		if a.Policy.Allowed(a.matrixRole(r), s, act) {
 			return true
 		}
 	}
 	return false
+}
+
+// matrixRole is the matrix row a membership role uses: a supervisor at a police agency is a
+// police_supervisor.
+func (a *Actor) matrixRole(r Role) Role {
+	if r == RoleSupervisor && a.AgencyKind == "police" {
+		return RolePoliceSupervisor
+	}
+	return r
 }
 
 // Require returns nil when the actor may take act on s, else an error

@@ -23,6 +23,11 @@ func TestActorCanRequire(t *testing.T) {
 		{"no roles", &Actor{Policy: p}, SectionCases, ActionRead, false},
 		{"no policy", &Actor{Roles: []Role{RoleSupervisor}}, SectionCases, ActionRead, false},
 		{"nil actor", nil, SectionCases, ActionRead, false},
+		{"welfare supervisor reads psychosocial", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "social_welfare", Policy: p}, SectionPsychosocial, ActionRead, true},
+		{"police supervisor reads no psychosocial", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionPsychosocial, ActionRead, false},
+		{"police supervisor reads no medical", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionMedical, ActionRead, false},
+		{"police supervisor approves", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionApprovals, ActionApprove, true},
+		{"police supervisor reads investigation", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionInvestigation, ActionRead, true},
 		{"embassy reads no cases", &Actor{Roles: []Role{RoleEmbassyOfficer}, Policy: p}, SectionCases, ActionRead, false},
 	}
 	for _, tt := range tests {

@@ -46,12 +46,12 @@ func TestRenderMatrix(t *testing.T) {
 	}{
 		{"regenerate command", matrixRegenerate, true},
 		{"inheritance", "supervisor inherits caseworker", true},
-		{"header", "| section | action | caseworker | supervisor | investigator | country_admin | auditor | analyst | embassy_officer | ngo_worker |", true},
-		{"screening read", "| screening | read | ✓ | ✓ | ✓ |  |  |  |  |  |", true},
-		{"medical read", "| medical | read | ✓ | ✓ |  |  |  |  |  |  |", true},
-		{"inbox write", "| inbox | write |  | ✓ |  |  |  |  | ✓ | ✓ |", true},
-		{"approvals approve", "| approvals | approve |  | ✓ |  |  |  |  |  |  |", true},
-		{"audit write, granted to none, still shown", "| audit | write |  |  |  |  |  |  |  |  |", true},
+		{"header", "| section | action | caseworker | supervisor | investigator | police_supervisor | country_admin | auditor | analyst | embassy_officer | ngo_worker |", true},
+		{"screening read", "| screening | read | ✓ | ✓ | ✓ | ✓ |  |  |  |  |  |", true},
+		{"medical read", "| medical | read | ✓ | ✓ |  |  |  |  |  |  |  |", true},
+		{"inbox write", "| inbox | write |  | ✓ |  |  |  |  |  | ✓ | ✓ |", true},
+		{"approvals approve", "| approvals | approve |  | ✓ |  | ✓ |  |  |  |  |  |", true},
+		{"audit write, granted to none, still shown", "| audit | write |  |  |  |  |  |  |  |  |  |", true},
 		{"approve hidden where no one approves", "| cases | approve |", false},
 	}
 	for _, tt := range tests {

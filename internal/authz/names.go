@@ -11,6 +11,11 @@ const (
 	RoleCaseworker     Role = "caseworker"
 	RoleSupervisor     Role = "supervisor"
 	RoleInvestigator   Role = "investigator"
+	// RolePoliceSupervisor is the matrix row of a supervisor membership at a police agency: it is
+	// never stored in a membership (the directory holds "supervisor"); Actor.Can maps to it, so a
+	// police supervisor approves and assigns like a supervisor but, like an investigator, never
+	// reads psychosocial or medical notes.
+	RolePoliceSupervisor Role = "police_supervisor"
 	RoleCountryAdmin   Role = "country_admin"
 	RoleAuditor        Role = "auditor"
 	RoleAnalyst        Role = "analyst"
@@ -20,7 +25,7 @@ const (
 
 // AllRoles lists every role, in the order the matrix shows them.
 var AllRoles = []Role{
-	RoleCaseworker, RoleSupervisor, RoleInvestigator, RoleCountryAdmin,
+	RoleCaseworker, RoleSupervisor, RoleInvestigator, RolePoliceSupervisor, RoleCountryAdmin,
 	RoleAuditor, RoleAnalyst, RoleEmbassyOfficer, RoleNGOWorker,
 }
 

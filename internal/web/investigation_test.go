@@ -128,7 +128,6 @@ func TestInvestigationRefused(t *testing.T) {
 	}{
 		{"TH caseworker", thWorker, shared, true},
 		{"TH welfare supervisor", thSupervisor, shared, true},
-		{"TH police supervisor", thPoliceSup, shared, true},
 		{"TH investigator, case of another agency", thPolice, welfareOnly, false},
 		{"KH investigator, TH case", khPolice, shared, false},
 		{"KH caseworker, TH case", khWorker, shared, false},
@@ -154,6 +153,10 @@ func TestInvestigationRefused(t *testing.T) {
 				t.Errorf("legal-status page: %d, want %d", status, want)
 			}
 		})
+	}
+	// A police supervisor (the police_supervisor matrix row) has the section like the investigator.
+	if status, out := apptest.API(t, http.MethodGet, base+"/api/v1/cases/"+shared+"/investigation", env.Token(t, thPoliceSup), ""); status != http.StatusOK {
+		t.Errorf("police supervisor investigation: %d %s, want 200", status, out)
 	}
 	// The investigator has the section itself, not the bare legal-status page.
 	if status, _ := apptest.Get(t, env.Login(t, thPolice), base+"/cases/"+shared+"/legal-status"); status != http.StatusNotFound {
@@ -242,5 +245,22 @@ func TestSectionLabelKeys(t *testing.T) {
 				t.Errorf("key %q is missing in %s", key, lang)
 			}
 		}
+	}
+}
+
+// TestPoliceSupervisorNoCareSections: a supervisor at a police agency approves and assigns but, like
+// an investigator, never reads services or reintegration (404); notes by class are in TestNotesByClass.
+func TestPoliceSupervisorNoCareSections(t *testing.T) {
+	env := apptest.New(t)
+	base := env.URL()
+	shared := sharedCaseID(t, env)
+	c := env.Login(t, thPoliceSup)
+	for _, path := range []string{"/services", "/reintegration", "/repatriation"} {
+		if status, _ := apptest.Get(t, c, base+"/cases/"+shared+path); status != http.StatusNotFound {
+			t.Errorf("police supervisor %s: %d, want 404", path, status)
+		}
+	}
+	if status, _ := apptest.Get(t, env.Login(t, thSupervisor), base+"/cases/"+shared+"/services"); status != http.StatusOK {
+		t.Errorf("welfare supervisor services: %d, want 200", status)
 	}
 }

@@ -60,6 +60,7 @@ func TestNotesByClass(t *testing.T) {
 		{thWorker, []string{"general", "psychosocial", "medical"}, []string{"investigation"}},
 		{thSupervisor, []string{"general", "psychosocial", "medical"}, []string{"investigation"}},
 		{thPolice, []string{"general", "investigation"}, []string{"psychosocial", "medical"}},
+		{thPoliceSup, []string{"general", "investigation"}, []string{"psychosocial", "medical"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.email, func(t *testing.T) {
