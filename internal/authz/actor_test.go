@@ -126,3 +126,15 @@ func TestCaseFilterRefusesAlias(t *testing.T) {
 		})
 	}
 }
+
+func TestMembershipRolesAreAllButPoliceSupervisor(t *testing.T) {
+	var want []Role
+	for _, r := range AllRoles {
+		if r != RolePoliceSupervisor {
+			want = append(want, r)
+		}
+	}
+	if d := cmp.Diff(want, MembershipRoles); d != "" {
+		t.Errorf("MembershipRoles (-want +got):\n%s", d)
+	}
+}

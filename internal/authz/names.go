@@ -23,6 +23,13 @@ const (
 	RoleNGOWorker      Role = "ngo_worker"
 )
 
+// MembershipRoles are the roles a directory membership can hold: every role but the matrix-only
+// police_supervisor.
+var MembershipRoles = []Role{
+	RoleCaseworker, RoleSupervisor, RoleInvestigator, RoleCountryAdmin,
+	RoleAuditor, RoleAnalyst, RoleEmbassyOfficer, RoleNGOWorker,
+}
+
 // AllRoles lists every role, in the order the matrix shows them.
 var AllRoles = []Role{
 	RoleCaseworker, RoleSupervisor, RoleInvestigator, RolePoliceSupervisor, RoleCountryAdmin,

@@ -31,7 +31,8 @@ type CaseDraft struct {
 	Field string
 }
 
-// Ref is a packet to act on; Version, when not 0, must be the packet's current version.
+// Ref is a packet to act on; Version, when not 0, must be the packet's current version (0 skips the
+// check: for internal callers only, see Approve).
 type Ref struct {
 	ID      string
 	Version int

@@ -133,7 +133,9 @@ func personNationality(tx *gorm.DB, c *cases.Case) (string, error) {
 // supervisor's written override; never past an objection to notifying the home country), a
 // recipient of an allowed kind (an embassy only for its own nationals), fields within the
 // allow-list. The packet waits for a supervisor's approval. Audited in the hub and the store.
-// It is a batch of one (PrepareMany).
+// A closed case sends nothing (422 "case": packets.error.case_closed); a handover is prepared only
+// by internal/handover, through a batch (Draft.BatchID set; else 422 "kind":
+// packets.error.handover_batch_only). It is a batch of one (PrepareMany).
 func (s *Service) Prepare(ctx context.Context, a *authz.Actor, caseID string, d Draft) (*Packet, error) {
 	out, errs, err := s.prepareMany(ctx, a, []CaseDraft{{CaseID: caseID, Draft: d}})
 	if err != nil {
@@ -188,7 +190,11 @@ func (s *Service) Outgoing(ctx context.Context, a *authz.Actor, packetID string)
 }
 
 // Approve sends a pending packet: a supervisor of the sending agency other than the one who
-// prepared it. Consent is checked again. A batch of one (ApproveMany).
+// prepared it. Consent is checked again; a packet of a closed case is refused (422 "case":
+// packets.error.case_closed). version must be the packet's current version (409 when stale);
+// version 0 skips that check for internal callers that hold no version the user saw (tests,
+// services acting right after their own Prepare). The HTTP handlers require a version: the API
+// answers 422 without one. A batch of one (ApproveMany).
 func (s *Service) Approve(ctx context.Context, a *authz.Actor, packetID string, version int) (*Packet, error) {
 	out, errs, err := s.approveMany(ctx, a, []Ref{{ID: packetID, Version: version}})
 	if err != nil {
@@ -200,7 +206,11 @@ func (s *Service) Approve(ctx context.Context, a *authz.Actor, packetID string, 
 	return out[0], nil
 }
 
-// Revoke withdraws a packet of the actor's agency and erases its payload.
+// Revoke withdraws a packet of the actor's agency and erases its payload: an outstanding one, or
+// an accepted one whose payload the recipient still holds (a repatriation or referral before its
+// expiry). A packet accepted through a Receiver (a handover: its payload was erased at accept and
+// its data lives in the other store) or already final is a conflict (409). The store audit row is
+// written before the hub commits: when it fails, nothing is revoked and the error is returned.
 func (s *Service) Revoke(ctx context.Context, a *authz.Actor, packetID, reason string) (*Packet, error) {
 	st, scope, err := s.stores.Bind(a, authz.SectionPackets, authz.ActionWrite)
 	if err != nil {
@@ -237,20 +247,25 @@ func (s *Service) Revoke(ctx context.Context, a *authz.Actor, packetID, reason s
 			if err := inv.Err(); err != nil {
 				return err
 			}
-			if !isOutstanding(r.Status) {
+			if !revocable(r) {
 				return problem.ErrConflict
 			}
+			from := r.Status
 			if err := erase(htx, r, StatusRevoked, "revoked", now); err != nil {
 				return err
 			}
-			return audit.Append(htx, now, audit.ByActor(a, "packet.revoke", "packet", r.ID, detail(r, nil)))
+			if err := audit.Append(htx, now, audit.ByActor(a, "packet.revoke", "packet", r.ID, detail(r, map[string]any{"from": from}))); err != nil {
+				return err
+			}
+			// The store's row before the hub commits (as Prepare does): a failure revokes nothing.
+			return audit.Append(tx, now, audit.ByActor(a, "packet.revoke", "case", caseID,
+				map[string]any{"packet_id": r.ID, "kind": r.Kind, "recipient": r.RecipientSlug, "reason": reason, "from": from}))
 		})
 		if err != nil {
 			return err
 		}
 		out = r.envelope()
-		return audit.Append(tx, now, audit.ByActor(a, "packet.revoke", "case", caseID,
-			map[string]any{"packet_id": r.ID, "kind": r.Kind, "recipient": r.RecipientSlug, "reason": reason}))
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -269,10 +284,13 @@ func erase(htx *gorm.DB, r *row, status Status, reason string, now time.Time) er
 	return nil
 }
 
-// RevokeForCase revokes the outstanding packets of a case of the actor's store: those relying on
-// one consent purpose (purpose != ""), or all of them (closing a case). Withdrawing
+// RevokeForCase revokes the packets of a case of the actor's store that the recipient can still
+// read (outstanding, or accepted with the payload still held: see Revoke): those relying on one
+// consent purpose (purpose != ""), or all of them (closing a case). Withdrawing or refusing
 // notify_home_country revokes the packets going to the person's home country. Any actor who may
-// see the case may do it: revoking only ever protects the person.
+// see the case may do it: revoking only ever protects the person. The store audit row is written
+// before the hub commits. The worker's reconciliation (reconcile) catches up on a revocation that
+// failed after its consent answer or close was saved.
 func (s *Service) RevokeForCase(ctx context.Context, a *authz.Actor, caseID, purpose, reason string) (int, error) {
 	st, scope, err := s.stores.Bind(a, authz.SectionCases, authz.ActionRead)
 	if err != nil {
@@ -311,7 +329,7 @@ func (s *Service) RevokeForCase(ctx context.Context, a *authz.Actor, caseID, pur
 		var revoked []string
 		err = s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
 			var rows []row
-			if err := htx.Raw(selectPacket+`WHERE p.id IN ? AND p.status IN ? ORDER BY p.id FOR UPDATE OF p`, ids, outstanding).Scan(&rows).Error; err != nil {
+			if err := htx.Raw(selectPacket+`WHERE p.id IN ? AND `+revocableSQL+` ORDER BY p.id FOR UPDATE OF p`, ids).Scan(&rows).Error; err != nil {
 				return err
 			}
 			var entries []audit.Entry
@@ -326,20 +344,25 @@ func (s *Service) RevokeForCase(ctx context.Context, a *authz.Actor, caseID, pur
 						continue
 					}
 				}
+				from := r.Status
 				if err := erase(htx, r, StatusRevoked, code, now); err != nil {
 					return err
 				}
 				revoked = append(revoked, r.ID)
-				entries = append(entries, audit.ByActor(a, "packet.revoke", "packet", r.ID, detail(r, map[string]any{"reason": code, "purpose": purpose})))
+				entries = append(entries, audit.ByActor(a, "packet.revoke", "packet", r.ID, detail(r, map[string]any{"reason": code, "purpose": purpose, "from": from})))
 			}
-			return audit.AppendMany(htx, now, entries)
+			if len(revoked) == 0 {
+				return nil
+			}
+			if err := audit.AppendMany(htx, now, entries); err != nil {
+				return err
+			}
+			// The store's row before the hub commits: a failure revokes nothing.
+			return audit.Append(tx, now, audit.ByActor(a, "packet.revoke_for_case", "case", c.ID,
+				map[string]any{"packets": revoked, "purpose": purpose, "reason": reason}))
 		})
-		if err != nil || len(revoked) == 0 {
-			return err
-		}
 		n = len(revoked)
-		return audit.Append(tx, now, audit.ByActor(a, "packet.revoke_for_case", "case", c.ID,
-			map[string]any{"packets": revoked, "purpose": purpose, "reason": reason}))
+		return err
 	})
 	if err != nil {
 		return 0, err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"homeward/internal/apptest"
@@ -277,7 +278,7 @@ func TestRefusals(t *testing.T) {
 	_, err = f.x.Prepare(ctx, w, c.ID, repatriation("th-embassy-pnh", "given_name", "contact"))
 	wantInvalid(t, err, "fields.contact", "packets.error.field_not_allowed")
 	// A handover to an agency of the same country.
-	_, err = f.x.Prepare(ctx, w, c.ID, exchange.Draft{Kind: exchange.KindHandover, Recipient: "kh-mosvy-poipet", Fields: []string{"given_name"}})
+	_, err = f.x.Prepare(ctx, w, c.ID, exchange.Draft{Kind: exchange.KindHandover, Recipient: "kh-mosvy-poipet", Fields: []string{"given_name"}, BatchID: uuid.NewString()})
 	wantInvalid(t, err, "recipient", "packets.error.same_country")
 	_, err = f.x.Prepare(ctx, w, c.ID, exchange.Draft{Kind: "gift", Recipient: "th-embassy-pnh"})
 	wantInvalid(t, err, "kind", "packets.error.kind")
@@ -398,7 +399,7 @@ func TestConsentRules(t *testing.T) {
 	wantInvalid(t, err, "recipient", "packets.error.home_country_objection")
 	// ... and the store of that country (a handover of a Thai national to Thailand).
 	f.consent(t, khWorker, c.ID, consent.PurposeCrossBorderHandover, consent.AnswerGiven)
-	_, err = f.x.Prepare(ctx, sup, c.ID, exchange.Draft{Kind: exchange.KindHandover, Recipient: "th-msdhs-sakaeo", Override: "x", Fields: []string{"given_name"}})
+	_, err = f.x.Prepare(ctx, sup, c.ID, exchange.Draft{Kind: exchange.KindHandover, Recipient: "th-msdhs-sakaeo", Override: "x", Fields: []string{"given_name"}, BatchID: uuid.NewString()})
 	wantInvalid(t, err, "recipient", "packets.error.home_country_objection")
 	// ... but not an NGO (referral with its own consent).
 	f.consent(t, khWorker, c.ID, consent.PurposeShareNGO, consent.AnswerGiven)
@@ -475,7 +476,7 @@ func TestHandoverReceiver(t *testing.T) {
 		return nil
 	})
 	p := f.sent(t, khWorker, khSupervisor, c.ID, exchange.Draft{Kind: exchange.KindHandover, Recipient: "th-msdhs-sakaeo",
-		Fields: []string{"given_name", "checkpoint"}})
+		Fields: []string{"given_name", "checkpoint"}, BatchID: uuid.NewString()})
 	// A caseworker of the receiving agency has no inbox.
 	_, err := f.x.Accept(ctx, f.actor(t, thWorker), p.ID)
 	wantNotFound(t, err, "caseworker accept")

@@ -298,3 +298,24 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (packet_id) DO NOTHING`, packetID, caseID,
 
 // isOutstanding reports whether a status can still be revoked or expire.
 func isOutstanding(st string) bool { return slices.Contains(outstanding, st) }
+
+// revocable reports whether the recipient can still read a packet, so that revoking it means
+// something: an outstanding packet, or an accepted one whose payload is still held (a kind
+// without a Receiver: repatriation, referral). An accepted handover had its payload erased at
+// accept and its data lives in the accepting store: it stays accepted (the sender's Applier
+// relies on that status).
+func revocable(r *row) bool {
+	return isOutstanding(r.Status) || (r.Status == string(StatusAccepted) && len(r.SealedPayload) > 0)
+}
+
+// revocableSQL is revocable as a condition on packets p.
+const revocableSQL = `(p.status IN ('pending_approval', 'sent', 'opened') OR (p.status = 'accepted' AND p.sealed_payload IS NOT NULL))`
+
+// Revocable tells a sender's page whether Revoke may apply to a packet (its envelope carries no
+// payload): outstanding, or accepted, before its expiry, of a kind without a Receiver.
+func (s *Service) Revocable(p *Packet) bool {
+	if isOutstanding(string(p.Status)) {
+		return true
+	}
+	return p.Status == StatusAccepted && p.Kind != KindReply && !s.hasReceiver(p.Kind) && p.ExpiresAt.After(s.clock())
+}

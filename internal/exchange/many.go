@@ -109,6 +109,10 @@ func (s *Service) prepareMany(ctx context.Context, a *authz.Actor, items []CaseD
 		if d.BatchID != "" && !validID(d.BatchID) {
 			inv.Add("batch_id", "packets.error.batch")
 		}
+		if d.Kind == KindHandover && d.BatchID == "" {
+			// Only internal/handover prepares handovers, through a batch and its readiness checks.
+			inv.Add("kind", "packets.error.handover_batch_only")
+		}
 		p.d = d
 	}
 	out := make([]*Packet, n)
@@ -126,6 +130,10 @@ func (s *Service) prepareMany(ctx context.Context, a *authz.Actor, items []CaseD
 			// The case first: a case outside the scope is not found, whatever the input.
 			if p.c = found[caseIDs[i]]; p.c == nil {
 				errs[i] = errCase
+				continue
+			}
+			if p.c.Stage == cases.StageClosed {
+				errs[i] = errClosed()
 				continue
 			}
 			if err := invs[i].Err(); err != nil {
@@ -219,6 +227,11 @@ func (s *Service) prepareMany(ctx context.Context, a *authz.Actor, items []CaseD
 
 // errCase is a case the actor may not see (404), as cases.Find says it.
 var errCase = cases.ErrNotFound
+
+// errClosed refuses a packet from a closed case (422): a closed case shares nothing.
+func errClosed() error {
+	return &problem.Invalid{Fields: map[string]string{"case": "packets.error.case_closed"}}
+}
 
 // projectAll builds the full payload of each item: a kind's BatchProjector once for all its
 // items, else its Projector per item, else the draft's Extra.
@@ -316,6 +329,8 @@ func (s *Service) approveMany(ctx context.Context, a *authz.Actor, refs []Ref) (
 				errs[i] = errNoPacket
 			case found[linked[id]] == nil:
 				errs[i] = errCase
+			case found[linked[id]].Stage == cases.StageClosed:
+				errs[i] = errClosed()
 			}
 		}
 		if anyErr(errs) {
@@ -395,12 +410,14 @@ func (s *Service) approveMany(ctx context.Context, a *authz.Actor, refs []Ref) (
 }
 
 // checkReceived tells whether the actor's agency may act on a packet addressed to it: pending,
-// revoked and expired packets are not found; an outstanding one past its expiry is errExpired.
+// revoked and expired packets are not found; an outstanding one past its expiry, or an accepted one
+// past its expiry that still holds its payload (the worker has not run yet), is errExpired: the
+// caller erases it and answers 404.
 func checkReceived(r *row, now time.Time) error {
 	switch {
 	case r == nil, r.Status == string(StatusPendingApproval), r.Status == string(StatusRevoked), r.Status == string(StatusExpired):
 		return errNoPacket
-	case isOutstanding(r.Status) && !r.ExpiresAt.After(now):
+	case revocable(r) && !r.ExpiresAt.After(now):
 		return errExpired
 	}
 	return nil

@@ -19,7 +19,8 @@ const syncBatch = 500
 const syncRounds = 20
 
 // Sync applies the replies waiting for agencies of one country's store to that store (Appliers),
-// then erases their payloads. It runs in that store's own context: a worker, or a recipient's read.
+// then erases their payloads. It first revokes what that store's consent answers and closed cases
+// say should no longer be readable (reconcile). It runs in that store's own context: a worker, or a recipient's read.
 // It also audits, in that store, what happened to the packets it sent (opened, accepted, declined,
 // expired), so that every step is audited at the sending end too.
 //
@@ -39,6 +40,10 @@ func (s *Service) sync(ctx context.Context, country string, wait bool) (int, err
 	}
 	n := 0
 	var errs []error
+	// First catch up on revocations that failed after a consent answer or a close was saved.
+	if _, err := s.reconcile(ctx, st); err != nil {
+		errs = append(errs, err)
+	}
 	skip := []string{} // replies that could not be applied in this Sync: they stay waiting
 	for round := 0; round < syncRounds; round++ {
 		res, err := s.syncRound(ctx, st, wait, skip)

@@ -9,8 +9,9 @@ import (
 // WorkerInterval is how often the background worker expires packets and syncs the stores.
 const WorkerInterval = 30 * time.Second
 
-// Tick runs one round of the background work: expire the packets past their expiry, then apply
-// the waiting replies to each store of this process, each in that store's own context.
+// Tick runs one round of the background work: expire the packets past their expiry, then, for
+// each store of this process in its own context, revoke the packets its consent answers or closed
+// cases no longer allow (reconcile) and apply the waiting replies.
 func (s *Service) Tick(ctx context.Context) {
 	if n, err := s.Expire(ctx); err != nil {
 		slog.Warn("exchange: expire", "err", err)

@@ -325,7 +325,7 @@ func TestOpenAPIEnumsMatchCode(t *testing.T) {
 	for _, s := range cases.Stages {
 		stages = append(stages, string(s))
 	}
-	for _, r := range authz.AllRoles {
+	for _, r := range authz.MembershipRoles {
 		roles = append(roles, string(r))
 	}
 	for name, want := range map[string][]string{"Stage": stages, "Sex": cases.Sexes, "Role": roles} {

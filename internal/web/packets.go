@@ -65,8 +65,7 @@ func (h packetHandlers) rows(l *locale.Localizer, a *authz.Actor, list []exchang
 			FieldLabels: strings.Join(labels, ", "), Outgoing: p.Sender == a.AgencySlug && p.Kind != exchange.KindReply}
 		r.CanApprove = r.Outgoing && p.Status == exchange.StatusPendingApproval && p.AskedBy != a.UserID &&
 			a.Can(authz.SectionApprovals, authz.ActionApprove)
-		r.CanRevoke = r.Outgoing && a.Can(authz.SectionPackets, authz.ActionWrite) &&
-			(p.Status == exchange.StatusPendingApproval || p.Status == exchange.StatusSent || p.Status == exchange.StatusOpened)
+		r.CanRevoke = r.Outgoing && a.Can(authz.SectionPackets, authz.ActionWrite) && h.s.Exchange.Revocable(&p)
 		out = append(out, r)
 	}
 	return out
@@ -87,13 +86,15 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	v.IsSuper = a.Can(authz.SectionApprovals, authz.ActionApprove)
 	kinds := make([]string, 0, len(exchange.Specs))
 	for k := range exchange.Specs {
-		kinds = append(kinds, string(k))
+		if offered(k) {
+			kinds = append(kinds, string(k))
+		}
 	}
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		v.Kinds = append(v.Kinds, packetOption{Value: k, Label: l.T("packet.kind." + k), Selected: k == v.Kind})
 	}
-	if spec, ok := exchange.Specs[exchange.Kind(v.Kind)]; ok {
+	if spec, ok := exchange.Specs[exchange.Kind(v.Kind)]; ok && offered(spec.Kind) {
 		for _, r := range view.Recipients[spec.Kind] {
 			v.Recipients = append(v.Recipients, packetOption{Value: r.Slug, Label: r.Name(l.Lang), Selected: r.Slug == recipient})
 		}
@@ -105,6 +106,10 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	}
 	return h.s.render(c, status, "packets", v)
 }
+
+// offered tells whether the packet form offers a kind: not handover, which only a handover batch
+// prepares (its own pages, with its readiness checks).
+func offered(k exchange.Kind) bool { return k != exchange.KindHandover }
 
 func (h packetHandlers) casePage(c echo.Context) error {
 	return h.renderCase(c, http.StatusOK, packetsPage{Kind: c.QueryParam("kind")}, nil, "")
@@ -156,7 +161,7 @@ func formErrors(l *locale.Localizer, err error) (map[string]string, string) {
 			}
 		}
 		msg := l.T("form.fix_errors")
-		for _, f := range []string{"", "approver", "consent", "override", "recipient", "kind", "fields"} {
+		for _, f := range []string{"", "case", "approver", "version", "consent", "override", "recipient", "kind", "fields"} {
 			if e, ok := errs[f]; ok {
 				msg = e
 				break
@@ -169,8 +174,13 @@ func formErrors(l *locale.Localizer, err error) (map[string]string, string) {
 
 func (h packetHandlers) approve(c echo.Context) error {
 	id := c.Param("id")
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	_, err := h.s.Exchange.Approve(c.Request().Context(), actorOf(c), c.Param("pid"), version)
+	var err error
+	if version, verr := strconv.Atoi(c.FormValue("version")); verr != nil || version < 1 {
+		// The version the supervisor saw: without it, the packet could have changed unseen.
+		err = &problem.Invalid{Fields: map[string]string{"version": "form.error.required"}}
+	} else {
+		_, err = h.s.Exchange.Approve(c.Request().Context(), actorOf(c), c.Param("pid"), version)
+	}
 	if err == nil {
 		return redirect(c, "/cases/"+id+"/packets")
 	}
@@ -513,16 +523,20 @@ func (h packetHandlers) apiOutgoing(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
+// apiApprove approves a packet: the body's version is required (422 without it, 409 when stale).
 func (h packetHandlers) apiApprove(c echo.Context) error {
 	var in struct {
-		Version int `json:"version"`
+		Version *int `json:"version"`
 	}
 	if c.Request().ContentLength != 0 {
 		if err := decodeJSON(c, &in); err != nil {
 			return err
 		}
 	}
-	p, err := h.s.Exchange.Approve(c.Request().Context(), actorOf(c), c.Param("pid"), in.Version)
+	if in.Version == nil || *in.Version < 1 {
+		return &problem.Invalid{Fields: map[string]string{"version": "form.error.required"}}
+	}
+	p, err := h.s.Exchange.Approve(c.Request().Context(), actorOf(c), c.Param("pid"), *in.Version)
 	if err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func TestPacketsAPI(t *testing.T) {
 	// Revoke: the embassy can no longer open it, and the hub row has no payload.
 	_, res = post(worker, "/api/v1/cases/"+id+"/packets", `{"kind":"repatriation","recipient":"th-embassy-pnh","fields":["given_name"]}`)
 	second := res["id"].(string)
-	post(sup, "/api/v1/packets/"+second+"/approve", "")
+	post(sup, "/api/v1/packets/"+second+"/approve", `{"version":1}`)
 	if status, _ = post(worker, "/api/v1/packets/"+second+"/revoke", `{"reason":""}`); status != http.StatusUnprocessableEntity {
 		t.Fatalf("revoke without reason: %d", status)
 	}
@@ -282,12 +282,119 @@ func TestPacketsPages(t *testing.T) {
 	}
 }
 
+// TestPacketsRefusals: no handover outside a handover batch, approval needs the version the
+// supervisor saw, an accepted packet can still be revoked, a closed case sends nothing.
+func TestPacketsRefusals(t *testing.T) {
+	env := apptest.New(t)
+	base := env.URL()
+	id := pktCase(t, env)
+	worker, sup, emb := env.Token(t, khWorker), env.Token(t, pktKHSupervisor), env.Token(t, thEmbassy)
+	post := func(tok, path, body string) (int, string) {
+		t.Helper()
+		return apptest.API(t, http.MethodPost, base+path, tok, body)
+	}
+	ctx := context.Background()
+	if _, err := env.App.Consent.Record(ctx, env.Actor(t, khWorker), id, consent.Input{Purpose: consent.PurposeCrossBorderHandover,
+		Answer: consent.AnswerGiven, AnsweredOn: "2026-01-10", Method: "spoken", Language: "th"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A handover through the generic route: 422, nothing saved; the form does not offer it.
+	status, b := post(worker, "/api/v1/cases/"+id+"/packets", `{"kind":"handover","recipient":"th-msdhs-sakaeo","fields":["given_name"]}`)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(b, "packets.error.handover_batch_only") || pktCount(t, env) != 0 {
+		t.Fatalf("lone handover: %d %s", status, b)
+	}
+	page := base + "/cases/" + id + "/packets"
+	wc := env.Login(t, khWorker)
+	if status, body := apptest.Get(t, wc, page+"?kind=handover"); status != http.StatusOK || strings.Contains(body, "kind=handover") ||
+		strings.Contains(body, `value="th-msdhs-sakaeo"`) || !strings.Contains(body, "kind=repatriation") {
+		t.Fatalf("packet form offers a handover: %d %s", status, excerpt(body))
+	}
+	status, body := postPage(t, wc, page, page, url.Values{"kind": {"handover"}, "recipient": {"th-msdhs-sakaeo"}, "fields": {"given_name"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, message(t, body, "packets.error.handover_batch_only")) || pktCount(t, env) != 0 {
+		t.Fatalf("handover from the form: %d %s", status, excerpt(body))
+	}
+
+	// Approval needs the version: missing is 422, stale is 409.
+	status, b = post(worker, "/api/v1/cases/"+id+"/packets", `{"kind":"repatriation","recipient":"th-embassy-pnh","fields":["given_name"]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("prepare: %d %s", status, b)
+	}
+	pid := decode(t, b)["id"].(string)
+	for _, body := range []string{"", `{}`, `{"version":0}`} {
+		if status, b = post(sup, "/api/v1/packets/"+pid+"/approve", body); status != http.StatusUnprocessableEntity || !strings.Contains(b, `"version"`) {
+			t.Fatalf("approve with %q: %d %s", body, status, b)
+		}
+	}
+	if status, b = post(sup, "/api/v1/packets/"+pid+"/approve", `{"version":7}`); status != http.StatusConflict {
+		t.Fatalf("stale approve: %d %s", status, b)
+	}
+	sc := env.Login(t, pktKHSupervisor)
+	if status, body = postPage(t, sc, page, page+"/"+pid+"/approve", url.Values{}); status != http.StatusUnprocessableEntity {
+		t.Fatalf("form approve without version: %d %s", status, excerpt(body))
+	}
+	if status, b = post(sup, "/api/v1/packets/"+pid+"/approve", `{"version":1}`); status != http.StatusOK {
+		t.Fatalf("approve: %d %s", status, b)
+	}
+
+	// Accepted by the embassy: still revocable by the sender, and gone for the embassy after.
+	if status, b = post(emb, "/api/v1/inbox/"+pid+"/accept", ""); status != http.StatusOK {
+		t.Fatalf("accept: %d %s", status, b)
+	}
+	if _, body = apptest.Get(t, wc, page); !strings.Contains(body, "/packets/"+pid+"/revoke") {
+		t.Fatalf("no revoke button on an accepted packet: %s", excerpt(body))
+	}
+	if status, b = post(worker, "/api/v1/packets/"+pid+"/revoke", `{"reason":"The person went home alone."}`); status != http.StatusOK {
+		t.Fatalf("revoke accepted: %d %s", status, b)
+	}
+	if status, _ := apptest.API(t, http.MethodGet, base+"/api/v1/inbox/"+pid, emb, ""); status != http.StatusNotFound {
+		t.Fatalf("open after revoking the accepted packet: %d", status)
+	}
+
+	// A closed case sends nothing.
+	st, err := env.App.Stores.For("KH")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	st.DB.Raw(`SELECT version FROM cases WHERE id = ?`, id).Scan(&version)
+	if _, err := env.App.Cases.Transition(ctx, env.Actor(t, pktKHSupervisor), id,
+		cases.TransitionInput{To: cases.StageClosed, Reason: "lost_contact", Version: version}); err != nil {
+		t.Fatal(err)
+	}
+	n := pktCount(t, env)
+	status, b = post(worker, "/api/v1/cases/"+id+"/packets", `{"kind":"repatriation","recipient":"th-embassy-pnh","fields":["given_name"]}`)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(b, "packets.error.case_closed") || pktCount(t, env) != n {
+		t.Fatalf("prepare from a closed case: %d %s", status, b)
+	}
+	status, body = postPage(t, wc, page, page, url.Values{"kind": {"repatriation"}, "recipient": {"th-embassy-pnh"}, "fields": {"given_name"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, message(t, body, "packets.error.case_closed")) {
+		t.Fatalf("form prepare from a closed case: %d %s", status, excerpt(body))
+	}
+}
+
 // walkPacketIDs makes real packets for the exchange's :pid routes of the route walk: one in the inbox
 // of the Thai embassy (from a KH case of a Thai national), and one prepared from the TH case caseID
-// for the Cambodian embassy, waiting for approval.
+// for the Cambodian embassy, waiting for approval. A closed case sends nothing: when caseID is
+// closed (the demo's), the outgoing packet leaves from a new open case of the same agency.
 func walkPacketIDs(t *testing.T, env *apptest.Env, caseID string) (inboxID, outgoingID string) {
 	t.Helper()
 	ctx := context.Background()
+	th, err := env.App.Stores.For("TH")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stage string
+	th.DB.Raw(`SELECT stage FROM cases WHERE id = ?`, caseID).Scan(&stage)
+	if stage == string(cases.StageClosed) {
+		age := 30
+		_, c, err := env.App.Cases.Intake(ctx, env.Actor(t, thWorker), cases.IntakeInput{GivenName: "Sokha", FamilyName: "Chan",
+			Sex: "female", AgeEstimate: &age, Nationality: "KH"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		caseID = c.ID
+	}
 	khCase := pktCase(t, env)
 	p, err := env.App.Exchange.Prepare(ctx, env.Actor(t, khWorker), khCase, exchange.Draft{Kind: exchange.KindRepatriation,
 		Recipient: "th-embassy-pnh", Fields: []string{"given_name"}})

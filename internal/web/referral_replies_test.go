@@ -28,7 +28,7 @@ func TestReferralRepliesThroughPages(t *testing.T) {
 	if status != http.StatusCreated || ref.Packet.ID == "" {
 		t.Fatalf("refer: %d %s", status, body)
 	}
-	if status, body := apptest.API(t, http.MethodPost, base+"/api/v1/packets/"+ref.Packet.ID+"/approve", env.Token(t, thSupervisor), `{"version": 0}`); status != http.StatusOK {
+	if status, body := apptest.API(t, http.MethodPost, base+"/api/v1/packets/"+ref.Packet.ID+"/approve", env.Token(t, thSupervisor), `{"version": 1}`); status != http.StatusOK {
 		t.Fatalf("approve: %d %s", status, body)
 	}
 	svc := services.New(env.App.Stores, env.App.Directory, env.App.Exchange)

@@ -65,7 +65,7 @@ func TestSupportPagesRender(t *testing.T) {
 		Packet struct{ ID string } `json:"packet"`
 	}
 	json.Unmarshal([]byte(body), &ref)
-	if status, body := apptest.API(t, http.MethodPost, base+"/api/v1/packets/"+ref.Packet.ID+"/approve", env.Token(t, thSupervisor), `{"version": 0}`); status != http.StatusOK {
+	if status, body := apptest.API(t, http.MethodPost, base+"/api/v1/packets/"+ref.Packet.ID+"/approve", env.Token(t, thSupervisor), `{"version": 1}`); status != http.StatusOK {
 		t.Fatalf("approve: %d %s", status, body)
 	}
 	pages := []struct {
@@ -158,7 +158,7 @@ func TestSupportRefusalsHTTP(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("refer: %d %s", status, body)
 	}
-	if status, body := apptest.API(t, http.MethodPost, base+"/api/v1/packets/"+ref.Packet.ID+"/approve", env.Token(t, thSupervisor), `{"version": 0}`); status != http.StatusOK {
+	if status, body := apptest.API(t, http.MethodPost, base+"/api/v1/packets/"+ref.Packet.ID+"/approve", env.Token(t, thSupervisor), `{"version": 1}`); status != http.StatusOK {
 		t.Fatalf("approve: %d %s", status, body)
 	}
 	ngo := env.Login(t, supportNGO)

@@ -52,7 +52,7 @@ func TestTemplateKeysExist(t *testing.T) {
 	dynamic := map[string][]string{
 		"stage.":              stringsOf(cases.Stages),
 		"sex.":                cases.Sexes,
-		"role.":               stringsOf(authz.AllRoles),
+		"role.":               stringsOf(authz.MembershipRoles),
 		"packet.kind.":        packet["kind"],
 		"packet.status.":      packet["status"],
 		"complaints.channel.": complaints.Channels,
