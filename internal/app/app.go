@@ -74,6 +74,10 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Hub: hub, Stores: store.NewSet(opened...), Policy: policy}
+	// Free text stored in clear by earlier versions is sealed before anything is served (sealing.go).
+	if err := sealLegacy(ctx, a.Stores); err != nil {
+		return nil, err
+	}
 	a.Directory = directory.New(hub, policy)
 	a.Cases = cases.New(a.Stores)
 	a.Exchange = exchange.New(hub, a.Stores, master)

@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"homeward/internal/sealed"
 )
 
 // MaxSize is the largest attachment, in bytes (10 MiB).
@@ -32,15 +34,26 @@ var ContentTypes = []string{"image/jpeg", "image/png", "application/pdf"}
 // sealedContent is the vault field of the content; the row is the attachment id.
 const sealedContent = "attachments.content"
 
+// FieldFilename is the vault field of the file name (which often names the person, e.g.
+// passport_Somchai.jpg); the row is the attachment id.
+const FieldFilename = "attachments.filename"
+
+// Legacy is the file name column sealed by migration 00018: sealed.Legacy seals the names that
+// earlier versions stored in clear.
+var Legacy = []sealed.Column{{Table: "attachments", Key: "id", Clear: "filename", Sealed: "filename_enc", Field: FieldFilename}}
+
 // maxFilename is the longest file name kept, in characters.
 const maxFilename = 200
 
-// Attachment is a row of attachments: the metadata of one file.
+// Attachment is a row of attachments: the metadata of one file. Filename is the opened
+// filename_enc (or the clear filename of a row not sealed yet).
 type Attachment struct {
 	ID          string    `json:"id"`
 	CaseID      string    `json:"case_id"`
 	Kind        string    `json:"kind"`
-	Filename    string    `json:"filename"`
+	Filename    string    `json:"filename" gorm:"-"`
+	FilenameEnc []byte    `json:"-"`
+	ClearName   string    `json:"-" gorm:"column:filename"` // '' once sealed
 	ContentType string    `json:"content_type"`
 	Size        int64     `json:"size"`
 	SHA256      string    `json:"sha256" gorm:"column:sha256"`

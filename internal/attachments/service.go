@@ -16,6 +16,7 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/problem"
+	"homeward/internal/sealed"
 	"homeward/internal/store"
 )
 
@@ -64,6 +65,11 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, caseID string) (*Lis
 		if err := tx.Where("case_id = ?", c.ID).Order("created_at DESC, id DESC").Find(&out.Items).Error; err != nil {
 			return fmt.Errorf("list attachments: %w", err)
 		}
+		for i := range out.Items {
+			if err := openName(st, &out.Items[i]); err != nil {
+				return err
+			}
+		}
 		return audit.Append(tx, s.now(), audit.ByActor(a, "attachment.list", "case", c.ID,
 			map[string]any{"count": len(out.Items)}))
 	})
@@ -95,11 +101,14 @@ func (s *Service) Add(ctx context.Context, a *authz.Actor, caseID string, in Upl
 		att.ID = uuid.Must(uuid.NewV7()).String()
 		att.CaseID, att.UploadedBy, att.CreatedAt = c.ID, a.UserID, s.now()
 		att.StorageKey = st.Country + "/" + att.ID
-		sealed, err := st.Keys.Seal(sealedContent, att.ID, in.Content)
+		if att.FilenameEnc, err = st.Keys.SealString(FieldFilename, att.ID, att.Filename); err != nil {
+			return err
+		}
+		box, err := st.Keys.Seal(sealedContent, att.ID, in.Content)
 		if err != nil {
 			return err
 		}
-		if err := s.objects.Put(ctx, att.StorageKey, sealed); err != nil {
+		if err := s.objects.Put(ctx, att.StorageKey, box); err != nil {
 			return err
 		}
 		stored = att.StorageKey
@@ -136,11 +145,14 @@ func (s *Service) Open(ctx context.Context, a *authz.Actor, caseID, id string) (
 		if caseID != "" && caseID != att.CaseID {
 			return ErrNotFound
 		}
-		sealed, err := s.objects.Get(ctx, att.StorageKey)
+		if err := openName(st, att); err != nil {
+			return err
+		}
+		box, err := s.objects.Get(ctx, att.StorageKey)
 		if err != nil {
 			return err
 		}
-		if content, err = st.Keys.Open(sealedContent, att.ID, sealed); err != nil {
+		if content, err = st.Keys.Open(sealedContent, att.ID, box); err != nil {
 			return err
 		}
 		if sum := sha256.Sum256(content); hex.EncodeToString(sum[:]) != att.SHA256 || int64(len(content)) != att.Size {
@@ -199,6 +211,16 @@ func find(tx *gorm.DB, scope authz.Scope, id string) (*Attachment, error) {
 		return nil, ErrNotFound
 	}
 	return &att, nil
+}
+
+// openName opens the file name of a row read from the store.
+func openName(st *store.Store, att *Attachment) error {
+	name, err := sealed.Open(st.Keys, FieldFilename, att.ID, att.FilenameEnc, att.ClearName)
+	if err != nil {
+		return fmt.Errorf("open file name of %s: %w", att.ID, err)
+	}
+	att.Filename = name
+	return nil
 }
 
 // discard removes a stored object whose row was not recorded.

@@ -14,6 +14,7 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/problem"
+	"homeward/internal/sealed"
 	"homeward/internal/store"
 )
 
@@ -38,7 +39,8 @@ type MergeResult struct {
 	MovedCaseIDs   []string `json:"moved_case_ids"`
 }
 
-// PersonMerge is a row of person_merges.
+// PersonMerge is a row of person_merges. Reason is the opened reason_enc (the reason often names
+// the person or their documents), else the clear reason of a row not sealed yet.
 type PersonMerge struct {
 	ID             string
 	KeptPersonID   string
@@ -46,7 +48,22 @@ type PersonMerge struct {
 	CaseIDs        TextList
 	ActorUserID    string
 	At             time.Time
-	Reason         string
+	ClearReason    string `gorm:"column:reason"` // '' once sealed
+	ReasonEnc      []byte
+
+	Reason string `gorm:"-"`
+}
+
+// FieldMergeReason is the vault field of a merge's reason; the row is the merge id.
+const FieldMergeReason = "person_merges.reason"
+
+// LegacyMerges is the reason column sealed by migration 00018: sealed.Legacy seals the reasons
+// that earlier versions stored in clear.
+var LegacyMerges = []sealed.Column{{Table: "person_merges", Key: "id", Clear: "reason", Sealed: "reason_enc", Field: FieldMergeReason}}
+
+// MergeReason opens the reason of a merge read from the store.
+func MergeReason(st *store.Store, m *PersonMerge) (string, error) {
+	return sealed.Open(st.Keys, FieldMergeReason, m.ID, m.ReasonEnc, m.ClearReason)
 }
 
 // TableName is person_merges.
@@ -237,6 +254,9 @@ func (s *Service) applyMerge(tx *gorm.DB, st *store.Store, a *authz.Actor, merge
 	}
 	rec := PersonMerge{ID: uuid.Must(uuid.NewV7()).String(), KeptPersonID: kept.ID, MergedPersonID: merged.ID,
 		CaseIDs: moved, ActorUserID: a.UserID, At: now, Reason: reason}
+	if rec.ReasonEnc, err = st.Keys.SealString(FieldMergeReason, rec.ID, reason); err != nil {
+		return nil, err
+	}
 	if err := tx.Create(&rec).Error; err != nil {
 		return nil, fmt.Errorf("record merge: %w", err)
 	}

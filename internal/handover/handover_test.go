@@ -3,6 +3,7 @@ package handover_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,6 +90,7 @@ func TestHandoverService(t *testing.T) {
 	}
 	p0 := rb.Persons[0]
 	if p0.GivenName == "" || p0.Decision == nil || p0.Decision.Decision != "identified" || p0.Decision.RecognisedUnder != handover.RecognisedUnder ||
+		p0.Decision.LegalBasis != "Anti-Trafficking Law 2008 art. 10" ||
 		p0.Belongings == "" || len(p0.Documents) != 1 || p0.Documents[0].Number == "" || p0.CaseID != "" {
 		t.Errorf("recipient person: %+v", p0)
 	}
@@ -100,16 +102,25 @@ func TestHandoverService(t *testing.T) {
 	if rb.Status != handover.BatchAnswered || rb.AcceptedCount != 2 || rb.DeclinedCount != 1 {
 		t.Errorf("answered batch: %s %d %d", rb.Status, rb.AcceptedCount, rb.DeclinedCount)
 	}
+	// The accepted persons show the original legal basis, opened from the TH store.
+	for _, p := range rb.Persons {
+		if p.Status == handover.PersonAccepted && (p.Decision == nil || p.Decision.LegalBasis != "Anti-Trafficking Law 2008 art. 10") {
+			t.Errorf("accepted person's decision: %+v", p.Decision)
+		}
+	}
 	if _, err := svc.Accept(ctx, thSup, b.ID, in); !errors.Is(err, problem.ErrConflict) {
 		t.Errorf("accept twice: %v", err)
 	}
 
 	// The TH store holds two new cases at reintegration, with the decision recognised.
 	th, _ := env.App.Stores.For("TH")
+	// The legal basis is sealed with the TH store's keys, in the decision and the received row.
 	var got []struct {
-		Stage, Decision, LegalBasis, PacketRef string
+		ID, Stage, Decision, LegalBasis, PacketRef, ReceivedBasis string
+		LegalBasisEnc, ReceivedBasisEnc                           []byte
 	}
-	if err := th.DB.Raw(`SELECT c.stage, d.decision, d.legal_basis, c.packet_ref::text AS packet_ref FROM received_handovers r
+	if err := th.DB.Raw(`SELECT d.id, c.stage, d.decision, d.legal_basis, d.legal_basis_enc, c.packet_ref::text AS packet_ref,
+		r.legal_basis AS received_basis, r.legal_basis_enc AS received_basis_enc FROM received_handovers r
 		JOIN cases c ON c.id = r.case_id JOIN identification_decisions d ON d.case_id = c.id AND d.status = 'approved'
 		WHERE r.batch_id = ? ORDER BY c.reference`, b.ID).Scan(&got).Error; err != nil {
 		t.Fatal(err)
@@ -118,8 +129,14 @@ func TestHandoverService(t *testing.T) {
 		t.Fatalf("received cases in TH: %+v", got)
 	}
 	for _, g := range got {
-		if g.Stage != handover.ReceivedStage || g.Decision != "identified" || g.PacketRef == "" || g.LegalBasis[:13] != handover.RecognisedUnder {
-			t.Errorf("received case: %+v", g)
+		basis, err := th.Keys.OpenString("identification_decisions.legal_basis", g.ID, g.LegalBasisEnc)
+		if err != nil || g.Stage != handover.ReceivedStage || g.Decision != "identified" || g.PacketRef == "" ||
+			!strings.HasPrefix(basis, handover.RecognisedUnder) || !strings.Contains(basis, "Anti-Trafficking Law 2008") {
+			t.Errorf("received case: %+v (basis %q, %v)", g, basis, err)
+		}
+		if g.LegalBasis != "" || g.ReceivedBasis != "" || len(g.ReceivedBasisEnc) == 0 ||
+			strings.Contains(string(g.LegalBasisEnc)+string(g.ReceivedBasisEnc), "Anti-Trafficking") {
+			t.Errorf("legal basis in clear in TH: %q / %q", g.LegalBasis, g.ReceivedBasis)
 		}
 	}
 	// The new case's documents were sealed with the TH store's keys: the TH caseworker reads them.

@@ -14,6 +14,8 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/cases"
 	"homeward/internal/exchange"
+	"homeward/internal/screening"
+	"homeward/internal/sealed"
 	"homeward/internal/store"
 )
 
@@ -71,7 +73,7 @@ type projected struct {
 
 const projectSQL = `SELECT c.id AS case_id, c.owner_agency_id, p.* FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id IN ?`
 
-const decisionsSQL = `SELECT DISTINCT ON (d.case_id) d.case_id, d.decision, d.legal_basis, d.decided_at
+const decisionsSQL = `SELECT DISTINCT ON (d.case_id) d.id, d.case_id, d.decision, d.legal_basis, d.legal_basis_enc, d.decided_at
 FROM identification_decisions d WHERE d.case_id IN ? AND d.status = 'approved' ORDER BY d.case_id, d.decided_at DESC, d.id DESC`
 
 // ProjectMany is the exchange.BatchProjector of KindHandover: Project for a whole batch, with one
@@ -86,8 +88,9 @@ func (s *Service) ProjectMany(tx *gorm.DB, st *store.Store, caseIDs []string, dr
 		byCase[persons[i].CaseID] = &persons[i]
 	}
 	var decs []struct {
-		CaseID, Decision, LegalBasis string
-		DecidedAt                    *time.Time
+		ID, CaseID, Decision, LegalBasis string
+		LegalBasisEnc                    []byte
+		DecidedAt                        *time.Time
 	}
 	if err := tx.Raw(decisionsSQL, caseIDs).Scan(&decs).Error; err != nil {
 		return nil, err
@@ -119,7 +122,13 @@ func (s *Service) ProjectMany(tx *gorm.DB, st *store.Store, caseIDs []string, dr
 		}
 		if j, ok := decOf[caseID]; ok && decs[j].Decision != "" {
 			dec := decs[j]
-			pl.Identification = &Identification{Decision: dec.Decision, LegalBasis: dec.LegalBasis,
+			// The legal basis is sealed with the sending store's keys; the receiving store seals its
+			// copy with its own (receivedRows).
+			basis, err := sealed.Open(st.Keys, screening.FieldLegalBasis, dec.ID, dec.LegalBasisEnc, dec.LegalBasis)
+			if err != nil {
+				return nil, fmt.Errorf("handover: open legal basis: %w", err)
+			}
+			pl.Identification = &Identification{Decision: dec.Decision, LegalBasis: basis,
 				ApproverAgency: pr.OwnerAgencyID, RecognisedUnder: RecognisedUnder}
 			if dec.DecidedAt != nil {
 				pl.Identification.DecidedOn = dec.DecidedAt.Format(time.DateOnly)

@@ -11,6 +11,7 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/exchange"
+	"homeward/internal/sealed"
 	"homeward/internal/store"
 )
 
@@ -242,9 +243,16 @@ func receivedPersons(tx *gorm.DB, st *store.Store, scope authz.Scope, b *Batch, 
 			if p.Belongings, err = st.Keys.OpenString(fieldReceived, r.CaseID, r.BelongingsEnc); err != nil {
 				return err
 			}
-			var dec Identification
-			if err := tx.Raw(`SELECT decision, legal_basis, to_char(decided_on, 'YYYY-MM-DD') AS decided_on, approver_agency,
-				recognised_under FROM received_handovers WHERE case_id = ?`, r.CaseID).Scan(&dec).Error; err != nil {
+			var got struct {
+				Identification
+				LegalBasisEnc []byte
+			}
+			if err := tx.Raw(`SELECT decision, legal_basis, legal_basis_enc, to_char(decided_on, 'YYYY-MM-DD') AS decided_on,
+				approver_agency, recognised_under FROM received_handovers WHERE case_id = ?`, r.CaseID).Scan(&got).Error; err != nil {
+				return err
+			}
+			dec := got.Identification
+			if dec.LegalBasis, err = sealed.Open(st.Keys, fieldReceivedBasis, r.CaseID, got.LegalBasisEnc, dec.LegalBasis); err != nil {
 				return err
 			}
 			if dec.Decision != "" {

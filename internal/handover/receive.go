@@ -169,7 +169,8 @@ func intakeOf(pl payload) cases.IntakeInput {
 func receivedRows(st *store.Store, a *authz.Actor, p *exchange.Packet, pl payload, c *cases.Case, batchID string, now time.Time) (map[string]any, map[string]any, error) {
 	row := map[string]any{"case_id": c.ID, "packet_id": p.ID, "sender_agency": p.Sender, "sender_case_ref": p.CaseRef,
 		"recognised_under": RecognisedUnder, "checkpoint": pl.Checkpoint, "received_by": a.UserID, "received_at": now,
-		"batch_id": nil, "handover_at": nil, "decision": "", "legal_basis": "", "approver_agency": "", "decided_on": nil}
+		"batch_id": nil, "handover_at": nil, "decision": "", "legal_basis": "", "legal_basis_enc": nil, "approver_agency": "",
+		"decided_on": nil}
 	if uuid.Validate(batchID) == nil && len(batchID) == 36 {
 		row["batch_id"] = batchID
 	}
@@ -190,7 +191,12 @@ func receivedRows(st *store.Store, a *authz.Actor, p *exchange.Packet, pl payloa
 	if d == nil || !slices.Contains(screening.Decisions, d.Decision) {
 		return nil, row, nil
 	}
-	row["decision"], row["legal_basis"], row["approver_agency"] = d.Decision, d.LegalBasis, d.ApproverAgency
+	// The legal basis (free text, opened from the sender's store by the projection) is sealed with
+	// this store's keys, here and in the recognised decision.
+	if row["legal_basis_enc"], err = st.Keys.SealString(fieldReceivedBasis, c.ID, d.LegalBasis); err != nil {
+		return nil, nil, err
+	}
+	row["decision"], row["approver_agency"] = d.Decision, d.ApproverAgency
 	comment := "Recognised under " + RecognisedUnder + ": decision of " + p.Sender
 	if on, err := time.Parse(time.DateOnly, d.DecidedOn); err == nil {
 		row["decided_on"] = on
@@ -200,8 +206,17 @@ func receivedRows(st *store.Store, a *authz.Actor, p *exchange.Packet, pl payloa
 	if d.LegalBasis != "" {
 		basis += "; " + d.LegalBasis
 	}
-	dec := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "case_id": c.ID, "decision": d.Decision, "legal_basis": basis,
-		"status": "approved", "proposed_by": a.UserID, "proposed_at": now, "decided_at": now, "comment": comment}
+	decID := uuid.Must(uuid.NewV7()).String()
+	basisEnc, err := st.Keys.SealString(screening.FieldLegalBasis, decID, basis)
+	if err != nil {
+		return nil, nil, err
+	}
+	commentEnc, err := st.Keys.SealString(screening.FieldComment, decID, comment)
+	if err != nil {
+		return nil, nil, err
+	}
+	dec := map[string]any{"id": decID, "case_id": c.ID, "decision": d.Decision, "legal_basis": "", "legal_basis_enc": basisEnc,
+		"status": "approved", "proposed_by": a.UserID, "proposed_at": now, "decided_at": now, "comment": "", "comment_enc": commentEnc}
 	return dec, row, nil
 }
 

@@ -52,6 +52,9 @@ func (s *Service) ProposeDecision(ctx context.Context, a *authz.Actor, caseID st
 		}
 		d := Decision{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, Decision: in.Decision, LegalBasis: in.LegalBasis,
 			Status: StatusProposed, ProposedBy: a.UserID, ProposedAt: now, Version: 1}
+		if d.LegalBasisEnc, err = st.Keys.SealString(FieldLegalBasis, d.ID, in.LegalBasis); err != nil {
+			return err
+		}
 		if err := tx.Create(&d).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return &problem.Invalid{Fields: map[string]string{"": "identification.error.pending"}}
@@ -102,6 +105,9 @@ func (s *Service) review(ctx context.Context, a *authz.Actor, decisionID string,
 		if _, err := cases.Find(tx, scope, d.CaseID); err != nil {
 			return err
 		}
+		if err := openDecision(st, &d); err != nil {
+			return err
+		}
 		if d.ProposedBy == a.UserID {
 			return ErrOwnProposal
 		}
@@ -118,8 +124,12 @@ func (s *Service) review(ctx context.Context, a *authz.Actor, decisionID string,
 		if d.Status != StatusProposed || d.Version != in.Version {
 			return problem.ErrConflict
 		}
+		comment, err := st.Keys.SealString(FieldComment, d.ID, in.Comment)
+		if err != nil {
+			return err
+		}
 		res := tx.Model(&Decision{}).Where("id = ? AND version = ? AND status = ?", d.ID, in.Version, StatusProposed).
-			Updates(map[string]any{"status": to, "decided_by": a.UserID, "decided_at": now, "comment": in.Comment,
+			Updates(map[string]any{"status": to, "decided_by": a.UserID, "decided_at": now, "comment": "", "comment_enc": comment,
 				"version": gorm.Expr("version + 1")})
 		if res.Error != nil {
 			return fmt.Errorf("update decision: %w", res.Error)
@@ -129,6 +139,7 @@ func (s *Service) review(ctx context.Context, a *authz.Actor, decisionID string,
 		}
 		uid, at := a.UserID, now
 		d.Status, d.DecidedBy, d.DecidedAt, d.Comment, d.Version = to, &uid, &at, in.Comment, d.Version+1
+		d.ClearComment, d.CommentEnc = "", comment
 		out = &d
 		action := "identification.approve"
 		if to == StatusReturned {

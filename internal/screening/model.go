@@ -127,37 +127,47 @@ type Answer struct {
 // TableName is screening_indicators.
 func (Answer) TableName() string { return "screening_indicators" }
 
-// Event is a row of screening_events; Description is the opened description_enc.
+// Event is a row of screening_events; Description and Place are the opened description_enc and
+// place_enc (Place: else the clear place of a row not sealed yet).
 type Event struct {
 	ID             string
 	ScreeningID    string
 	Position       int
 	Phase          string
-	Place          string
+	ClearPlace     string `gorm:"column:place"` // '' once sealed
+	PlaceEnc       []byte
 	Country        *string
 	DateFrom       *time.Time
 	DateTo         *time.Time
 	DescriptionEnc []byte
 
+	Place       string `gorm:"-"`
 	Description string `gorm:"-"`
 }
 
 // TableName is screening_events.
 func (Event) TableName() string { return "screening_events" }
 
-// Decision is a row of identification_decisions.
+// Decision is a row of identification_decisions. LegalBasis and Comment are the opened
+// legal_basis_enc and comment_enc (else the clear columns, of a row not sealed yet or written by
+// SQL without keys).
 type Decision struct {
-	ID         string
-	CaseID     string
-	Decision   string
-	LegalBasis string
-	Status     string
-	ProposedBy string
-	ProposedAt time.Time
-	DecidedBy  *string
-	DecidedAt  *time.Time
-	Comment    string
-	Version    int
+	ID              string
+	CaseID          string
+	Decision        string
+	ClearLegalBasis string `gorm:"column:legal_basis"` // '' once sealed
+	LegalBasisEnc   []byte
+	Status          string
+	ProposedBy      string
+	ProposedAt      time.Time
+	DecidedBy       *string
+	DecidedAt       *time.Time
+	ClearComment    string `gorm:"column:comment"` // '' once sealed
+	CommentEnc      []byte
+	Version         int
+
+	LegalBasis string `gorm:"-"`
+	Comment    string `gorm:"-"`
 }
 
 // TableName is identification_decisions.

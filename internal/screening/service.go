@@ -13,6 +13,7 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/problem"
+	"homeward/internal/sealed"
 	"homeward/internal/store"
 )
 
@@ -21,7 +22,31 @@ const (
 	fieldNarrative   = "screenings.narrative"
 	fieldNote        = "screening_indicators.note"
 	fieldDescription = "screening_events.description"
+	fieldPlace       = "screening_events.place"
+
+	// FieldLegalBasis and FieldComment are the sealed free text of an identification decision
+	// (row = the decision id), also written by internal/handover for a recognised decision.
+	FieldLegalBasis = "identification_decisions.legal_basis"
+	FieldComment    = "identification_decisions.comment"
 )
+
+// Legacy are the columns sealed by migration 00018: sealed.Legacy seals the values that earlier
+// versions stored in clear.
+var Legacy = []sealed.Column{
+	{Table: "screening_events", Key: "id", Clear: "place", Sealed: "place_enc", Field: fieldPlace},
+	{Table: "identification_decisions", Key: "id", Clear: "legal_basis", Sealed: "legal_basis_enc", Field: FieldLegalBasis},
+	{Table: "identification_decisions", Key: "id", Clear: "comment", Sealed: "comment_enc", Field: FieldComment},
+}
+
+// openDecision opens the legal basis and comment of a decision read from the store.
+func openDecision(st *store.Store, d *Decision) error {
+	var err error
+	if d.LegalBasis, err = sealed.Open(st.Keys, FieldLegalBasis, d.ID, d.LegalBasisEnc, d.ClearLegalBasis); err != nil {
+		return err
+	}
+	d.Comment, err = sealed.Open(st.Keys, FieldComment, d.ID, d.CommentEnc, d.ClearComment)
+	return err
+}
 
 // Service is the screening section and the identification decision.
 type Service struct {
@@ -81,6 +106,11 @@ func load(tx *gorm.DB, st *store.Store, c *cases.Case) (*View, error) {
 	if err := tx.Where("case_id = ?", c.ID).Order("proposed_at DESC, id DESC").Find(&v.Decisions).Error; err != nil {
 		return nil, fmt.Errorf("read decisions: %w", err)
 	}
+	for i := range v.Decisions {
+		if err := openDecision(st, &v.Decisions[i]); err != nil {
+			return nil, err
+		}
+	}
 	return v, nil
 }
 
@@ -128,6 +158,9 @@ func fill(tx *gorm.DB, st *store.Store, sc *Screening) error {
 	for i := range sc.Events {
 		ev := &sc.Events[i]
 		if ev.Description, err = st.Keys.OpenString(fieldDescription, ev.ID, ev.DescriptionEnc); err != nil {
+			return err
+		}
+		if ev.Place, err = sealed.Open(st.Keys, fieldPlace, ev.ID, ev.PlaceEnc, ev.ClearPlace); err != nil {
 			return err
 		}
 	}
@@ -265,6 +298,9 @@ func rows(st *store.Store, screeningID string, cl *cleaned) ([]Answer, []Event, 
 		}
 		var err error
 		if ev.DescriptionEnc, err = st.Keys.SealString(fieldDescription, ev.ID, in.Description); err != nil {
+			return nil, nil, err
+		}
+		if ev.PlaceEnc, err = st.Keys.SealString(fieldPlace, ev.ID, in.Place); err != nil {
 			return nil, nil, err
 		}
 		events = append(events, ev)

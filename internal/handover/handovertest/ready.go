@@ -13,6 +13,7 @@ import (
 
 	"homeward/internal/apptest"
 	"homeward/internal/cases"
+	"homeward/internal/screening"
 )
 
 // Thai names of the fixtures (given, family), in Thai script.
@@ -58,14 +59,21 @@ func Ready(tb testing.TB, env *apptest.Env, caseworker, supervisor, nationality 
 	tx := st.DB.Begin()
 	for i, r := range res {
 		ids[i] = r.Case.ID
+		// The legal basis is sealed as the screening service seals it.
+		decisionID := uuid.Must(uuid.NewV7()).String()
+		basis, err := st.Keys.SealString(screening.FieldLegalBasis, decisionID, "Anti-Trafficking Law 2008 art. 10")
+		if err != nil {
+			tx.Rollback()
+			tb.Fatal(err)
+		}
 		steps := []struct {
 			q    string
 			args []any
 		}{
 			{`UPDATE cases SET stage = 'return_preparation' WHERE id = ?`, []any{r.Case.ID}},
-			{`INSERT INTO identification_decisions (id, case_id, decision, legal_basis, status, proposed_by, proposed_at, decided_by, decided_at)
-				VALUES (?, ?, 'identified', 'Anti-Trafficking Law 2008 art. 10', 'approved', ?, ?, ?, ?)`,
-				[]any{uuid.Must(uuid.NewV7()).String(), r.Case.ID, cw.UserID, now.Add(-48 * time.Hour), sup.UserID, now.Add(-24 * time.Hour)}},
+			{`INSERT INTO identification_decisions (id, case_id, decision, legal_basis_enc, status, proposed_by, proposed_at, decided_by, decided_at)
+				VALUES (?, ?, 'identified', ?, 'approved', ?, ?, ?, ?)`,
+				[]any{decisionID, r.Case.ID, basis, cw.UserID, now.Add(-48 * time.Hour), sup.UserID, now.Add(-24 * time.Hour)}},
 			{`INSERT INTO consents (id, case_id, purpose, answer, answered_on, method, language, recorded_by, recorded_at)
 				VALUES (?, ?, 'cross_border_handover', 'given', ?, 'written', 'th', ?, ?)`,
 				[]any{uuid.Must(uuid.NewV7()).String(), r.Case.ID, now.Format(time.DateOnly), cw.UserID, now}},
