@@ -192,6 +192,7 @@ func (h handoverHandlers) create(c echo.Context) error {
 type handoverPerson struct {
 	handover.Person
 	SexName, Age, StatusName, DecisionName, DocsText, Reason, Error string
+	DecidedOn                                                       string // the decision's day in the user's language
 	Pending, Accept                                                 bool
 }
 
@@ -240,6 +241,7 @@ func (h handoverHandlers) batchView(c echo.Context, b *handover.Batch, typed *ha
 		}
 		if p.Decision != nil {
 			hp.DecisionName = l.T("handover.decision." + p.Decision.Decision)
+			hp.DecidedOn = day(l, p.Decision.DecidedOn)
 		}
 		hp.Pending = b.Side == handover.SideRecipient && p.Status == handover.PersonPending
 		if hp.Pending {

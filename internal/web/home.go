@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,7 @@ type homePage struct {
 // homeSection is one list of work on the dashboard, translated.
 type homeSection struct {
 	Title, TestID, Empty, OverdueLabel string
+	More                               string // "and N more" when the list shows only the first items
 	Total                              int
 	Items                              []homeItem
 }
@@ -35,6 +37,7 @@ type homeSection struct {
 type homeItem struct {
 	Href, Reference, Name, What string
 	Due                         *time.Time
+	DueText                     string // Due in the user's language
 	Overdue                     bool
 }
 
@@ -45,10 +48,16 @@ func section(l *locale.Localizer, title, testID string, tl dashboard.TaskList, p
 		OverdueLabel: l.T("dashboard.overdue")}
 	for _, t := range tl.Items {
 		it := homeItem{Href: href(t), Reference: t.Reference, Name: t.Name, Due: t.Due, Overdue: t.Overdue}
+		if t.Due != nil {
+			it.DueText = l.Date(*t.Due)
+		}
 		if prefix != "" && t.What != "" {
 			it.What = l.T(prefix + t.What)
 		}
 		out.Items = append(out.Items, it)
+	}
+	if n := tl.Total - len(out.Items); n > 0 && len(out.Items) > 0 {
+		out.More = l.T("dashboard.more", "Count", n)
 	}
 	return out
 }
@@ -62,10 +71,10 @@ func caseHref(tab string) func(dashboard.Task) string {
 	}
 }
 
-// homeStage is one stage of the caseworker's panel.
+// homeStage is one stage of the caseworker's panel (or one status of the inbox, Href its filtered list).
 type homeStage struct {
-	Stage, Label string
-	Total, Mine  int
+	Stage, Label, Href string
+	Total, Mine        int
 }
 
 // dashboards returns the dashboard service (a plain one when the app did not wire it).
@@ -121,7 +130,8 @@ func (s *Server) home(c echo.Context) error {
 	}
 	if in := d.Inbox; in != nil {
 		for _, st := range in.ByStatus {
-			v.Inbox = append(v.Inbox, homeStage{Stage: st.Status, Label: l.T("packet.status." + st.Status), Total: st.Count})
+			v.Inbox = append(v.Inbox, homeStage{Stage: st.Status, Label: l.T("packet.status." + st.Status), Total: st.Count,
+				Href: v.InboxLink + "?status=" + url.QueryEscape(st.Status)})
 		}
 	}
 	return s.render(c, http.StatusOK, "home", v)

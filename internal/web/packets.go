@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +26,7 @@ type packetHandlers struct{ s *Server }
 type packetRow struct {
 	exchange.Packet
 	KindLabel, StatusLabel, FieldLabels string
+	RecipientName, SenderName           string // the agencies' names in the page's language
 	Outgoing, CanApprove, CanRevoke     bool
 }
 
@@ -54,7 +57,25 @@ type packetsPage struct {
 // fieldLabel translates a payload field name.
 func fieldLabel(l *locale.Localizer, name string) string { return l.T("packets.field." + name) }
 
-func (h packetHandlers) rows(l *locale.Localizer, a *authz.Actor, list []exchange.Packet) []packetRow {
+// agencyNamer names agencies by slug in the language (the slug when the directory does not know
+// it), looking each up once.
+func (h packetHandlers) agencyNamer(ctx context.Context, lang string) func(string) string {
+	names := map[string]string{}
+	return func(slug string) string {
+		if n, ok := names[slug]; ok {
+			return n
+		}
+		n := slug
+		if ag, err := h.s.Directory.AgencyBySlug(ctx, slug); err == nil {
+			n = ag.Name(lang)
+		}
+		names[slug] = n
+		return n
+	}
+}
+
+func (h packetHandlers) rows(c echo.Context, l *locale.Localizer, a *authz.Actor, list []exchange.Packet) []packetRow {
+	name := h.agencyNamer(c.Request().Context(), l.Lang)
 	out := make([]packetRow, 0, len(list))
 	for _, p := range list {
 		labels := make([]string, len(p.Fields))
@@ -62,7 +83,8 @@ func (h packetHandlers) rows(l *locale.Localizer, a *authz.Actor, list []exchang
 			labels[i] = fieldLabel(l, f)
 		}
 		r := packetRow{Packet: p, KindLabel: l.T("packet.kind." + string(p.Kind)), StatusLabel: l.T("packet.status." + string(p.Status)),
-			FieldLabels: strings.Join(labels, ", "), Outgoing: p.Sender == a.AgencySlug && p.Kind != exchange.KindReply}
+			FieldLabels: strings.Join(labels, ", "), Outgoing: p.Sender == a.AgencySlug && p.Kind != exchange.KindReply,
+			RecipientName: name(p.Recipient), SenderName: name(p.Sender)}
 		r.CanApprove = r.Outgoing && p.Status == exchange.StatusPendingApproval && p.AskedBy != a.UserID &&
 			a.Can(authz.SectionApprovals, authz.ActionApprove)
 		r.CanRevoke = r.Outgoing && a.Can(authz.SectionPackets, authz.ActionWrite) && h.s.Exchange.Revocable(&p)
@@ -81,7 +103,7 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	b := h.s.base(c)
 	l := b.L
 	v.Base, v.View, v.Tabs = b, view, tabsFor(c, view.CaseID, "/packets")
-	v.Rows = h.rows(l, a, view.Packets)
+	v.Rows = h.rows(c, l, a, view.Packets)
 	v.CanWrite = a.Can(authz.SectionPackets, authz.ActionWrite)
 	v.IsSuper = a.Can(authz.SectionApprovals, authz.ActionApprove)
 	kinds := make([]string, 0, len(exchange.Specs))
@@ -212,7 +234,7 @@ func (h packetHandlers) renderRevoke(c echo.Context, status int, v revokePage) e
 	}
 	b := h.s.base(c)
 	p.Payload = nil
-	v.Base, v.Tabs, v.CaseID, v.Packet = b, tabsFor(c, c.Param("id"), "/packets"), c.Param("id"), h.rows(b.L, a, []exchange.Packet{*p})[0]
+	v.Base, v.Tabs, v.CaseID, v.Packet = b, tabsFor(c, c.Param("id"), "/packets"), c.Param("id"), h.rows(c, b.L, a, []exchange.Packet{*p})[0]
 	return h.s.render(c, status, "packets_revoke", v)
 }
 
@@ -242,11 +264,12 @@ type inboxPage struct {
 	Kinds    []packetOption
 	Next     string // URL of the next page, "" on the last
 	First    string // URL of the first page when not on it
+	Filtered bool   // a status or kind is chosen (the empty state says so)
 }
 
 type inboxRow struct {
 	exchange.Summary
-	KindLabel, StatusLabel string
+	KindLabel, StatusLabel, SenderName string
 }
 
 func (h packetHandlers) inbox(c echo.Context) error {
@@ -258,9 +281,11 @@ func (h packetHandlers) inbox(c echo.Context) error {
 	}
 	b := h.s.base(c)
 	l := b.L
-	v := inboxPage{Base: b}
+	v := inboxPage{Base: b, Filtered: f.Status != "" || f.Kind != ""}
+	name := h.agencyNamer(c.Request().Context(), l.Lang)
 	for _, it := range page.Items {
-		v.Items = append(v.Items, inboxRow{Summary: it, KindLabel: l.T("packet.kind." + it.Kind), StatusLabel: l.T("packet.status." + it.Status)})
+		v.Items = append(v.Items, inboxRow{Summary: it, KindLabel: l.T("packet.kind." + it.Kind), StatusLabel: l.T("packet.status." + it.Status),
+			SenderName: name(it.Sender)})
 	}
 	for _, st := range exchange.Statuses[1:] { // never pending approval: that is the sender's
 		v.Statuses = append(v.Statuses, packetOption{Value: string(st), Label: l.T("packet.status." + string(st)), Selected: st == f.Status})
@@ -343,6 +368,108 @@ func formatValue(l *locale.Localizer, v any) string {
 	return string(b)
 }
 
+// payloadOrder lists the payload's fields in the order of the kind's spec (name first, as a form
+// reads), then any other field of the packet, as it lists them.
+func payloadOrder(p *exchange.Packet) []string {
+	out := make([]string, 0, len(p.Fields))
+	seen := map[string]bool{}
+	add := func(f string) {
+		if _, ok := p.Payload[f]; ok && !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	if spec, ok := exchange.Specs[p.Kind]; ok {
+		for _, f := range spec.Fields {
+			if slices.Contains(p.Fields, f) {
+				add(f)
+			}
+		}
+	}
+	for _, f := range p.Fields {
+		add(f)
+	}
+	return out
+}
+
+// codeLabel translates a code as prefix+code, or shows the code itself when there is no such message.
+func codeLabel(l *locale.Localizer, prefix string, v any) string {
+	code, ok := v.(string)
+	if !ok {
+		return formatValue(l, v)
+	}
+	if s := l.T(prefix + code); s != prefix+code {
+		return s
+	}
+	return code
+}
+
+// dayLabel shows a YYYY-MM-DD (or RFC 3339) value as a date in the user's language.
+func dayLabel(l *locale.Localizer, v any) string {
+	s, _ := v.(string)
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return l.Date(t)
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return l.DateTime(t)
+	}
+	return formatValue(l, v)
+}
+
+// eachLabel applies f to each element of a list value and joins the results.
+func eachLabel(l *locale.Localizer, v any, f func(any) string) string {
+	list, ok := v.([]any)
+	if !ok {
+		return f(v)
+	}
+	parts := make([]string, 0, len(list))
+	for _, e := range list {
+		parts = append(parts, f(e))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// payloadValue shows a payload field's value as a person reads it: codes translated (sex, documents,
+// decisions, requested items, services), dates in the user's format; anything else as it is.
+func payloadValue(l *locale.Localizer, field string, v any) string {
+	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+	switch field {
+	case "sex":
+		return codeLabel(l, "sex.", v)
+	case "languages":
+		return eachLabel(l, v, func(e any) string { return codeLabel(l, "lang.", e) })
+	case "requested":
+		return eachLabel(l, v, func(e any) string { return codeLabel(l, "repatriation.request.", e) })
+	case "service":
+		return codeLabel(l, "services.kind.", v)
+	case "urgency":
+		return codeLabel(l, "services.urgency.", v)
+	case "consent_scope":
+		return codeLabel(l, "consent.purpose.", v)
+	case "checkpoint":
+		return codeLabel(l, "handover.checkpoint.", v)
+	case "birth_date", "handover_at", "travel_date", "travel_document_valid_until":
+		return dayLabel(l, v)
+	case "documents":
+		return eachLabel(l, v, func(e any) string {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return codeLabel(l, "intake.doc.", e)
+			}
+			return strings.TrimSpace(codeLabel(l, "intake.doc.", str(m, "kind")) + " " + str(m, "number"))
+		})
+	case "identification":
+		if m, ok := v.(map[string]any); ok {
+			return join(codeLabel(l, "identification.decision.", str(m, "decision")), dayLabel(l, str(m, "decided_on")))
+		}
+	case "operation":
+		if m, ok := v.(map[string]any); ok {
+			return join(str(m, "name"), dayLabel(l, str(m, "date")), str(m, "province"))
+		}
+	}
+	return formatValue(l, v)
+}
+
 // replyType is how the reply form asks for a field.
 func replyType(name string) string {
 	switch name {
@@ -362,14 +489,12 @@ func (h packetHandlers) renderPacket(c echo.Context, status int, v inboxPacketPa
 	}
 	b := h.s.base(c)
 	l := b.L
-	v.Base, v.Packet = b, h.rows(l, a, []exchange.Packet{*p})[0]
+	v.Base, v.Packet = b, h.rows(c, l, a, []exchange.Packet{*p})[0]
 	if ag, err := h.s.Directory.AgencyBySlug(c.Request().Context(), p.Sender); err == nil {
 		v.SenderName = ag.Name(l.Lang)
 	}
-	for _, f := range p.Fields {
-		if val, ok := p.Payload[f]; ok {
-			v.Payload = append(v.Payload, payloadItem{Label: fieldLabel(l, f), Value: formatValue(l, val)})
-		}
+	for _, f := range payloadOrder(p) {
+		v.Payload = append(v.Payload, payloadItem{Label: fieldLabel(l, f), Value: payloadValue(l, f, p.Payload[f])})
 	}
 	canWrite := a.Can(authz.SectionInbox, authz.ActionWrite)
 	v.CanAct = canWrite && p.Kind != exchange.KindReply && (p.Status == exchange.StatusSent || p.Status == exchange.StatusOpened)
@@ -421,7 +546,7 @@ func (h packetHandlers) renderDecline(c echo.Context, status int, v declinePage)
 	}
 	b := h.s.base(c)
 	p.Payload = nil
-	v.Base, v.Packet = b, h.rows(b.L, a, []exchange.Packet{*p})[0]
+	v.Base, v.Packet = b, h.rows(c, b.L, a, []exchange.Packet{*p})[0]
 	return h.s.render(c, status, "inbox_decline", v)
 }
 

@@ -32,6 +32,7 @@ type referralListPage struct {
 	Statuses []sectionOption
 	Status   string
 	Next     string
+	Paged    bool // not on the first page: a link back to it
 }
 
 // referralField is one field of a referral's payload, translated.
@@ -62,7 +63,7 @@ func (h referralHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := referralListPage{Base: h.s.base(c), Status: status, Next: page.NextCursor}
+	v := referralListPage{Base: h.s.base(c), Status: status, Next: page.NextCursor, Paged: c.QueryParam("cursor") != ""}
 	var statuses []string
 	for _, st := range exchange.Statuses {
 		if st != exchange.StatusPendingApproval {
@@ -124,6 +125,10 @@ func referralValue(c echo.Context, name string, v any) string {
 	case []any:
 		parts := make([]string, 0, len(x))
 		for _, e := range x {
+			if name == "languages" {
+				parts = append(parts, codeLabel(l, "lang.", e))
+				continue
+			}
 			parts = append(parts, fmt.Sprint(e))
 		}
 		return strings.Join(parts, ", ")

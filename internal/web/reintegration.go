@@ -49,6 +49,7 @@ type reintegrationPage struct {
 	Summary       string
 	GoalIn        reintegration.GoalInput
 	VisitIn       reintegration.VisitInput
+	VisitEdit     reintegration.VisitInput // what was typed on a visit's result form that failed
 	Form          string
 	Errors        map[string]string
 	Error         string
@@ -161,7 +162,8 @@ func (h reintegrationHandlers) addVisit(c echo.Context) error {
 func (h reintegrationHandlers) updateVisit(c echo.Context) error {
 	in := visitForm(c)
 	_, err := h.svc.UpdateVisit(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("vid"), in)
-	return h.done(c, err, reintegrationPage{Form: "visit:" + c.Param("vid"), VisitIn: reintegration.VisitInput{Status: "scheduled"}})
+	return h.done(c, err, reintegrationPage{Form: "visit:" + c.Param("vid"), VisitIn: reintegration.VisitInput{Status: "scheduled"},
+		VisitEdit: in})
 }
 
 func (h reintegrationHandlers) apiGet(c echo.Context) error {

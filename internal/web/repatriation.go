@@ -49,6 +49,9 @@ type repatriationPage struct {
 	RequestError             string
 	CanOverride              bool
 	Notice                   string
+	// Outstanding: a request waits for approval or for the embassy to open it; a new one is
+	// refused until then, so the form is not offered.
+	Outstanding bool
 }
 
 // pageData builds the page of a record with the form holding in.
@@ -77,6 +80,7 @@ func (h repatriationHandlers) pageData(c echo.Context, r *repatriation.Record, i
 				if p.Kind == exchange.KindRepatriation {
 					v.Requests = append(v.Requests, repatRequestRow{ID: p.ID, Status: l.T("packet.status." + string(p.Status)),
 						CreatedAt: l.DateTime(p.CreatedAt)})
+					v.Outstanding = v.Outstanding || p.Status == exchange.StatusPendingApproval || p.Status == exchange.StatusSent
 				}
 			}
 		}
@@ -171,9 +175,15 @@ func (h repatriationHandlers) request(c echo.Context) error {
 	if err == nil {
 		return redirect(c, "/cases/"+id+"/repatriation?requested=1")
 	}
+	status, _ := classify(err)
 	inv, ok := problem.AsInvalid(err)
-	if !ok {
+	if !ok && status != http.StatusConflict {
 		return err
+	}
+	if !ok { // a request is still outstanding: the page says so, keeping what was typed
+		inv = &problem.Invalid{Fields: map[string]string{"": "repatriation.request.outstanding"}}
+	} else {
+		status = http.StatusUnprocessableEntity
 	}
 	r, gerr := h.svc.Get(ctx, a, id)
 	if gerr != nil {
@@ -195,7 +205,7 @@ func (h repatriationHandlers) request(c echo.Context) error {
 		}
 	}
 	v.requestOptions()
-	return h.s.render(c, http.StatusUnprocessableEntity, "repatriation", v)
+	return h.s.render(c, status, "repatriation", v)
 }
 
 // repatOverduePage is the view model of repatriation_overdue.html.

@@ -25,6 +25,7 @@ type serviceView struct {
 	services.Record
 	KindLabel, StatusLabel, ProviderLabel, ReferralLabel string
 	Start, End                                           string // YYYY-MM-DD for the edit form
+	FormOutcome                                          string // the edit form's outcome (typed, after a failure)
 	Statuses                                             []sectionOption
 	Renewable                                            bool
 }
@@ -49,6 +50,7 @@ type servicesPage struct {
 	Errors     map[string]string // new service form
 	RefErrors  map[string]string // referral form
 	EditID     string            // the service whose edit failed
+	EditIn     services.Input    // what was typed on it
 	EditErrors map[string]string
 	Error      string
 }
@@ -85,7 +87,12 @@ func (h serviceHandlers) render(c echo.Context, status int, v servicesPage) erro
 	v.CanRefer = v.CanWrite && a.Can(authz.SectionReferral, authz.ActionWrite)
 	for _, r := range list.Items {
 		sv := serviceView{Record: r, KindLabel: l.T("services.kind." + r.Kind), StatusLabel: l.T("services.status." + r.Status),
-			Start: dateOf(r.StartDate), End: dateOf(r.EndDate), Statuses: sectionOptions(l, "services.status.", services.Statuses, r.Status)}
+			Start: dateOf(r.StartDate), End: dateOf(r.EndDate), Statuses: sectionOptions(l, "services.status.", services.Statuses, r.Status),
+			FormOutcome: r.Outcome}
+		if r.ID == v.EditID { // the failed edit keeps what was typed
+			sv.Start, sv.End, sv.FormOutcome = v.EditIn.StartDate, v.EditIn.EndDate, v.EditIn.Outcome
+			sv.Statuses = sectionOptions(l, "services.status.", services.Statuses, v.EditIn.Status)
+		}
 		sv.ProviderLabel = l.T("services.provider." + r.ProviderKind)
 		if r.ProviderAgencyID != "" {
 			if ag, err := h.s.Directory.Agency(ctx, r.ProviderAgencyID); err == nil {
@@ -175,7 +182,7 @@ func (h serviceHandlers) update(c echo.Context) error {
 	}
 	v := servicesPage{In: services.Input{Status: "planned", ProviderKind: "own"},
 		Ref: services.ReferralInput{ExpiresInDays: services.DefaultReferralDays}}
-	v.EditID = c.Param("sid")
+	v.EditID, v.EditIn = c.Param("sid"), in
 	return h.failed(c, err, v, func(p *servicesPage, e map[string]string) { p.EditErrors = e })
 }
 
