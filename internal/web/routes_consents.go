@@ -8,7 +8,7 @@ import (
 )
 
 // consentRoutes registers the consent ledger of a case: the page, the answer form, the
-// withdrawal with its confirmation step, and the JSON API.
+// withdrawal with its confirmation step, the printable consent sheet, and the JSON API.
 func (s *Server) consentRoutes() {
 	svc := s.Consent
 	if svc == nil {
@@ -18,6 +18,7 @@ func (s *Server) consentRoutes() {
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, "/cases/:id/consents", h.page, perm(authz.SectionConsent, read))
 	s.handle(p, "/cases/:id/consents", h.record, perm(authz.SectionConsent, write))
+	s.handle(g, "/cases/:id/consents/sheet", h.sheet, perm(authz.SectionConsent, read))
 	s.handle(g, "/cases/:id/consents/withdraw", h.confirmWithdraw, perm(authz.SectionConsent, write))
 	s.handle(p, "/cases/:id/consents/withdraw", h.withdraw, perm(authz.SectionConsent, write))
 	s.handle(g, "/api/v1/cases/:id/consents", h.apiList, perm(authz.SectionConsent, read))
