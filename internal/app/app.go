@@ -89,6 +89,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	a.Repatriation = repatriation.New(a.Stores, a.Exchange, repatriation.DirectoryEmbassies(a.Directory))
 	a.Exchange.Project(exchange.KindRepatriation, a.Repatriation.Project)
 	a.Exchange.Apply(exchange.KindRepatriation, a.Repatriation.Apply)
+	a.Exchange.CheckReplies(exchange.KindRepatriation, a.Repatriation.CheckReply)
 	// Handover at the border: the projection of a person, the new case on acceptance, the answer back.
 	handover.New(hub, a.Stores, a.Exchange, a.Directory).Register(a.Exchange)
 	// Services and NGO referrals (support.go); the dashboards of the home page.

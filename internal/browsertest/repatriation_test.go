@@ -76,12 +76,12 @@ func TestRepatriationInBrowser(t *testing.T) {
 		failPage(t, ctx, "the embassy does not see the person's name %q", givenName)
 	}
 	do(t, ctx, "fill the reply",
-		chromedp.SetValue(chromedp.ID("r-nationality_verified"), "yes"),
-		chromedp.SendKeys(chromedp.ID("r-travel_document_type"), "Certificate of identity"),
+		chromedp.Click(chromedp.ID("r-nationality_verified-yes")),
+		chromedp.SetValue(chromedp.ID("r-travel_document_type"), "certificate_of_identity"),
 		chromedp.SendKeys(chromedp.ID("r-travel_document_number"), "CI-2026-0042"),
 		chromedp.SetValue(chromedp.ID("r-travel_document_valid_until"), time.Now().AddDate(0, 3, 0).Format(time.DateOnly)),
 		chromedp.SetValue(chromedp.ID("r-travel_date"), time.Now().AddDate(0, 0, 2).Format(time.DateOnly)),
-		chromedp.SendKeys(chromedp.ID("r-travel_route"), "Poipet – Aranyaprathet"),
+		chromedp.SetValue(chromedp.ID("r-travel_route"), "poipet_aranyaprathet"),
 	)
 	clickAndLoad(t, ctx, `form[action$="/replies"] button[type=submit]`)
 	signOut(t, ctx)
@@ -92,6 +92,10 @@ func TestRepatriationInBrowser(t *testing.T) {
 	waitFor(t, ctx, "wait for the embassy's reply", "[data-testid=embassy-reply]")
 	if body := textOf(t, ctx, "#repatriation"); !strings.Contains(body, "CI-2026-0042") && !strings.Contains(textOf(t, ctx, "main"), "CI-2026-0042") {
 		failPage(t, ctx, "the KH case does not show the travel document number")
+	}
+	// The typed reply's document type and route, exactly (not "other" and a flight).
+	if steps := textOf(t, ctx, "[data-testid=repatriation-steps]"); !strings.Contains(steps, "Certificate of identity") || !strings.Contains(steps, "Poipet – Aranyaprathet") {
+		failPage(t, ctx, "the KH case does not show the document type and the route of the reply")
 	}
 
 	// 5. The caseworker prepares the handover batch.

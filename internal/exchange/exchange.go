@@ -75,6 +75,7 @@ type Service struct {
 	receivers       map[Kind]Receiver
 	batchAppliers   map[Kind]BatchApplier  // ApplyMany
 	batchReceivers  map[Kind]BatchReceiver // ReceiveMany
+	replyCheckers   map[Kind]ReplyChecker  // CheckReplies
 
 	keyMu sync.Mutex
 	keys  map[string]*vault.AgencyKey // opened packet keys by agency id
@@ -86,7 +87,7 @@ func New(hub *gorm.DB, stores *store.Set, master *vault.MasterKey) *Service {
 	return &Service{hub: hub, stores: stores, master: master, now: time.Now,
 		projectors: map[Kind]Projector{}, batchProjectors: map[Kind]BatchProjector{},
 		batchAppliers: map[Kind]BatchApplier{}, batchReceivers: map[Kind]BatchReceiver{}, appliers: map[Kind]Applier{}, receivers: map[Kind]Receiver{},
-		keys: map[string]*vault.AgencyKey{}}
+		replyCheckers: map[Kind]ReplyChecker{}, keys: map[string]*vault.AgencyKey{}}
 }
 
 // WithClock replaces the clock (tests).
@@ -105,6 +106,9 @@ func (s *Service) Apply(k Kind, f Applier) { s.appliers[k] = f; delete(s.batchAp
 // Receive registers what accepting a packet of kind k creates in the accepting agency's store.
 // It replaces a BatchReceiver registered before for the kind.
 func (s *Service) Receive(k Kind, r Receiver) { s.receivers[k] = r; delete(s.batchReceivers, k) }
+
+// CheckReplies registers how replies to packets of kind k are validated before they are sent.
+func (s *Service) CheckReplies(k Kind, f ReplyChecker) { s.replyCheckers[k] = f }
 
 // maxText is the longest reason or override, in characters.
 const maxText = 2000
@@ -633,6 +637,18 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 		}
 		if len(clean) == 0 && len(inv.Fields) == 0 {
 			inv.Add("fields", "packets.error.fields_empty")
+		}
+		if check := s.replyCheckers[Kind(r.Kind)]; check != nil && len(clean) > 0 {
+			checked, err := check(clean)
+			if bad, isInv := problem.AsInvalid(err); isInv {
+				for f, key := range bad.Fields {
+					inv.Add(f, key)
+				}
+			} else if err != nil {
+				return err
+			} else {
+				clean = checked
+			}
 		}
 		if b, err := json.Marshal(clean); err != nil || len(b) > maxReply {
 			inv.Add("fields", "form.error.too_long")

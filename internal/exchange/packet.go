@@ -68,3 +68,9 @@ type Applier func(tx *gorm.DB, st *store.Store, caseID string, original *Packet,
 // becomes a new case), inside that store's transaction; it returns the new case's reference for
 // the reply back to the sender.
 type Receiver func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *Packet) (caseRef string, err error)
+
+// ReplyChecker validates and normalises the fields of a reply to a packet of its kind before the
+// reply is sent (after the allow-list), so every path (form, API) refuses what the sender's Applier
+// could not read: a *problem.Invalid names the fields. Registered per kind; a kind without one takes
+// any allow-listed value.
+type ReplyChecker func(reply Payload) (Payload, error)

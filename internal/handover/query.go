@@ -310,24 +310,6 @@ type Summary struct {
 	CreatedAt     time.Time `json:"created_at"`
 }
 
-const listSQL = `SELECT b.id, CASE WHEN b.sender_agency_id = ? THEN 'sender' ELSE 'recipient' END AS side,
-	s.slug AS sender, r.slug AS recipient, b.checkpoint, b.handover_at, b.status, b.person_count, b.accepted_count,
-	b.declined_count, b.created_at
-FROM handover_batches b JOIN agencies s ON s.id = b.sender_agency_id JOIN agencies r ON r.id = b.recipient_agency_id
-WHERE (b.sender_agency_id = ? AND ?) OR (b.recipient_agency_id = ? AND ? AND b.status NOT IN ('pending_approval', 'revoked'))
-ORDER BY b.created_at DESC, b.id DESC LIMIT 200`
-
-// List shows the latest batches sent by the actor's agency and, for a supervisor, those sent to it.
-func (s *Service) List(ctx context.Context, a *authz.Actor) ([]Summary, error) {
-	if _, _, err := s.stores.Bind(a, authz.SectionRepatriation, authz.ActionRead); err != nil {
-		return nil, err
-	}
-	inbox := a.Can(authz.SectionInbox, authz.ActionRead)
-	out := []Summary{}
-	err := s.hub.WithContext(ctx).Raw(listSQL, a.AgencyID, a.AgencyID, true, a.AgencyID, inbox).Scan(&out).Error
-	return out, err
-}
-
 // Record is the printable handover record of a batch: for the sending agency the persons of the
 // batch not declined, for the receiving agency the persons it accepted. Its reading is audited (hub and store).
 func (s *Service) Record(ctx context.Context, a *authz.Actor, id string) (*Batch, error) {

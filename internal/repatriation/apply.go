@@ -19,7 +19,8 @@ import (
 // Apply applies the embassy's reply to a repatriation request to the case's section in the sending
 // store, inside that store's transaction (registered with exchange.Service.Apply; Sync calls it):
 // nationality_verified (true/false), travel_document_type/number/valid_until (the document is then
-// issued, its number sealed), travel_date (the planned date), travel_route (a checkpoint code, or
+// issued, its number sealed), travel_date (the planned date), travel_route (a checkpoint code,
+// FlightPrefix and a flight's details as the typed form sends them, or else a checkpoint's name or
 // any other text as a flight's details) and note (kept sealed as the embassy's last note). Values it
 // cannot read are skipped, never guessed; the audit row names the packet, the fields applied and
 // those skipped.
@@ -99,17 +100,31 @@ func (s *Service) Apply(tx *gorm.DB, st *store.Store, caseID string, original *e
 		ok("travel_date", good)
 	}
 	if v, present := reply["travel_route"]; present {
-		t := textOf(v, maxFlight)
-		switch checkpoint := checkpointOf(t); {
-		case checkpoint != "":
-			r.Route, r.FlightDetailsEnc = checkpoint, nil
-		case t != "":
-			r.Route = RouteFlight
-			if r.FlightDetailsEnc, err = st.Keys.SealString(sealedFlight, caseID, t); err != nil {
-				return err
+		raw := textOf(v, maxFlight+len(FlightPrefix)+1)
+		route, details := "", ""
+		switch code, d, typed := SplitRoute(raw); {
+		case code == RouteFlight: // the typed form's flight: its details are never read as a checkpoint
+			if typed {
+				route, details = RouteFlight, d
+			}
+		case typed:
+			route = code
+		case utf8.RuneCountInString(raw) <= maxFlight:
+			// Free text: a checkpoint's name, or else a flight's details.
+			if route = checkpointOf(raw); route == "" && raw != "" {
+				route, details = RouteFlight, raw
 			}
 		}
-		ok("travel_route", t != "")
+		switch {
+		case route == RouteFlight:
+			r.Route = RouteFlight
+			if r.FlightDetailsEnc, err = st.Keys.SealString(sealedFlight, caseID, details); err != nil {
+				return err
+			}
+		case route != "":
+			r.Route, r.FlightDetailsEnc = route, nil
+		}
+		ok("travel_route", route != "")
 	}
 	// Accepting or declining the request sends a reply with "decision" (and a "reason").
 	if v, present := reply["decision"]; present {

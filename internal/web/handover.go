@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,8 @@ type handoverListPage struct {
 	Base
 	Items     []handoverSummary
 	CanCreate bool
+	Next      string // URL of the next (older) page, "" on the last
+	First     string // URL of the first page when not on it
 }
 
 // agencyName is an agency's name in the page's language (the slug when unknown).
@@ -44,13 +47,20 @@ func (h handoverHandlers) agencyName(ctx context.Context, l *locale.Localizer, s
 
 func (h handoverHandlers) list(c echo.Context) error {
 	ctx, a := c.Request().Context(), actorOf(c)
-	items, err := h.svc.List(ctx, a)
+	cursor := c.QueryParam("cursor")
+	page, err := h.svc.List(ctx, a, handover.ListFilter{Cursor: cursor})
 	if err != nil {
 		return err
 	}
 	b := h.s.base(c)
 	v := handoverListPage{Base: b, CanCreate: a.Can(authz.SectionRepatriation, authz.ActionWrite) && a.Can(authz.SectionPackets, authz.ActionWrite)}
-	for _, it := range items {
+	if cursor != "" {
+		v.First = "/handover/batches"
+	}
+	if page.NextCursor != "" {
+		v.Next = "/handover/batches?" + url.Values{"cursor": {page.NextCursor}}.Encode()
+	}
+	for _, it := range page.Items {
 		other := it.Recipient
 		if it.Side == handover.SideRecipient {
 			other = it.Sender
@@ -351,11 +361,19 @@ func (h handoverHandlers) accept(c echo.Context) error {
 }
 
 func (h handoverHandlers) apiList(c echo.Context) error {
-	items, err := h.svc.List(c.Request().Context(), actorOf(c))
+	f := handover.ListFilter{Cursor: c.QueryParam("cursor")}
+	if s := c.QueryParam("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > handover.MaxPageSize {
+			return &problem.Invalid{Fields: map[string]string{"limit": "handover.error.limit"}}
+		}
+		f.Limit = n
+	}
+	page, err := h.svc.List(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, page)
 }
 
 func (h handoverHandlers) apiCreate(c echo.Context) error {

@@ -17,6 +17,7 @@ import (
 	"homeward/internal/exchange"
 	"homeward/internal/locale"
 	"homeward/internal/problem"
+	"homeward/internal/repatriation"
 )
 
 // packetHandlers serve the exchange: a case's packets and the agency's inbox.
@@ -315,7 +316,9 @@ type payloadItem struct{ Label, Value string }
 
 // replyField is a field of the reply form.
 type replyField struct {
-	Name, Label, Type, Value, Error string // Type: text, date, yesno
+	Name, Label, Type, Value, Error string // Type: text, date, yesno, choice, route, note (repatriation.Reply*)
+	Options                         []packetOption
+	Flight, FlightName              string // a route's flight details, as typed, and their input's name
 }
 
 // inboxPacketPage is the view model of inbox_packet.html.
@@ -327,6 +330,7 @@ type inboxPacketPage struct {
 	CanAct     bool // accept / decline
 	CanReply   bool
 	Reply      []replyField
+	ReplyHint  string
 	Reason     string
 	Errors     map[string]string
 	Error      string
@@ -448,6 +452,14 @@ func payloadValue(l *locale.Localizer, field string, v any) string {
 		return codeLabel(l, "consent.purpose.", v)
 	case "checkpoint":
 		return codeLabel(l, "handover.checkpoint.", v)
+	case "travel_document_type":
+		return codeLabel(l, "repatriation.document_type.", v)
+	case "travel_route":
+		if s, _ := v.(string); s != "" {
+			if route, details, ok := repatriation.SplitRoute(s); ok {
+				return join(l.T("repatriation.route."+route), details)
+			}
+		}
 	case "birth_date", "handover_at", "travel_date", "travel_document_valid_until":
 		return dayLabel(l, v)
 	case "documents":
@@ -498,10 +510,11 @@ func (h packetHandlers) renderPacket(c echo.Context, status int, v inboxPacketPa
 	}
 	canWrite := a.Can(authz.SectionInbox, authz.ActionWrite)
 	v.CanAct = canWrite && p.Kind != exchange.KindReply && (p.Status == exchange.StatusSent || p.Status == exchange.StatusOpened)
-	allowed, ok := exchange.ReplyFields[p.Kind]
+	_, ok := exchange.ReplyFields[p.Kind]
 	v.CanReply = canWrite && ok && p.Status != exchange.StatusDeclined
-	for _, f := range allowed {
-		v.Reply = append(v.Reply, replyField{Name: f, Label: fieldLabel(l, f), Type: replyType(f), Value: typed[f], Error: v.Errors[f]})
+	v.Reply = replyForm(l, p.Kind, typed, v.Errors)
+	if p.Kind == exchange.KindRepatriation {
+		v.ReplyHint = l.T("repatriation.reply.hint")
 	}
 	return h.s.render(c, status, "inbox_packet", v)
 }
@@ -576,24 +589,7 @@ func (h packetHandlers) decline(c echo.Context) error {
 // reply sends the reply form: only the kind's reply fields are read from it.
 func (h packetHandlers) reply(c echo.Context) error {
 	form, _ := c.FormParams()
-	fields := exchange.Payload{}
-	typed := map[string]string{}
-	for name, vals := range form {
-		if name == "_csrf" || len(vals) == 0 {
-			continue
-		}
-		v := strings.TrimSpace(vals[0])
-		typed[name] = v
-		if v == "" {
-			continue
-		}
-		switch replyType(name) {
-		case "yesno":
-			fields[name] = v == "yes"
-		default:
-			fields[name] = v
-		}
-	}
+	fields, typed := replyPayload(form)
 	_, err := h.s.Exchange.Reply(c.Request().Context(), actorOf(c), c.Param("pid"), fields)
 	if err == nil {
 		return redirect(c, "/inbox/"+c.Param("pid")+"?done=replied")

@@ -253,15 +253,15 @@ func TestRepatriationRequestAndReply(t *testing.T) {
 	if _, err := env.App.Exchange.Approve(ctx, env.Actor(t, repKHSupervisor), ps[0].ID, 0); err != nil {
 		t.Fatal(err)
 	}
-	// The embassy officer opens the request in the inbox and answers with the generic reply form.
+	// The embassy officer opens the request in the inbox and answers with the typed reply form.
 	officer := env.Login(t, thEmbassy)
 	packet := env.URL() + "/inbox/" + ps[0].ID
 	if status, body := apptest.Get(t, officer, packet); status != http.StatusOK || !strings.Contains(body, "Ratana") {
 		t.Fatalf("embassy packet page: %d %s", status, excerpt(body))
 	}
-	reply := url.Values{"nationality_verified": {"yes"}, "travel_document_type": {"Passport"},
+	reply := url.Values{"nationality_verified": {"yes"}, "travel_document_type": {"passport"},
 		"travel_document_number": {"AB9912345"}, "travel_document_valid_until": {repatDay(3650)},
-		"travel_date": {repatDay(21)}, "travel_route": {"Poipet – Aranyaprathet"}, "note": {"Passport renewed."}}
+		"travel_date": {repatDay(21)}, "travel_route": {"poipet_aranyaprathet"}, "travel_route_flight": {""}, "note": {"Passport renewed."}}
 	if status, body := postPage(t, officer, packet, packet+"/replies", reply); status != http.StatusSeeOther {
 		t.Fatalf("embassy reply: %d %s", status, excerpt(body))
 	}
