@@ -8,19 +8,19 @@ type Role string
 
 // Roles of DESIGN.md §2.
 const (
-	RoleCaseworker     Role = "caseworker"
-	RoleSupervisor     Role = "supervisor"
-	RoleInvestigator   Role = "investigator"
+	RoleCaseworker   Role = "caseworker"
+	RoleSupervisor   Role = "supervisor"
+	RoleInvestigator Role = "investigator"
 	// RolePoliceSupervisor is the matrix row of a supervisor membership at a police agency: it is
 	// never stored in a membership (the directory holds "supervisor"); Actor.Can maps to it, so a
 	// police supervisor approves and assigns like a supervisor but, like an investigator, never
 	// reads psychosocial or medical notes.
 	RolePoliceSupervisor Role = "police_supervisor"
-	RoleCountryAdmin   Role = "country_admin"
-	RoleAuditor        Role = "auditor"
-	RoleAnalyst        Role = "analyst"
-	RoleEmbassyOfficer Role = "embassy_officer"
-	RoleNGOWorker      Role = "ngo_worker"
+	RoleCountryAdmin     Role = "country_admin"
+	RoleAuditor          Role = "auditor"
+	RoleAnalyst          Role = "analyst"
+	RoleEmbassyOfficer   Role = "embassy_officer"
+	RoleNGOWorker        Role = "ngo_worker"
 )
 
 // MembershipRoles are the roles a directory membership can hold: every role but the matrix-only
