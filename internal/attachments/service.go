@@ -48,17 +48,10 @@ type Listing struct {
 
 // List returns the attachments of a case, newest first, and audits the read.
 func (s *Service) List(ctx context.Context, a *authz.Actor, caseID string) (*Listing, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionAttachments, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	out := &Listing{Items: []Attachment{}}
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionAttachments, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		out.CaseID = c.ID
+		var err error
 		if out.Head, err = head(tx, c.ID); err != nil {
 			return err
 		}
@@ -83,17 +76,9 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, caseID string) (*Lis
 // store's keys, stores it and records its metadata with an audit row. Content over MaxSize is
 // ErrTooLarge; a refused type, an unknown kind or no content is *problem.Invalid.
 func (s *Service) Add(ctx context.Context, a *authz.Actor, caseID string, in Upload) (*Attachment, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionAttachments, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	var out *Attachment
 	stored := "" // the object written, removed again if the transaction does not commit
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionAttachments, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		att, err := check(in)
 		if err != nil {
 			return err

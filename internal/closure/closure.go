@@ -94,16 +94,9 @@ func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return
 
 // Get returns the closure section of a case and audits the read.
 func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Status, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionCases, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	var out *Status
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionCases, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
+		var err error
 		if out, err = status(tx, c); err != nil {
 			return err
 		}
@@ -130,16 +123,8 @@ func status(tx *gorm.DB, c *cases.Case) (*Status, error) {
 // RequestClosure asks a supervisor to close a case. One request waits at a time (a second is a
 // conflict); a closed case is not closed again.
 func (s *Service) RequestClosure(ctx context.Context, a *authz.Actor, caseID string, in RequestInput) (*Request, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionCases, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	var out *Request
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionCases, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		inv := &problem.Invalid{}
 		in.Reason = strings.TrimSpace(in.Reason)
 		if !slices.Contains(Reasons, in.Reason) {

@@ -107,19 +107,12 @@ func (in *Input) clean(now time.Time) (time.Time, error) {
 // in the history. Withdrawing (answer "withdrawn") needs consent given before. A stale Version is
 // problem.ErrConflict.
 func (s *Service) Record(ctx context.Context, a *authz.Actor, caseID string, in Input) (*Consent, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionConsent, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
 	on, verr := in.clean(now)
 	var out *Consent
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// The case first: a case outside the scope is not found, whatever the input.
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	// The case first (InCase finds it before fn runs): a case outside the scope is not found,
+	// whatever the input.
+	err := cases.InCase(ctx, s.stores, a, authz.SectionConsent, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		if verr != nil {
 			return verr
 		}
@@ -178,16 +171,8 @@ func (s *Service) Withdraw(ctx context.Context, a *authz.Actor, caseID string, p
 
 // Ledger returns the case's current answers per purpose and the whole history, and audits the read.
 func (s *Service) Ledger(ctx context.Context, a *authz.Actor, caseID string) (*Ledger, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionConsent, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	var out *Ledger
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionConsent, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		l := &Ledger{CaseID: c.ID, Reference: c.Reference}
 		if err := tx.Raw(`SELECT minor FROM persons WHERE id = ?`, c.PersonID).Scan(&l.Minor).Error; err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/store"
 )
 
 // SheetFacts is what the printed consent and information sheet of a case shows about it: the
@@ -33,16 +34,8 @@ const sheetTeamSQL = `SELECT agency_id FROM case_team WHERE case_id = ? AND agen
 // person's recorded languages. Printing the sheet is a read of the case's consent section, audited
 // as one (consent.read with the sheet's language).
 func (s *Service) Sheet(ctx context.Context, a *authz.Actor, caseID string, choose func(personLanguages []string) string) (*SheetFacts, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionConsent, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	var out *SheetFacts
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionConsent, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		var p struct {
 			Minor     bool
 			Languages cases.TextList

@@ -36,16 +36,8 @@ func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return
 // record gives a Record with Version 0. Without the investigation section, or for a case outside
 // the actor's scope, it is not found.
 func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Record, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionInvestigation, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	var out *Record
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionInvestigation, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		r, err := load(tx, c.ID)
 		if err != nil {
 			return err
@@ -65,16 +57,8 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Reco
 // Presence tells a role with the legal-status section whether the case has an investigation
 // record and when it last changed, and audits the read. It never opens the record.
 func (s *Service) Presence(ctx context.Context, a *authz.Actor, caseID string) (*Presence, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionLegalStatus, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	out := &Presence{}
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionLegalStatus, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		var at []time.Time
 		if err := tx.Model(&row{}).Where("case_id = ?", c.ID).Pluck("updated_at", &at).Error; err != nil {
 			return fmt.Errorf("legal status presence: %w", err)
@@ -82,6 +66,7 @@ func (s *Service) Presence(ctx context.Context, a *authz.Actor, caseID string) (
 		if len(at) > 0 {
 			out.Exists, out.UpdatedAt = true, &at[0]
 		}
+		var err error
 		if out.Head, err = head(tx, c.ID); err != nil {
 			return err
 		}
@@ -98,16 +83,8 @@ func (s *Service) Presence(ctx context.Context, a *authz.Actor, caseID string) (
 // section. A stale version, or a create when another investigator created it first, is
 // problem.ErrConflict; invalid input is *problem.Invalid.
 func (s *Service) Save(ctx context.Context, a *authz.Actor, caseID string, in Input) (*Record, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionInvestigation, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	var out *Record
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionInvestigation, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		// Validated after the case is found, so an unseen case stays not found whatever the input.
 		if err := in.clean(); err != nil {
 			return err

@@ -40,28 +40,35 @@ func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return
 // bind binds the actor to its store through the section of the first class the actor may take act
 // on, and returns those classes; an actor with none gets ErrNotFound.
 func (s *Service) bind(a *authz.Actor, act authz.Action) (*store.Store, authz.Scope, []Class, error) {
-	classes := ClassesFor(a, act)
-	if len(classes) == 0 {
-		return nil, authz.Scope{}, nil, ErrNotFound
+	classes, err := classesFor(a, act)
+	if err != nil {
+		return nil, authz.Scope{}, nil, err
 	}
 	st, scope, err := s.stores.Bind(a, classes[0].Section(), act)
 	return st, scope, classes, err
 }
 
+// classesFor returns the classes the actor may take act on, or ErrNotFound when there is none; the
+// actor binds to its store through the section of the first.
+func classesFor(a *authz.Actor, act authz.Action) ([]Class, error) {
+	classes := ClassesFor(a, act)
+	if len(classes) == 0 {
+		return nil, ErrNotFound
+	}
+	return classes, nil
+}
+
 // List returns the notes of a case in the classes the actor may read, newest first, and audits the
 // read. Classes the actor may not read are not loaded at all.
 func (s *Service) List(ctx context.Context, a *authz.Actor, caseID string) (*List, error) {
-	st, scope, readable, err := s.bind(a, authz.ActionRead)
+	readable, err := classesFor(a, authz.ActionRead)
 	if err != nil {
 		return nil, err
 	}
 	out := &List{Readable: readable, Writable: ClassesFor(a, authz.ActionWrite)}
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err = cases.InCase(ctx, s.stores, a, readable[0].Section(), authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		out.CaseID = c.ID
+		var err error
 		if out.Head, err = head(tx, c.ID); err != nil {
 			return err
 		}

@@ -36,31 +36,14 @@ func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return
 
 // write runs f in a transaction on a case of the actor's scope with the section's write right.
 func (s *Service) write(ctx context.Context, a *authz.Actor, caseID string, f func(tx *gorm.DB, st *store.Store, c *cases.Case) error) error {
-	st, scope, err := s.stores.Bind(a, authz.SectionReintegration, authz.ActionWrite)
-	if err != nil {
-		return err
-	}
-	return st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
-		return f(tx, st, c)
-	})
+	return cases.InCase(ctx, s.stores, a, authz.SectionReintegration, authz.ActionWrite, caseID, f)
 }
 
 // Get returns the reintegration section of a case, opened, and audits the read.
 func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Plan, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionReintegration, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	var out *Plan
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionReintegration, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
+		var err error
 		if out, err = s.load(tx, st, c.ID); err != nil {
 			return err
 		}

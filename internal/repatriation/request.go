@@ -17,6 +17,7 @@ import (
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
 	"homeward/internal/problem"
+	"homeward/internal/store"
 )
 
 // DirectoryEmbassies looks embassies up in the directory (the hub's agencies): the embassy serving
@@ -86,16 +87,9 @@ func (in *RequestInput) clean() error {
 // a supervisor's approval (exchange.Service.Prepare checks consent and the recipient). The steps
 // asked for are marked requested, today, when they were not yet, in the same audited way as an edit.
 func (s *Service) RequestEmbassy(ctx context.Context, a *authz.Actor, caseID string, in RequestInput) (*exchange.Packet, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionRepatriation, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	var h Head
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionRepatriation, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
+		var err error
 		h, err = head(tx, c.ID)
 		return err
 	})
@@ -148,15 +142,7 @@ func (s *Service) noOutstandingRequest(ctx context.Context, a *authz.Actor, case
 // markRequested records that the steps a request asks for were requested today (status and date),
 // where the section does not say more already, and audits the request under the case.
 func (s *Service) markRequested(ctx context.Context, a *authz.Actor, caseID string, p *exchange.Packet, items []string) error {
-	st, scope, err := s.stores.Bind(a, authz.SectionRepatriation, authz.ActionWrite)
-	if err != nil {
-		return err
-	}
-	return st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	return cases.InCase(ctx, s.stores, a, authz.SectionRepatriation, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		r, steps, err := load(tx, c.ID, true)
 		if err != nil {
 			return err

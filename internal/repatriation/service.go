@@ -44,16 +44,8 @@ func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return
 // audits the read. A case without a section gives a Record with Version 0 and the default deadlines
 // counted from today. Without the section, or for a case outside the actor's scope, it is not found.
 func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Record, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionRepatriation, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	var out *Record
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionRepatriation, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		r, steps, err := load(tx, c.ID, false)
 		if err != nil {
 			return err
@@ -75,16 +67,8 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Reco
 // section and its deadlines. A stale version, or a create when someone created it first, is
 // problem.ErrConflict; invalid input is *problem.Invalid.
 func (s *Service) Save(ctx context.Context, a *authz.Actor, caseID string, in Input) (*Record, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionRepatriation, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	var out *Record
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionRepatriation, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		stored, _, err := load(tx, c.ID, true)
 		if err != nil {
 			return err

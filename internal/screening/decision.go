@@ -12,6 +12,7 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/problem"
+	"homeward/internal/store"
 )
 
 // ErrOwnProposal refuses a supervisor's approval or return of their own proposal: a decision needs
@@ -21,17 +22,9 @@ var ErrOwnProposal = fmt.Errorf("screening: the proposer cannot approve or retur
 // ProposeDecision proposes an identification decision for a case in screening or identification
 // whose screening is recorded. At most one proposal waits for approval at a time.
 func (s *Service) ProposeDecision(ctx context.Context, a *authz.Actor, caseID string, in ProposalInput) (*Decision, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionScreening, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
 	var out *Decision
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionScreening, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		if err := in.clean(); err != nil {
 			return err
 		}
@@ -52,6 +45,7 @@ func (s *Service) ProposeDecision(ctx context.Context, a *authz.Actor, caseID st
 		}
 		d := Decision{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, Decision: in.Decision, LegalBasis: in.LegalBasis,
 			Status: StatusProposed, ProposedBy: a.UserID, ProposedAt: now, Version: 1}
+		var err error
 		if d.LegalBasisEnc, err = st.Keys.SealString(FieldLegalBasis, d.ID, in.LegalBasis); err != nil {
 			return err
 		}

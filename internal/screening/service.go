@@ -65,16 +65,9 @@ func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return
 // Get returns the screening section of a case: the interview with its indicators, timeline and
 // opened narrative (nil before it is recorded) and every decision, and audits the read.
 func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*View, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionScreening, authz.ActionRead)
-	if err != nil {
-		return nil, err
-	}
 	var v *View
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionScreening, authz.ActionRead, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
+		var err error
 		if v, err = load(tx, st, c); err != nil {
 			return err
 		}
@@ -183,17 +176,9 @@ func (s *Service) UpdateScreening(ctx context.Context, a *authz.Actor, caseID st
 }
 
 func (s *Service) save(ctx context.Context, a *authz.Actor, caseID string, in Input, create bool) (*Screening, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionScreening, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
 	var out *Screening
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionScreening, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		cl, err := in.clean(now)
 		if err != nil {
 			return err

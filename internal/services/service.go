@@ -101,16 +101,8 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, caseID string) (*Lis
 // Create records a new service of a case. Referrals to NGOs go through Refer instead, so that the
 // NGO learns of them.
 func (s *Service) Create(ctx context.Context, a *authz.Actor, caseID string, in Input) (*Record, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionServices, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	var out *Record
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionServices, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		in.Version = 0
 		start, end, verr := in.clean(s.now())
 		provider, perr := s.provider(ctx, a, in.ProviderKind, in.ProviderAgency)
@@ -121,6 +113,7 @@ func (s *Service) Create(ctx context.Context, a *authz.Actor, caseID string, in 
 		r := row{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, Kind: in.Kind, Status: in.Status,
 			ProviderKind: in.ProviderKind, ProviderAgencyID: provider, StartDate: start, EndDate: end,
 			CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now, Version: 1}
+		var err error
 		if r.OutcomeEnc, err = st.Keys.SealString(sealedOutcome, r.ID, in.Outcome); err != nil {
 			return err
 		}
@@ -140,16 +133,8 @@ func (s *Service) Create(ctx context.Context, a *authz.Actor, caseID string, in 
 // that did not come from a referral (a referral's provider is its NGO). A stale version is
 // problem.ErrConflict.
 func (s *Service) Update(ctx context.Context, a *authz.Actor, caseID, serviceID string, in Input) (*Record, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionServices, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	var out *Record
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.stores, a, authz.SectionServices, authz.ActionWrite, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		cur, err := load(tx, c.ID, serviceID)
 		if err != nil {
 			return err

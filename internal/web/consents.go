@@ -11,7 +11,6 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/consent"
 	"homeward/internal/locale"
-	"homeward/internal/problem"
 )
 
 // consentHandlers serve the consent ledger of a case.
@@ -155,21 +154,11 @@ func consentForm(c echo.Context) consent.Input {
 // refused turns a refused answer into the page again with the input kept (422), or with the
 // current ledger and the input kept (409); other errors go to the error handler.
 func (h consentHandlers) refused(c echo.Context, err error, in consent.Input, render func(echo.Context, int, consentPage) error) error {
-	status, _ := classify(err)
-	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {
+	status, errs, msg, ok := formFailure(c, err)
+	if !ok {
 		return err
 	}
-	l := localizerOf(c)
-	v := consentPage{In: in, Errors: map[string]string{}}
-	if inv, ok := problem.AsInvalid(err); ok {
-		for f, key := range inv.Fields {
-			v.Errors[f] = l.T(key)
-		}
-		v.Error = l.T("form.fix_errors")
-	} else {
-		v.Error = l.T("error.conflict")
-	}
-	return render(c, status, v)
+	return render(c, status, consentPage{In: in, Errors: errs, Error: msg})
 }
 
 func (h consentHandlers) record(c echo.Context) error {

@@ -340,8 +340,8 @@ func (h handoverHandlers) accept(c echo.Context) error {
 	if err == nil {
 		return redirect(c, "/handover/batches/"+id)
 	}
-	status, _ := classify(err)
-	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {
+	status, errs, msg, ok := formFailure(c, err)
+	if !ok {
 		return err
 	}
 	b, gerr := h.svc.Get(ctx, a, id)
@@ -349,14 +349,10 @@ func (h handoverHandlers) accept(c echo.Context) error {
 		return gerr
 	}
 	v := h.batchView(c, b, &in)
-	if inv, ok := problem.AsInvalid(err); ok {
-		for f, key := range inv.Fields {
-			v.Errors[f] = v.L.T(key)
-		}
-		v.Error = v.L.T("form.fix_errors")
-	} else {
-		v.Error = v.L.T("error.conflict")
+	for f, m := range errs {
+		v.Errors[f] = m
 	}
+	v.Error = msg
 	return h.s.render(c, status, "handover_batch", v)
 }
 

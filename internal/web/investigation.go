@@ -9,7 +9,6 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/investigation"
 	"homeward/internal/locale"
-	"homeward/internal/problem"
 )
 
 // investigationHandlers serve the investigation section (police) and the legal-status page (others).
@@ -130,23 +129,15 @@ func (h investigationHandlers) save(c echo.Context) error {
 	if err == nil {
 		return redirect(c, "/cases/"+id+"/investigation")
 	}
-	status, _ := classify(err)
-	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {
+	status, errs, msg, ok := formFailure(c, err)
+	if !ok {
 		return err
 	}
 	r, gerr := h.svc.Get(ctx, a, id)
 	if gerr != nil {
 		return gerr
 	}
-	l := localizerOf(c)
-	errs, msg := map[string]string{}, ""
-	if inv, ok := problem.AsInvalid(err); ok {
-		for f, key := range inv.Fields {
-			errs[f] = l.T(key)
-		}
-		msg = l.T("form.fix_errors")
-	} else {
-		msg = l.T("error.conflict")
+	if status == http.StatusConflict {
 		in.Version = r.Version // the next submit applies to the record as shown
 	}
 	return h.render(c, status, r, in, errs, msg)

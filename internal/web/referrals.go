@@ -174,14 +174,13 @@ func (h referralHandlers) act(c echo.Context, in map[string]string, f func(p *ex
 	if err == nil {
 		return redirect(c, "/referrals/"+p.ID)
 	}
-	status, _ := classify(err)
-	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {
+	status, errs, msg, ok := formFailure(c, err)
+	if !ok {
 		return err
 	}
-	l := localizerOf(c)
-	v := referralPage{In: in, Errors: translate(l, err), Error: l.T("form.fix_errors")}
+	v := referralPage{In: in, Errors: errs, Error: msg}
 	if status == http.StatusConflict {
-		v.Error = l.T("referral.error.conflict")
+		v.Error = localizerOf(c).T("referral.error.conflict")
 	}
 	if p, err = h.open(c); err != nil {
 		return err

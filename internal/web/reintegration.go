@@ -108,15 +108,11 @@ func (h reintegrationHandlers) done(c echo.Context, err error, v reintegrationPa
 	if err == nil {
 		return redirect(c, "/cases/"+c.Param("id")+"/reintegration")
 	}
-	status, _ := classify(err)
-	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {
+	status, errs, msg, ok := formFailure(c, err)
+	if !ok {
 		return err
 	}
-	l := localizerOf(c)
-	v.Errors, v.Error = translate(l, err), l.T("form.fix_errors")
-	if status == http.StatusConflict {
-		v.Error = l.T("error.conflict")
-	}
+	v.Errors, v.Error = errs, msg
 	return h.render(c, status, v)
 }
 

@@ -137,23 +137,15 @@ func (h repatriationHandlers) save(c echo.Context) error {
 	if err == nil {
 		return redirect(c, "/cases/"+id+"/repatriation")
 	}
-	status, _ := classify(err)
-	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {
+	status, errs, msg, ok := formFailure(c, err)
+	if !ok {
 		return err
 	}
 	r, gerr := h.svc.Get(ctx, a, id)
 	if gerr != nil {
 		return gerr
 	}
-	l := localizerOf(c)
-	errs, msg := map[string]string{}, ""
-	if inv, ok := problem.AsInvalid(err); ok {
-		for f, key := range inv.Fields {
-			errs[f] = l.T(key)
-		}
-		msg = l.T("form.fix_errors")
-	} else {
-		msg = l.T("error.conflict")
+	if status == http.StatusConflict {
 		in.Version = r.Version // the next submit applies to the section as shown
 	}
 	v := h.pageData(c, r, in, errs)

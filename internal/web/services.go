@@ -146,19 +146,14 @@ func serviceForm(c echo.Context) services.Input {
 // failed re-renders the page for invalid input (422) or a stale version (409), with the messages
 // in the errors of one form (set picks them); other errors pass.
 func (h serviceHandlers) failed(c echo.Context, err error, v servicesPage, set func(*servicesPage, map[string]string)) error {
-	status, _ := classify(err)
-	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {
+	status, errs, msg, ok := formFailure(c, err)
+	if !ok {
 		return err
 	}
-	l := localizerOf(c)
-	errs := translate(l, err)
 	set(&v, errs)
-	v.Error = l.T("form.fix_errors")
-	if msg, ok := errs[""]; ok {
-		v.Error = msg
-	}
-	if status == http.StatusConflict {
-		v.Error = l.T("error.conflict")
+	v.Error = msg
+	if m, ok := errs[""]; ok && status != http.StatusConflict {
+		v.Error = m
 	}
 	return h.render(c, status, v)
 }
