@@ -79,7 +79,7 @@ func dev(ctx context.Context) error {
 	}
 	if n == 0 {
 		fmt.Println("Loading demo data (first start)…")
-		if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores); err != nil {
+		if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores, demo.Packets{Hub: a.Hub, Exchange: a.Exchange, Consent: a.Consent, Repatriation: a.Repatriation}); err != nil {
 			return err
 		}
 	}
@@ -164,7 +164,7 @@ func seedDemo(ctx context.Context) error {
 		return err
 	}
 	defer a.Close()
-	if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores); err != nil {
+	if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores, demo.Packets{Hub: a.Hub, Exchange: a.Exchange, Consent: a.Consent, Repatriation: a.Repatriation}); err != nil {
 		return err
 	}
 	fmt.Println("demo data loaded")

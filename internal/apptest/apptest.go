@@ -126,7 +126,7 @@ func buildTemplates(tb testing.TB) templates {
 		return templates{err: err}
 	}
 	defer a.Close()
-	if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores); err != nil {
+	if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores, demo.Packets{Hub: a.Hub, Exchange: a.Exchange, Consent: a.Consent, Repatriation: a.Repatriation}); err != nil {
 		return templates{err: fmt.Errorf("seed templates: %w", err)}
 	}
 	return out

@@ -34,6 +34,15 @@ type seeder struct {
 	agencies map[string]string // id by slug
 	users    map[string]string // id by email
 	now      time.Time
+	seeded   map[string][]seededCase // the cases of each store, in order of intake (packets.go)
+}
+
+// seededCase is a case the seeder made, with what packets.go picks cases by.
+type seededCase struct {
+	c           *cases.Case
+	nationality string
+	languages   []string
+	byPolice    bool
 }
 
 // owner is an agency that owns cases, with the user who does the work and the one who closes.
@@ -88,6 +97,16 @@ func (s *seeder) seedStore(ctx context.Context, p storePlan) error {
 				return err
 			}
 		}
+		s.seeded[p.country] = append(s.seeded[p.country], seededCase{c: c, nationality: in.Nationality, languages: in.Languages, byPolice: byPolice})
+	}
+	// The returnees: more persons in return preparation, after the planned ones (packets.go needs them).
+	extra := generate(rand.New(rand.NewPCG(p.seed+1, 0x484f4d45)), s.now, p.returnees)
+	for _, in := range extra {
+		c, err := s.receive(ctx, welfare, welfare, in, route(cases.StageReturnPreparation, 0))
+		if err != nil {
+			return err
+		}
+		s.seeded[p.country] = append(s.seeded[p.country], seededCase{c: c, nationality: in.Nationality, languages: in.Languages})
 	}
 	return nil
 }

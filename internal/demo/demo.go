@@ -23,8 +23,9 @@ var ErrNotEmpty = errors.New("demo: databases are not empty; seed-demo loads onl
 // Seed loads the demo data into empty databases. It refuses (returns ErrNotEmpty) when the hub has
 // any user or any store has any person. The person data depend only on fixed seeds, except that
 // dates (birth dates, operation dates) are relative to the day of seeding. Seed is not atomic: if it
-// fails part-way, the databases must be recreated before seeding again.
-func Seed(ctx context.Context, dir *directory.Service, cs *cases.Service, stores *store.Set) error {
+// fails part-way, the databases must be recreated before seeding again. With px.Exchange set (pass
+// the app's services), Seed also loads packets, consents and support work (packets.go).
+func Seed(ctx context.Context, dir *directory.Service, cs *cases.Service, stores *store.Set, px Packets) error {
 	for _, p := range plans {
 		if _, err := stores.For(p.country); err != nil {
 			return fmt.Errorf("demo: store %s: %w", p.country, err)
@@ -41,13 +42,17 @@ func Seed(ctx context.Context, dir *directory.Service, cs *cases.Service, stores
 	if err != nil {
 		return err
 	}
-	s := &seeder{dir: dir, cs: cs, stores: stores, agencies: agencyIDs, users: userIDs, now: time.Now().UTC()}
+	s := &seeder{dir: dir, cs: cs, stores: stores, agencies: agencyIDs, users: userIDs, now: time.Now().UTC(),
+		seeded: map[string][]seededCase{}}
 	for _, p := range plans {
 		if err := s.seedStore(ctx, p); err != nil {
 			return fmt.Errorf("demo: store %s: %w", p.country, err)
 		}
 	}
-	return nil
+	if px.Exchange == nil {
+		return nil
+	}
+	return s.seedPackets(ctx, px)
 }
 
 // Users lists the demo logins as "email (role, agency slug)" lines, for printing by `make run`.

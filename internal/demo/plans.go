@@ -11,6 +11,9 @@ type storePlan struct {
 	police     string // slug of the police agency: owns some cases, leads the operations
 	operations []operation
 	groups     []group
+	// returnees are persons received after the groups' and walked to return preparation: the
+	// demo's handover batch and embassy requests need more nationals of the other country there.
+	returnees []group
 }
 
 // operation is a rescue operation; daysAgo dates it relative to the day of seeding.
@@ -60,11 +63,16 @@ var plans = []storePlan{
 			{nationality: "KE", count: 3, names: &kenyanNames, languages: [][]string{{"sw", "en"}, {"en"}},
 				docPrefix: "AK", docDigits: 7, phone: "+254 72"},
 		},
+		returnees: []group{
+			{nationality: "TH", count: 3, names: &thaiNames, languages: [][]string{{"th"}, {"th", "en"}},
+				docPrefix: "AA", docDigits: 7, phone: "+66 81"},
+		},
 	},
 }
 
 // stageCounts is how many cases of each store stand at each stage; they add up to the persons of
-// each plan (48). Cases are received most advanced first, so older references are further along.
+// each plan's groups (48), a plan's returnees add to return preparation. Cases are received most
+// advanced first, so older references are further along.
 var stageCounts = []struct {
 	stage cases.Stage
 	count int

@@ -255,7 +255,7 @@ func TestSyncConcurrent(t *testing.T) {
 			}
 		}
 	}
-	if c := count(t, kh, `SELECT count(*) FROM audit_log WHERE action = 'packet.reply_applied'`); c != len(replies) {
+	if c := count(t, kh, `SELECT count(*) FROM audit_log WHERE action = 'packet.reply_applied' AND detail::jsonb->>'packet_id' IN ?`, replies); c != len(replies) {
 		t.Errorf("store reply_applied rows = %d, want %d", c, len(replies))
 	}
 	once(kh, "reply (store)", `SELECT detail::jsonb->>'packet_id' AS k, count(*) AS n FROM audit_log WHERE action = 'packet.reply_applied' GROUP BY 1`)

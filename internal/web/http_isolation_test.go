@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -203,15 +204,27 @@ func TestMe(t *testing.T) {
 }
 
 // TestInboxAPI checks that the inbox is for agencies that receive packets and hidden from others.
+// The demo data hold packets sent to the embassy and the NGO: each lists exactly those addressed to it.
 func TestInboxAPI(t *testing.T) {
 	env := apptest.New(t)
+	listed := func(slug string) string {
+		var ids []string
+		if err := env.App.Hub.Raw(`SELECT p.id::text FROM packets p JOIN agencies a ON a.id = p.recipient_agency_id
+			WHERE a.slug = ? AND p.kind <> 'reply' AND p.status IN ('sent', 'opened', 'accepted', 'declined') ORDER BY p.id`, slug).Scan(&ids).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 0 {
+			t.Fatalf("the demo data hold no packet for %s", slug)
+		}
+		return strings.Join(ids, ",")
+	}
 	tests := []struct {
 		email  string
 		status int
-		body   string
+		ids    string // the packets listed, in id order
 	}{
-		{thEmbassy, http.StatusOK, `{"items":[],"next_cursor":""}`},
-		{ngoWorker, http.StatusOK, `{"items":[],"next_cursor":""}`},
+		{thEmbassy, http.StatusOK, listed("th-embassy-pnh")},
+		{ngoWorker, http.StatusOK, listed("ngo-kh-shelter")},
 		{thWorker, http.StatusNotFound, ""},
 	}
 	for _, tt := range tests {
@@ -226,8 +239,22 @@ func TestInboxAPI(t *testing.T) {
 				}
 				return
 			}
-			if strings.TrimSpace(body) != tt.body {
-				t.Errorf("body %s, want %s", body, tt.body)
+			var page struct {
+				Items []struct {
+					ID string `json:"id"`
+				} `json:"items"`
+				NextCursor string `json:"next_cursor"`
+			}
+			if err := json.Unmarshal([]byte(body), &page); err != nil {
+				t.Fatalf("body %s: %v", body, err)
+			}
+			var ids []string
+			for _, it := range page.Items {
+				ids = append(ids, it.ID)
+			}
+			slices.Sort(ids)
+			if got := strings.Join(ids, ","); got != tt.ids || page.NextCursor != "" {
+				t.Errorf("listed %s (cursor %q), want %s: %s", got, page.NextCursor, tt.ids, body)
 			}
 		})
 	}
