@@ -29,7 +29,15 @@ type APIToken struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	ExpiresAt  time.Time
 }
+
+// DefaultTokenLifetime is how long an API token lives unless a shorter or longer one (at most
+// MaxTokenLifetime) is asked for.
+const (
+	DefaultTokenLifetime = 30 * 24 * time.Hour
+	MaxTokenLifetime     = 90 * 24 * time.Hour
+)
 
 // CreateToken makes a new API token for the user with email, acting in the agency with agencySlug
 // (or the user's only agency when agencySlug is empty). It returns the token once.
@@ -55,7 +63,8 @@ func (s *Service) CreateToken(ctx context.Context, email, agencySlug, label stri
 		return "", nil, err
 	}
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	t := &APIToken{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, AgencyID: agencies[0], TokenHash: hashToken(token), Label: label, CreatedAt: s.now()}
+	t := &APIToken{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, AgencyID: agencies[0], TokenHash: hashToken(token), Label: label, CreatedAt: s.now(),
+		ExpiresAt: s.now().Add(DefaultTokenLifetime)}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(t).Error; err != nil {
 			return err
@@ -76,7 +85,7 @@ func (s *Service) TokenActor(ctx context.Context, token string) (*authz.Actor, e
 		return nil, ErrNotFound
 	}
 	var t APIToken
-	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", hashToken(token)).Take(&t).Error
+	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL AND expires_at > ?", hashToken(token), s.now()).Take(&t).Error
 	if err != nil {
 		return nil, notFound(err)
 	}
