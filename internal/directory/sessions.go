@@ -40,3 +40,24 @@ func (s *Service) EndSessions(ctx context.Context, actorUserID, actorAgencyID, u
 	})
 	return n, err
 }
+
+// ResetFactors removes every second factor of the user (TOTP secret, recovery codes, passkeys) and
+// ends their sessions: a user of a role that requires MFA must enrol a factor again before
+// anything else. Audited in the hub as done by actorUserID in actorAgencyID.
+func (s *Service) ResetFactors(ctx context.Context, actorUserID, actorAgencyID, userID string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		counts := map[string]int64{}
+		for _, table := range []string{"mfa_totp", "mfa_recovery_codes", "webauthn_credentials"} {
+			res := tx.Exec("DELETE FROM "+table+" WHERE user_id = ?", userID)
+			if res.Error != nil {
+				return res.Error
+			}
+			counts[table] = res.RowsAffected
+		}
+		if err := tx.Model(&UserSession{}).Where("user_id = ? AND ended_at IS NULL", userID).Update("ended_at", s.now()).Error; err != nil {
+			return err
+		}
+		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: actorUserID, ActorAgencyID: actorAgencyID,
+			Action: "mfa.reset", Entity: "user", EntityID: userID, Detail: counts})
+	})
+}

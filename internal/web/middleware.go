@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -26,7 +27,21 @@ const (
 	sessAgency = "agency_id"
 	sessLang   = "lang"
 	sessBE     = "buddhist_era"
+	// sessSID is the id of the session's user_sessions row (directory.UserSession).
+	sessSID = "sid"
+	// sessMFAAt is when (unix seconds) the session's user last proved a second factor; creating an
+	// API token or changing the password needs it within mfaFreshFor for MFA roles.
+	sessMFAAt = "mfa_at"
 )
+
+// mfaFreshFor is how recent a second factor must be for sensitive settings.
+const mfaFreshFor = 10 * time.Minute
+
+// mfaFresh reports whether the session proved a second factor within mfaFreshFor.
+func (s *Server) mfaFresh(c echo.Context) bool {
+	at := s.sessions.GetInt64(c.Request().Context(), sessMFAAt)
+	return at > 0 && time.Since(time.Unix(at, 0)) < mfaFreshFor
+}
 
 var errUnauthenticated = errors.New("unauthenticated")
 

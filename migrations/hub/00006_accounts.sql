@@ -39,7 +39,37 @@ ALTER TABLE api_tokens ADD COLUMN expires_at timestamptz;
 UPDATE api_tokens SET expires_at = greatest(created_at, now()) + interval '30 days';
 ALTER TABLE api_tokens ALTER COLUMN expires_at SET NOT NULL;
 
+-- Second factors (MFA). TOTP: one confirmed secret per user, sealed with the hub's keys; last_step is
+-- the last time step accepted, so a code is never accepted twice. Recovery codes: ten single-use
+-- codes, stored hashed. Passkeys: WebAuthn credentials as go-webauthn serialises them.
+CREATE TABLE mfa_totp (
+    user_id      uuid PRIMARY KEY REFERENCES users (id),
+    secret_enc   bytea NOT NULL,
+    created_at   timestamptz NOT NULL,
+    confirmed_at timestamptz,
+    last_step    bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE mfa_recovery_codes (
+    id         uuid PRIMARY KEY,
+    user_id    uuid NOT NULL REFERENCES users (id),
+    code_hash  bytea NOT NULL,
+    created_at timestamptz NOT NULL,
+    used_at    timestamptz
+);
+CREATE INDEX mfa_recovery_codes_user_idx ON mfa_recovery_codes (user_id);
+CREATE TABLE webauthn_credentials (
+    id            uuid PRIMARY KEY,
+    user_id       uuid NOT NULL REFERENCES users (id),
+    credential_id bytea NOT NULL UNIQUE,
+    credential    jsonb NOT NULL,
+    name          text NOT NULL DEFAULT '',
+    created_at    timestamptz NOT NULL,
+    last_used_at  timestamptz
+);
+CREATE INDEX webauthn_credentials_user_idx ON webauthn_credentials (user_id);
+
 -- +goose Down
+DROP TABLE webauthn_credentials, mfa_recovery_codes, mfa_totp;
 ALTER TABLE api_tokens DROP COLUMN expires_at;
 DROP TABLE user_sessions, enrolments;
 ALTER TABLE users DROP COLUMN invited_by, DROP COLUMN password_changed_at;
