@@ -3,20 +3,34 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
 
+	"homeward/internal/attachments"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/closure"
+	"homeward/internal/complaints"
 	"homeward/internal/config"
 	"homeward/internal/consent"
 	"homeward/internal/dashboard"
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
+	"homeward/internal/exports"
 	"homeward/internal/handover"
+	"homeward/internal/imports"
+	"homeward/internal/investigation"
+	"homeward/internal/jointreport"
 	"homeward/internal/locale"
+	"homeward/internal/notes"
+	"homeward/internal/operations"
+	"homeward/internal/reintegration"
 	"homeward/internal/repatriation"
+	"homeward/internal/reports"
+	"homeward/internal/screening"
+	"homeward/internal/services"
 	"homeward/internal/store"
 	"homeward/internal/vault"
 	"homeward/internal/web"
@@ -45,6 +59,9 @@ type Options struct {
 
 // Open connects to the hub and every store of cfg and builds the services and server.
 func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
+	if cfg.AttachmentsDir == "" {
+		return nil, errors.New("no attachments directory configured (HOMEWARD_ATTACHMENTS_DIR)")
+	}
 	load := vault.LoadMasterKey
 	if opt.CreateMasterKey {
 		load = vault.LoadOrCreateMasterKey
@@ -91,12 +108,30 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	a.Exchange.Apply(exchange.KindRepatriation, a.Repatriation.Apply)
 	a.Exchange.CheckReplies(exchange.KindRepatriation, a.Repatriation.CheckReply)
 	// Handover at the border: the projection of a person, the new case on acceptance, the answer back.
-	handover.New(hub, a.Stores, a.Exchange, a.Directory).Register(a.Exchange)
+	ho := handover.New(hub, a.Stores, a.Exchange, a.Directory)
+	ho.Register(a.Exchange)
 	// Services and NGO referrals (support.go); the dashboards of the home page.
 	registerSupport(a.Exchange)
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
-		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure})
+		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
+		Services: web.Services{
+			Operations:    operations.New(a.Stores, hub),
+			Imports:       imports.New(a.Stores, a.Cases),
+			Screening:     screening.New(a.Stores),
+			Investigation: investigation.New(a.Stores),
+			Notes:         notes.New(a.Stores),
+			Attachments:   attachments.New(a.Stores, attachments.Dir{Root: cfg.AttachmentsDir}),
+			Repatriation:  a.Repatriation,
+			Handover:      ho,
+			Support:       services.New(a.Stores, a.Directory, a.Exchange),
+			Reintegration: reintegration.New(a.Stores),
+			Closure:       closure.New(a.Stores, a.Cases, a.Exchange),
+			Reports:       reports.New(a.Stores),
+			JointReport:   jointreport.New(a.Stores),
+			Complaints:    complaints.New(a.Stores),
+			Exports:       exports.New(a.Stores, a.Cases),
+		}})
 	if err != nil {
 		return nil, err
 	}

@@ -121,6 +121,7 @@ func buildTemplates(tb testing.TB) templates {
 		return templates{err: err}
 	}
 	cfg.MasterKeyFile = out.masterKey
+	cfg.AttachmentsDir = config.AttachmentsRoot(os.Getenv)
 	a, err := app.Open(ctx, cfg, app.Options{})
 	if err != nil {
 		return templates{err: err}
@@ -143,7 +144,8 @@ func New(tb testing.TB) *Env {
 	admin := adminDB(tb)
 	defer admin.Close()
 	env := &Env{Databases: map[string]string{}}
-	cfg := config.Config{StoreDSNs: map[string]string{}, MasterKeyFile: tpl.masterKey}
+	// Attachments go where HOMEWARD_ATTACHMENTS_DIR says: a test may point it at its own directory.
+	cfg := config.Config{StoreDSNs: map[string]string{}, MasterKeyFile: tpl.masterKey, AttachmentsDir: config.AttachmentsRoot(os.Getenv)}
 	for _, k := range keys() {
 		d := databaseFor(k)
 		d.Name = testdb.CreateDatabase(tb, "t_"+strings.ToLower(k), tpl.names[k], d.Owner)

@@ -253,20 +253,6 @@ func TestDirKeys(t *testing.T) {
 	}
 }
 
-func TestRootFromEnv(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	if got := attachments.RootFromEnv(env(map[string]string{"HOMEWARD_ATTACHMENTS_DIR": "/srv/att", "HOMEWARD_DATA_DIR": "/d"})); got != "/srv/att" {
-		t.Errorf("explicit = %s", got)
-	}
-	if got := attachments.RootFromEnv(env(map[string]string{"HOMEWARD_DATA_DIR": "/d"})); got != "/d/attachments" {
-		t.Errorf("data dir = %s", got)
-	}
-	if wd, _ := os.Getwd(); attachments.RootFromEnv(env(nil)) != filepath.Join(wd, ".data", "attachments") {
-		got := attachments.RootFromEnv(env(nil))
-		t.Errorf("default = %s", got)
-	}
-}
-
 // BenchmarkUpload attaches a 1 MB scanned document: type check, digest, seal, write, insert, audit.
 func BenchmarkUpload(b *testing.B) {
 	f := setup(b)

@@ -21,22 +21,6 @@ type ObjectStore interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// RootFromEnv is the attachments directory: HOMEWARD_ATTACHMENTS_DIR, else "attachments" under
-// HOMEWARD_DATA_DIR, whose default is .data as for the rest of the local data (never a temporary
-// directory: attachments must outlive a reboot). getenv is os.Getenv outside tests.
-func RootFromEnv(getenv func(string) string) string {
-	if d := getenv("HOMEWARD_ATTACHMENTS_DIR"); d != "" {
-		return d
-	}
-	base := getenv("HOMEWARD_DATA_DIR")
-	if base == "" {
-		base = ".data"
-	}
-	if abs, err := filepath.Abs(base); err == nil {
-		base = abs
-	}
-	return filepath.Join(base, "attachments")
-}
 
 // Dir is an ObjectStore in a local directory: key "TH/0190…" is the file Root/TH/0190….
 type Dir struct {

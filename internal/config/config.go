@@ -39,6 +39,8 @@ type Config struct {
 	MasterKeyFile string
 	// CookieSecure sets the Secure flag on the session cookie (off only for plain-HTTP local dev).
 	CookieSecure bool
+	// AttachmentsDir is where sealed attachment contents are written (AttachmentsRoot).
+	AttachmentsDir string
 }
 
 var storeEnv = regexp.MustCompile(`^HOMEWARD_STORE_([A-Z]{2})_DSN$`)
@@ -63,7 +65,25 @@ func FromEnv() Config {
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs
 	}
+	c.AttachmentsDir = AttachmentsRoot(os.Getenv)
 	return c
+}
+
+// AttachmentsRoot is the attachments directory: HOMEWARD_ATTACHMENTS_DIR, else "attachments" under
+// HOMEWARD_DATA_DIR, whose default is .data as for the rest of the local data (never a temporary
+// directory: attachments must outlive a reboot). getenv is os.Getenv outside tests.
+func AttachmentsRoot(getenv func(string) string) string {
+	if d := getenv("HOMEWARD_ATTACHMENTS_DIR"); d != "" {
+		return d
+	}
+	base := getenv("HOMEWARD_DATA_DIR")
+	if base == "" {
+		base = ".data"
+	}
+	if abs, err := filepath.Abs(base); err == nil {
+		base = abs
+	}
+	return filepath.Join(base, "attachments")
 }
 
 // Local reports whether no database servers are configured, so the local cluster must be used.

@@ -77,19 +77,11 @@ type homeStage struct {
 	Total, Mine        int
 }
 
-// dashboards returns the dashboard service (a plain one when the app did not wire it).
-func (s *Server) dashboards() *dashboard.Service {
-	if s.Dashboard != nil {
-		return s.Dashboard
-	}
-	return dashboard.New(s.Hub, s.Stores, nil)
-}
-
 // home shows the work that comes to the actor: the dashboard of their roles; a role without one
 // (auditor, analyst, country admin) goes to where its work is.
 func (s *Server) home(c echo.Context) error {
 	b := s.base(c)
-	d, err := s.dashboards().For(c.Request().Context(), b.Actor)
+	d, err := s.Dashboard.For(c.Request().Context(), b.Actor)
 	if err != nil {
 		return err
 	}
@@ -138,7 +130,7 @@ func (s *Server) home(c echo.Context) error {
 }
 
 func (s *Server) apiDashboard(c echo.Context) error {
-	d, err := s.dashboards().For(c.Request().Context(), actorOf(c))
+	d, err := s.Dashboard.For(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}

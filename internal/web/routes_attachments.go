@@ -2,9 +2,7 @@ package web
 
 import (
 	"net/http"
-	"os"
 
-	"homeward/internal/attachments"
 	"homeward/internal/authz"
 )
 
@@ -17,8 +15,7 @@ const (
 // attachmentRoutes registers the attachments of a case: the page with its upload form, the audited
 // download, and the JSON API. Contents go to the directory of attachments.RootFromEnv.
 func (s *Server) attachmentRoutes() {
-	objects := attachments.Dir{Root: attachments.RootFromEnv(os.Getenv)}
-	h := attachmentHandlers{s: s, svc: attachments.New(s.Stores, objects)}
+	h := attachmentHandlers{s: s, svc: s.Attachments}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, "/cases/:id/attachments", h.page, perm(authz.SectionAttachments, read))
 	s.handle(p, uploadPage, h.upload, perm(authz.SectionAttachments, write))

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"homeward/internal/authz"
-	"homeward/internal/complaints"
 )
 
 const complaintSection = authz.SectionReports
@@ -13,7 +12,7 @@ const complaintSection = authz.SectionReports
 // write). Uploads get their own 5 MB body limit (complaintBodyLimit), applied before any route
 // middleware reads the form; the global 1 MiB limit skips them (isComplaintImport in server.go).
 func (s *Server) complaintRoutes() {
-	h := &complaintHandlers{s: s, svc: complaints.New(s.Stores)}
+	h := &complaintHandlers{s: s, svc: s.Complaints}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, complaintsPage, h.trends, perm(complaintSection, read))
 	s.handle(g, complaintImportPage, h.importForm, perm(complaintSection, write))

@@ -4,17 +4,12 @@ import (
 	"net/http"
 
 	"homeward/internal/authz"
-	"homeward/internal/consent"
 )
 
 // consentRoutes registers the consent ledger of a case: the page, the answer form, the
 // withdrawal with its confirmation step, the printable consent sheet, and the JSON API.
 func (s *Server) consentRoutes() {
-	svc := s.Consent
-	if svc == nil {
-		svc = consent.New(s.Stores)
-	}
-	h := consentHandlers{s: s, svc: svc}
+	h := consentHandlers{s: s, svc: s.Consent}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, "/cases/:id/consents", h.page, perm(authz.SectionConsent, read))
 	s.handle(p, "/cases/:id/consents", h.record, perm(authz.SectionConsent, write))

@@ -10,7 +10,7 @@ import (
 // exportRoutes registers the exports: the filtered case list as CSV or XLSX and the de-identified
 // HTCDS dataset, each for supervisors only (the exports section), as pages' downloads and in the API.
 func (s *Server) exportRoutes() {
-	h := &exportHandlers{s: s, svc: exports.New(s.Stores, s.Cases)}
+	h := &exportHandlers{s: s, svc: s.Exports}
 	g := http.MethodGet
 	acc := perm(authz.SectionExports, read)
 	s.handle(g, "/cases/export.csv", h.caseList(exports.FormatCSV), acc)

@@ -4,12 +4,11 @@ import (
 	"net/http"
 
 	"homeward/internal/authz"
-	"homeward/internal/handover"
 )
 
 // handoverRoutes registers handover batches at the border and their printed record.
 func (s *Server) handoverRoutes() {
-	h := handoverHandlers{s: s, svc: handover.New(s.Hub, s.Stores, s.Exchange, s.Directory)}
+	h := handoverHandlers{s: s, svc: s.Handover}
 	g, p := http.MethodGet, http.MethodPost
 	approve := perm(authz.SectionApprovals, authz.ActionApprove)
 	s.handle(g, "/handover/batches", h.list, perm(authz.SectionRepatriation, read))

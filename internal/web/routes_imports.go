@@ -4,14 +4,13 @@ import (
 	"net/http"
 
 	"homeward/internal/authz"
-	"homeward/internal/imports"
 )
 
 // importRoutes registers the bulk intake: the import page of a rescue operation, its JSON API and the
 // downloadable templates. Uploads get their own body limit (importBodyLimit), applied before any route
 // middleware reads the form; the global 1 MiB limit skips them (isImport).
 func (s *Server) importRoutes() {
-	h := &importHandlers{s: s, svc: imports.New(s.Stores, s.Cases)}
+	h := &importHandlers{s: s, svc: s.Imports}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, importPage, h.form, perm(authz.SectionOperations, write))
 	s.handle(p, importPage, h.upload, perm(authz.SectionOperations, write))

@@ -4,13 +4,12 @@ import (
 	"net/http"
 
 	"homeward/internal/authz"
-	"homeward/internal/investigation"
 )
 
 // investigationRoutes registers the police investigation section of a case, the bare legal-status
 // page of the other roles, and their JSON API.
 func (s *Server) investigationRoutes() {
-	h := investigationHandlers{s: s, svc: investigation.New(s.Stores)}
+	h := investigationHandlers{s: s, svc: s.Investigation}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, "/cases/:id/investigation", h.page, perm(authz.SectionInvestigation, read))
 	s.handle(p, "/cases/:id/investigation", h.save, perm(authz.SectionInvestigation, write))

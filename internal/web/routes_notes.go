@@ -4,13 +4,12 @@ import (
 	"net/http"
 
 	"homeward/internal/authz"
-	"homeward/internal/notes"
 )
 
 // noteRoutes registers the notes of a case: the page (list, add form, edit form), and the JSON API.
 // The routes need the general notes section; each class is then gated by its own section.
 func (s *Server) noteRoutes() {
-	h := noteHandlers{s: s, svc: notes.New(s.Stores)}
+	h := noteHandlers{s: s, svc: s.Notes}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, "/cases/:id/notes", h.page, perm(authz.SectionNotes, read))
 	s.handle(p, "/cases/:id/notes", h.add, perm(authz.SectionNotes, write))

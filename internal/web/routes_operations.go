@@ -15,7 +15,7 @@ type operationHandlers struct {
 
 // operationRoutes registers the routes of rescue operations.
 func (s *Server) operationRoutes() {
-	h := &operationHandlers{Server: s, svc: operations.New(s.Stores, s.Hub)}
+	h := &operationHandlers{Server: s, svc: s.Operations}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, "/operations", h.list, perm(authz.SectionOperations, read))
 	s.handle(g, "/operations/new", h.form, perm(authz.SectionOperations, write))

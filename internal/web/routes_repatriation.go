@@ -4,13 +4,12 @@ import (
 	"net/http"
 
 	"homeward/internal/authz"
-	"homeward/internal/repatriation"
 )
 
 // repatriationRoutes registers the repatriation section of a case, requests to embassies and the
 // overdue steps of the supervisor's agency, with their JSON API.
 func (s *Server) repatriationRoutes() {
-	h := repatriationHandlers{s: s, svc: repatriation.New(s.Stores, s.Exchange, repatriation.DirectoryEmbassies(s.Directory))}
+	h := repatriationHandlers{s: s, svc: s.Repatriation}
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, "/cases/:id/repatriation", h.page, perm(authz.SectionRepatriation, read))
 	s.handle(p, "/cases/:id/repatriation", h.save, perm(authz.SectionRepatriation, write))

@@ -15,7 +15,7 @@ type reportHandlers struct {
 
 // reportRoutes registers the routes of store reports.
 func (s *Server) reportRoutes() {
-	h := &reportHandlers{Server: s, svc: reports.New(s.Stores)}
+	h := &reportHandlers{Server: s, svc: s.Reports}
 	g := http.MethodGet
 	s.handle(g, "/reports", h.dashboard, perm(authz.SectionReports, read))
 	s.handle(g, "/reports/operations", h.operations, perm(authz.SectionReports, read))

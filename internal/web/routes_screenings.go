@@ -12,7 +12,7 @@ import (
 
 // screeningRoutes registers the screening section and the identification decision: pages and API.
 func (s *Server) screeningRoutes() {
-	h := &screeningHandlers{s: s, svc: screening.New(s.Stores)}
+	h := &screeningHandlers{s: s, svc: s.Screening}
 	g, p, put := http.MethodGet, http.MethodPost, http.MethodPut
 	readScr, writeScr := perm(authz.SectionScreening, read), perm(authz.SectionScreening, write)
 	approve := perm(authz.SectionApprovals, authz.ActionApprove)

@@ -4,9 +4,6 @@ import (
 	"net/http"
 
 	"homeward/internal/authz"
-	"homeward/internal/closure"
-	"homeward/internal/reintegration"
-	"homeward/internal/services"
 )
 
 // supportRoutes registers services, NGO referrals, reintegration, closure and role dashboards.
@@ -14,7 +11,7 @@ func (s *Server) supportRoutes() {
 	g, p, put := http.MethodGet, http.MethodPost, http.MethodPut
 	approve := authz.ActionApprove
 
-	sv := serviceHandlers{s: s, svc: services.New(s.Stores, s.Directory, s.Exchange)}
+	sv := serviceHandlers{s: s, svc: s.Support}
 	s.handle(g, "/cases/:id/services", sv.page, perm(authz.SectionServices, read))
 	s.handle(p, "/cases/:id/services", sv.create, perm(authz.SectionServices, write))
 	s.handle(p, "/cases/:id/services/:sid", sv.update, perm(authz.SectionServices, write))
@@ -34,7 +31,7 @@ func (s *Server) supportRoutes() {
 	s.handle(p, "/referrals/:pid/decline", rf.decline, perm(authz.SectionInbox, write))
 	s.handle(p, "/referrals/:pid/progress", rf.progress, perm(authz.SectionInbox, write))
 
-	ri := reintegrationHandlers{s: s, svc: reintegration.New(s.Stores)}
+	ri := reintegrationHandlers{s: s, svc: s.Reintegration}
 	s.handle(g, "/cases/:id/reintegration", ri.page, perm(authz.SectionReintegration, read))
 	s.handle(p, "/cases/:id/reintegration", ri.savePlan, perm(authz.SectionReintegration, write))
 	s.handle(p, "/cases/:id/reintegration/goals", ri.addGoal, perm(authz.SectionReintegration, write))
@@ -48,7 +45,7 @@ func (s *Server) supportRoutes() {
 	s.handle(p, "/api/v1/cases/:id/reintegration/visits", ri.apiAddVisit, perm(authz.SectionReintegration, write))
 	s.handle(put, "/api/v1/cases/:id/reintegration/visits/:vid", ri.apiUpdateVisit, perm(authz.SectionReintegration, write))
 
-	cl := closureHandlers{s: s, svc: closure.New(s.Stores, s.Cases, s.Exchange)}
+	cl := closureHandlers{s: s, svc: s.Closure}
 	s.handle(g, "/cases/:id/closure", cl.page, perm(authz.SectionCases, read))
 	s.handle(p, "/cases/:id/closure", cl.request, perm(authz.SectionCases, write))
 	s.handle(p, "/cases/:id/closure/:rid/approve", cl.approve, perm(authz.SectionApprovals, approve))

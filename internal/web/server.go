@@ -32,11 +32,13 @@ type Deps struct {
 	Directory *directory.Service
 	Cases     *cases.Service
 	Exchange  *exchange.Service
-	// Consent is the consent ledger service (nil: a plain one); app wires its revocation hook.
+	// Consent is the consent ledger service, with its revocation hook.
 	Consent *consent.Service
-	// Dashboard computes the role dashboards of the home page (nil: one without repatriation steps).
+	// Dashboard computes the role dashboards of the home page.
 	Dashboard *dashboard.Service
 	Bundle    *locale.Bundle
+	// Services are the areas' domain services.
+	Services
 	// CookieSecure sets Secure on cookies; off only for plain-HTTP local development.
 	CookieSecure bool
 	// IdleTimeout signs a person out after this long without a request (default 30 minutes).
@@ -60,6 +62,9 @@ const MaxJSON = 1 << 20
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
+	if err := checkDeps(d); err != nil {
+		return nil, err
+	}
 	if d.IdleTimeout == 0 {
 		d.IdleTimeout = 30 * time.Minute
 	}
