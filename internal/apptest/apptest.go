@@ -41,6 +41,7 @@ type Env struct {
 
 type templates struct {
 	names     map[string]string // "hub", "TH", "KH" -> template database
+	empty     map[string]string // the same, migrated but without the demo data
 	masterKey string
 	err       error
 }
@@ -79,7 +80,7 @@ func buildTemplates(tb testing.TB) templates {
 	ctx := context.Background()
 	admin := adminDB(tb)
 	defer admin.Close()
-	out := templates{names: map[string]string{}}
+	out := templates{names: map[string]string{}, empty: map[string]string{}}
 	if err := provision.RestrictServer(ctx, admin); err != nil {
 		return templates{err: err}
 	}
@@ -105,6 +106,14 @@ func buildTemplates(tb testing.TB) templates {
 		} else {
 			cfg.StoreDSNs[k] = roleDSN(tb, d.App, d.Name)
 		}
+	}
+	// A copy of each migrated template before the demo data: the start of a real deployment.
+	for _, k := range keys() {
+		name := "tple_" + strings.ToLower(k) + "_" + suffix
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+out.names[k]+" OWNER "+databaseFor(k).Owner); err != nil {
+			return templates{err: fmt.Errorf("empty template %s: %w", name, err)}
+		}
+		out.empty[k] = name
 	}
 	dir, err := os.MkdirTemp("", "homeward-apptest-")
 	if err != nil {
@@ -136,6 +145,18 @@ func buildTemplates(tb testing.TB) templates {
 // New returns a fresh environment with the demo data, cleaned up when the test ends.
 func New(tb testing.TB) *Env {
 	tb.Helper()
+	return newEnv(tb, false)
+}
+
+// NewEmpty returns a fresh environment as a real deployment starts: migrated, with no agency,
+// user or case.
+func NewEmpty(tb testing.TB) *Env {
+	tb.Helper()
+	return newEnv(tb, true)
+}
+
+func newEnv(tb testing.TB, empty bool) *Env {
+	tb.Helper()
 	tplOnce.Do(func() { tpl = buildTemplates(tb) })
 	if tpl.err != nil {
 		tb.Fatalf("test templates: %v", tpl.err)
@@ -148,7 +169,11 @@ func New(tb testing.TB) *Env {
 	cfg := config.Config{StoreDSNs: map[string]string{}, MasterKeyFile: tpl.masterKey, AttachmentsDir: config.AttachmentsRoot(os.Getenv)}
 	for _, k := range keys() {
 		d := databaseFor(k)
-		d.Name = testdb.CreateDatabase(tb, "t_"+strings.ToLower(k), tpl.names[k], d.Owner)
+		from := tpl.names[k]
+		if empty {
+			from = tpl.empty[k]
+		}
+		d.Name = testdb.CreateDatabase(tb, "t_"+strings.ToLower(k), from, d.Owner)
 		if err := provision.Lockdown(ctx, admin, d); err != nil {
 			tb.Fatal(err)
 		}
