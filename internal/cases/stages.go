@@ -49,4 +49,3 @@ func CanMove(from, to Stage) bool {
 
 // NextStages lists where a case in s may go.
 func NextStages(s Stage) []Stage { return transitions[s] }
-

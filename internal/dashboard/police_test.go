@@ -29,7 +29,7 @@ func TestPanelsFollowRights(t *testing.T) {
 	ctx := context.Background()
 	svc := dashboard.New(env.App.Hub, env.App.Stores, overdueLike)
 	tests := []struct {
-		user, country                                      string
+		user, country                                       string
 		decisions, packets, closures, overdue, overdueVisit bool
 	}{
 		{"supervisor@th-pct.demo", "TH", false, false, true, false, false},

@@ -52,8 +52,8 @@ type packetsPage struct {
 	Note       string
 	// CanOverride shows the consent override field (consent:override).
 	CanOverride bool
-	Errors     map[string]string
-	Error      string
+	Errors      map[string]string
+	Error       string
 }
 
 // fieldLabel translates a payload field name.
