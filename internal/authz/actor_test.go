@@ -26,7 +26,9 @@ func TestActorCanRequire(t *testing.T) {
 		{"welfare supervisor reads psychosocial", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "social_welfare", Policy: p}, SectionPsychosocial, ActionRead, true},
 		{"police supervisor reads no psychosocial", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionPsychosocial, ActionRead, false},
 		{"police supervisor reads no medical", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionMedical, ActionRead, false},
-		{"police supervisor approves", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionApprovals, ActionApprove, true},
+		{"police supervisor closes", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionClosure, ActionApprove, true},
+		{"police supervisor identifies no victim", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionIdentification, ActionApprove, false},
+		{"welfare supervisor identifies", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "social_welfare", Policy: p}, SectionIdentification, ActionApprove, true},
 		{"police supervisor reads investigation", &Actor{Roles: []Role{RoleSupervisor}, AgencyKind: "police", Policy: p}, SectionInvestigation, ActionRead, true},
 		{"embassy reads no cases", &Actor{Roles: []Role{RoleEmbassyOfficer}, Policy: p}, SectionCases, ActionRead, false},
 	}

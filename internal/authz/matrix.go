@@ -19,8 +19,8 @@ func RenderMatrix() (string, error) {
 	return p.renderMatrix(), nil
 }
 
-// renderMatrix renders p. Rows show read and write for every section, and
-// approve only for sections where some role may approve.
+// renderMatrix renders p. Rows show read and write for every section where some role may read or
+// write it, and any other action (approve, merge, override, reopen) only where some role may take it.
 func (p *Policy) renderMatrix() string {
 	var b strings.Builder
 	b.WriteString("# Access matrix\n\n")
@@ -50,7 +50,7 @@ func (p *Policy) renderMatrix() string {
 	b.WriteString("\n")
 	for _, s := range AllSections {
 		for _, a := range AllActions {
-			if a == ActionApprove && !p.anyAllowed(s, a) {
+			if !p.shown(s, a) {
 				continue
 			}
 			fmt.Fprintf(&b, "| %s | %s |", s, a)
@@ -75,4 +75,13 @@ func (p *Policy) anyAllowed(s Section, a Action) bool {
 		}
 	}
 	return false
+}
+
+// shown reports whether the matrix has a row for a on s: read and write of a section some role
+// reads or writes, and any action some role may take.
+func (p *Policy) shown(s Section, a Action) bool {
+	if p.anyAllowed(s, a) {
+		return true
+	}
+	return (a == ActionRead || a == ActionWrite) && (p.anyAllowed(s, ActionRead) || p.anyAllowed(s, ActionWrite))
 }

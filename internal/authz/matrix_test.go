@@ -50,7 +50,9 @@ func TestRenderMatrix(t *testing.T) {
 		{"screening read", "| screening | read | ✓ | ✓ | ✓ | ✓ |  |  |  |  |  |", true},
 		{"medical read", "| medical | read | ✓ | ✓ |  |  |  |  |  |  |  |", true},
 		{"inbox write", "| inbox | write |  | ✓ |  |  |  |  |  | ✓ | ✓ |", true},
-		{"approvals approve", "| approvals | approve |  | ✓ |  | ✓ |  |  |  |  |  |", true},
+		{"identification approve: welfare supervisor only", "| identification | approve |  | ✓ |  |  |  |  |  |  |  |", true},
+		{"closure approve", "| closure | approve |  | ✓ |  | ✓ |  |  |  |  |  |", true},
+		{"no read row for a decision-only section", "| identification | read |", false},
 		{"audit write, granted to none, still shown", "| audit | write |  |  |  |  |  |  |  |  |  |", true},
 		{"approve hidden where no one approves", "| cases | approve |", false},
 	}

@@ -68,8 +68,20 @@ const (
 	// SectionLegalStatus is the bare fact that a legal status exists, without
 	// the investigation section's content.
 	SectionLegalStatus Section = "legal_status"
-	// SectionApprovals is approving identification, packets and closure.
-	SectionApprovals Section = "approvals"
+	// SectionIdentification is the supervisor's decision on a proposed victim identification
+	// (identification:approve: approve or return it). Reading decisions is the screening section.
+	SectionIdentification Section = "identification"
+	// SectionClosure is the decision to close a case (closure:approve: approve or return a closure
+	// request, move a case to closed) and to reopen a closed one (closure:reopen).
+	SectionClosure Section = "closure"
+	// SectionPersons is the person records behind cases (persons:merge: merge two records of one
+	// person). Reading and editing a person is the identity section.
+	SectionPersons Section = "persons"
+	// SectionTimeline is a case's audit trail, shown on the case (timeline:read).
+	SectionTimeline Section = "timeline"
+	// SectionOverdue is the list of overdue repatriation steps across the agency's cases
+	// (overdue:read).
+	SectionOverdue Section = "overdue"
 	// SectionTeam is assigning cases and managing the case team.
 	SectionTeam Section = "team"
 	// SectionInbox is packets addressed to the actor's agency.
@@ -100,7 +112,8 @@ var AllSections = []Section{
 	SectionCases, SectionIdentity, SectionScreening, SectionInvestigation,
 	SectionPsychosocial, SectionMedical, SectionRepatriation, SectionReferral,
 	SectionConsent, SectionAttachments, SectionNotes, SectionLegalStatus,
-	SectionApprovals, SectionTeam, SectionInbox, SectionPackets,
+	SectionIdentification, SectionClosure, SectionPersons, SectionTimeline, SectionOverdue,
+	SectionTeam, SectionInbox, SectionPackets,
 	SectionDirectory, SectionAudit, SectionReports, SectionOperations, SectionExports, SectionServices, SectionReintegration, SectionSelf,
 }
 
@@ -112,10 +125,17 @@ const (
 	ActionRead    Action = "read"
 	ActionWrite   Action = "write"
 	ActionApprove Action = "approve"
+	// ActionMerge is merging two records into one (persons).
+	ActionMerge Action = "merge"
+	// ActionOverride is acting without what is normally required: sending a packet without the
+	// consent its purpose needs (consent), with a written reason.
+	ActionOverride Action = "override"
+	// ActionReopen is reopening what was closed (closure).
+	ActionReopen Action = "reopen"
 )
 
 // AllActions lists every action, in the order the matrix shows them.
-var AllActions = []Action{ActionRead, ActionWrite, ActionApprove}
+var AllActions = []Action{ActionRead, ActionWrite, ActionApprove, ActionMerge, ActionOverride, ActionReopen}
 
 func knownRole(s string) bool {
 	for _, r := range AllRoles {

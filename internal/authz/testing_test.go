@@ -17,5 +17,6 @@ var caseSections = []Section{
 	SectionCases, SectionIdentity, SectionScreening, SectionInvestigation,
 	SectionPsychosocial, SectionMedical, SectionRepatriation, SectionReferral,
 	SectionConsent, SectionAttachments, SectionNotes, SectionLegalStatus,
-	SectionApprovals, SectionTeam, SectionPackets,
+	SectionIdentification, SectionClosure, SectionPersons, SectionTimeline, SectionOverdue,
+	SectionTeam, SectionPackets,
 }

@@ -69,7 +69,7 @@ func MergeReason(st *store.Store, m *PersonMerge) (string, error) {
 // TableName is person_merges.
 func (PersonMerge) TableName() string { return "person_merges" }
 
-// Merge merges person id into person in.Into, by a supervisor (approvals): the merged person's
+// Merge merges person id into person in.Into, by an actor with persons:merge: the merged person's
 // cases move to the kept person, the merged row stays with merged_into set, and the kept person
 // gains the merged person's names as aliases (and the minor flag, if either had it). Case
 // histories (stage changes, audit) stay on their cases. Both persons must have a case the actor may
@@ -130,7 +130,7 @@ func (s *Service) MergeCase(ctx context.Context, a *authz.Actor, caseID string, 
 	return out, err
 }
 
-// bindMerge binds a supervisor who may merge: approvals, and writing cases and identity.
+// bindMerge binds an actor who may merge persons (persons:merge) and write cases and identity.
 func (s *Service) bindMerge(a *authz.Actor) (*store.Store, authz.Scope, error) {
 	if err := a.Require(authz.SectionIdentity, authz.ActionWrite); err != nil {
 		return nil, authz.Scope{}, err
@@ -138,7 +138,7 @@ func (s *Service) bindMerge(a *authz.Actor) (*store.Store, authz.Scope, error) {
 	if err := a.Require(authz.SectionCases, authz.ActionWrite); err != nil {
 		return nil, authz.Scope{}, err
 	}
-	return s.bind(a, authz.SectionApprovals, authz.ActionApprove)
+	return s.bind(a, authz.SectionPersons, authz.ActionMerge)
 }
 
 // merge does the merge inside tx; mergedID is a person the actor must see (else not found).

@@ -139,9 +139,14 @@ func openIdentity(st *store.Store, p *Person) (*Identity, error) {
 		DocumentNumber: doc, Contact: contact}, nil
 }
 
+// mayMove reports whether a may move a case from one stage to another: reopening needs
+// closure:reopen, closing closure:approve, any other move cases:write.
 func mayMove(a *authz.Actor, from, to Stage) bool {
-	if needsApproval(from, to) {
-		return a.Can(authz.SectionApprovals, authz.ActionApprove)
+	switch {
+	case from == StageClosed:
+		return a.Can(authz.SectionClosure, authz.ActionReopen)
+	case to == StageClosed:
+		return a.Can(authz.SectionClosure, authz.ActionApprove)
 	}
 	return a.Can(authz.SectionCases, authz.ActionWrite)
 }

@@ -49,6 +49,3 @@ func CanMove(from, to Stage) bool {
 
 // NextStages lists where a case in s may go.
 func NextStages(s Stage) []Stage { return transitions[s] }
-
-// needsApproval reports whether a move needs a supervisor's approval right: closing and reopening.
-func needsApproval(from, to Stage) bool { return to == StageClosed || from == StageClosed }

@@ -54,7 +54,7 @@ WHERE entity_id IN (?, ?) AND id < ? ORDER BY id DESC LIMIT ?`
 // Timeline returns a page of the case's audit trail for supervisors and audits the read. cursor
 // is a NextCursor of the previous page, or "" for the newest rows.
 func (s *Service) Timeline(ctx context.Context, a *authz.Actor, caseID, cursor string) (*Timeline, error) {
-	st, scope, err := s.bind(a, authz.SectionApprovals, authz.ActionApprove)
+	st, scope, err := s.bind(a, authz.SectionTimeline, authz.ActionRead)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ type TransitionInput struct {
 }
 
 // Transition moves a case by the stage table. A stale version is problem.ErrConflict; a move the
-// table refuses is *problem.Invalid; closing and reopening need the approvals right.
+// table refuses is *problem.Invalid; closing needs closure:approve and reopening closure:reopen.
 func (s *Service) Transition(ctx context.Context, a *authz.Actor, id string, in TransitionInput) (*Case, error) {
 	st, scope, err := s.bind(a, authz.SectionCases, authz.ActionWrite)
 	if err != nil {

@@ -186,7 +186,7 @@ func pending(tx *gorm.DB, scope authz.Scope, a *authz.Actor, requestID string) (
 // and the case moves to closed in one store transaction, then whatever was sent meanwhile is
 // revoked too.
 func (s *Service) Approve(ctx context.Context, a *authz.Actor, requestID, comment string) (*Request, int, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionApprovals, authz.ActionApprove)
+	st, scope, err := s.stores.Bind(a, authz.SectionClosure, authz.ActionApprove)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -249,7 +249,7 @@ func (s *Service) Approve(ctx context.Context, a *authz.Actor, requestID, commen
 
 // Return sends a waiting request back to the caseworker with a comment (required).
 func (s *Service) Return(ctx context.Context, a *authz.Actor, requestID, comment string) (*Request, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionApprovals, authz.ActionApprove)
+	st, scope, err := s.stores.Bind(a, authz.SectionClosure, authz.ActionApprove)
 	if err != nil {
 		return nil, err
 	}
@@ -284,10 +284,9 @@ func (s *Service) Return(ctx context.Context, a *authz.Actor, requestID, comment
 	return r, err
 }
 
-// Reopen moves a closed case back to recovery or reintegration with a reason (supervisors: the
-// stage table gives reopening to the approvals right).
+// Reopen moves a closed case back to recovery or reintegration with a reason (closure:reopen).
 func (s *Service) Reopen(ctx context.Context, a *authz.Actor, caseID string, in ReopenInput) (*cases.Case, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionApprovals, authz.ActionApprove)
+	st, scope, err := s.stores.Bind(a, authz.SectionClosure, authz.ActionReopen)
 	if err != nil {
 		return nil, err
 	}

@@ -58,13 +58,15 @@ type Caseworker struct {
 	Visits     TaskList     `json:"visits_due"`
 }
 
-// Supervisor is the supervisor's panel.
+// Supervisor is the supervisor's panel: each list only for the right it needs (absent otherwise):
+// decisions identification:approve, packets packets:approve, closures closure:approve, overdue
+// steps overdue:read and repatriation:read, overdue visits overdue:read and reintegration:read.
 type Supervisor struct {
-	Decisions     TaskList `json:"decisions_waiting"`
-	Packets       TaskList `json:"packets_waiting"`
-	Closures      TaskList `json:"closures_waiting"`
-	OverdueSteps  TaskList `json:"overdue_steps"`
-	OverdueVisits TaskList `json:"overdue_visits"`
+	Decisions     *TaskList `json:"decisions_waiting,omitempty"`
+	Packets       *TaskList `json:"packets_waiting,omitempty"`
+	Closures      *TaskList `json:"closures_waiting,omitempty"`
+	OverdueSteps  *TaskList `json:"overdue_steps,omitempty"`
+	OverdueVisits *TaskList `json:"overdue_visits,omitempty"`
 }
 
 // StatusCount is the packets of the inbox at one status.
@@ -114,12 +116,12 @@ func (s *Service) For(ctx context.Context, a *authz.Actor) (*Dashboard, error) {
 			return nil, err
 		}
 	}
-	if out.Supervisor != nil && s.overdue != nil {
+	if out.Supervisor != nil && s.overdue != nil && overdueSteps(a) {
 		steps, err := s.overdue(ctx, a)
 		if err != nil {
 			return nil, fmt.Errorf("overdue steps: %w", err)
 		}
-		out.Supervisor.OverdueSteps = TaskList{Total: len(steps), Items: first(steps)}
+		out.Supervisor.OverdueSteps = &TaskList{Total: len(steps), Items: first(steps)}
 	}
 	if a.Can(authz.SectionInbox, authz.ActionRead) {
 		in, err := s.inbox(ctx, a)
@@ -178,29 +180,69 @@ func (s *Service) store(ctx context.Context, a *authz.Actor, out *Dashboard) err
 		}
 		out.Caseworker = cw
 		shown := len(cw.Screenings.Items) + len(cw.Returned.Items) + len(cw.Deadlines.Items) + len(cw.Visits.Items)
-		if a.Can(authz.SectionApprovals, authz.ActionApprove) {
-			sv := &Supervisor{OverdueSteps: TaskList{Items: []Task{}}}
-			if sv.Decisions, err = q.tasks(tx, decisionsSQL, ""); err != nil {
-				return err
-			}
-			if sv.Closures, err = q.tasks(tx, closuresSQL, ""); err != nil {
-				return err
-			}
-			if a.Can(authz.SectionReintegration, authz.ActionRead) {
-				if sv.OverdueVisits, err = q.tasks(tx, visitsSQL, "", q.today.AddDate(0, 0, -1)); err != nil {
-					return err
-				}
-			}
-			if sv.Packets, err = s.pendingPackets(ctx, tx, a); err != nil {
-				return err
-			}
-			if err := q.fillNames(tx, &sv.Decisions, &sv.Closures, &sv.OverdueVisits); err != nil {
+		if supervises(a) {
+			sv, n, err := s.supervisor(ctx, tx, q)
+			if err != nil {
 				return err
 			}
 			out.Supervisor = sv
-			shown += len(sv.Decisions.Items) + len(sv.Closures.Items) + len(sv.OverdueVisits.Items)
+			shown += n
 		}
 		return audit.Append(tx, now, audit.ByActor(a, "dashboard.read", "agency", a.AgencyID,
 			map[string]any{"cases_shown": shown}))
 	})
+}
+
+// supervises reports whether a gets the supervisor's panel: some decision it may take or some
+// overdue work it may oversee.
+func supervises(a *authz.Actor) bool {
+	return a.Can(authz.SectionIdentification, authz.ActionApprove) || a.Can(authz.SectionPackets, authz.ActionApprove) ||
+		a.Can(authz.SectionClosure, authz.ActionApprove) || a.Can(authz.SectionOverdue, authz.ActionRead)
+}
+
+// overdueSteps reports whether a sees the overdue repatriation steps of its agency's cases.
+func overdueSteps(a *authz.Actor) bool {
+	return a.Can(authz.SectionOverdue, authz.ActionRead) && a.Can(authz.SectionRepatriation, authz.ActionRead)
+}
+
+// supervisor computes the lists of the supervisor's panel that a's rights give, and how many case
+// items it shows. The overdue steps are filled by For (the repatriation service reads them).
+func (s *Service) supervisor(ctx context.Context, tx *gorm.DB, q query) (*Supervisor, int, error) {
+	a, sv := q.a, &Supervisor{}
+	list := func(dst **TaskList, ok bool, sql, extra string, params ...any) error {
+		if !ok {
+			return nil
+		}
+		tl, err := q.tasks(tx, sql, extra, params...)
+		*dst = &tl
+		return err
+	}
+	if err := list(&sv.Decisions, a.Can(authz.SectionIdentification, authz.ActionApprove), decisionsSQL, ""); err != nil {
+		return nil, 0, err
+	}
+	if err := list(&sv.Closures, a.Can(authz.SectionClosure, authz.ActionApprove), closuresSQL, ""); err != nil {
+		return nil, 0, err
+	}
+	visits := a.Can(authz.SectionOverdue, authz.ActionRead) && a.Can(authz.SectionReintegration, authz.ActionRead)
+	if err := list(&sv.OverdueVisits, visits, visitsSQL, "", q.today.AddDate(0, 0, -1)); err != nil {
+		return nil, 0, err
+	}
+	if a.Can(authz.SectionPackets, authz.ActionApprove) {
+		tl, err := s.pendingPackets(ctx, tx, a)
+		if err != nil {
+			return nil, 0, err
+		}
+		sv.Packets = &tl
+	}
+	if overdueSteps(a) {
+		sv.OverdueSteps = &TaskList{Items: []Task{}}
+	}
+	n, named := 0, []*TaskList{}
+	for _, tl := range []*TaskList{sv.Decisions, sv.Closures, sv.OverdueVisits} {
+		if tl != nil {
+			named = append(named, tl)
+			n += len(tl.Items)
+		}
+	}
+	return sv, n, q.fillNames(tx, named...)
 }

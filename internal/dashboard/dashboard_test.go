@@ -25,8 +25,12 @@ const (
 	khWorker     = "caseworker@kh-mosvy-poipet.demo"
 )
 
-func refs(tl dashboard.TaskList) map[string]bool {
+// refs are the cases of a task list (none when the list is absent).
+func refs(tl *dashboard.TaskList) map[string]bool {
 	out := map[string]bool{}
+	if tl == nil {
+		return out
+	}
 	for _, t := range tl.Items {
 		out[t.CaseID] = true
 	}
@@ -82,7 +86,7 @@ func TestPanels(t *testing.T) {
 	if total != want || len(d.Caseworker.ByStage) != len(cases.Stages) {
 		t.Errorf("cases by stage add up to %d over %d stages, want %d over %d", total, len(d.Caseworker.ByStage), want, len(cases.Stages))
 	}
-	if !refs(d.Caseworker.Screenings)[c.ID] || !refs(d.Caseworker.Visits)[c.ID] {
+	if !refs(&d.Caseworker.Screenings)[c.ID] || !refs(&d.Caseworker.Visits)[c.ID] {
 		t.Errorf("the new case is missing from screenings %+v or visits %+v", d.Caseworker.Screenings, d.Caseworker.Visits)
 	}
 	if d.Caseworker.Screenings.Items[0].Name == "" {
@@ -134,7 +138,7 @@ func TestPanels(t *testing.T) {
 		t.Errorf("analyst dashboard = %+v, %v", d, err)
 	}
 	d, err = svc.For(ctx, env.Actor(t, khWorker))
-	if err != nil || refs(d.Caseworker.Screenings)[c.ID] || refs(d.Caseworker.Visits)[c.ID] {
+	if err != nil || refs(&d.Caseworker.Screenings)[c.ID] || refs(&d.Caseworker.Visits)[c.ID] {
 		t.Errorf("KH caseworker sees the TH case: %+v, %v", d, err)
 	}
 }

@@ -215,7 +215,7 @@ func (h heads) consentRule(a *authz.Actor, caseID, nationality string, spec Spec
 	if override == "" {
 		return "", false, &problem.Invalid{Fields: map[string]string{"consent": "packets.error.consent_missing"}}
 	}
-	if !a.Can(authz.SectionApprovals, authz.ActionApprove) {
+	if !a.Can(authz.SectionConsent, authz.ActionOverride) {
 		return "", false, &problem.Invalid{Fields: map[string]string{"override": "packets.error.override_supervisor"}}
 	}
 	return "", true, nil

@@ -288,7 +288,7 @@ func (s *Service) ApproveMany(ctx context.Context, a *authz.Actor, refs []Ref) (
 }
 
 func (s *Service) approveMany(ctx context.Context, a *authz.Actor, refs []Ref) ([]*Packet, []error, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionApprovals, authz.ActionApprove)
+	st, scope, err := s.stores.Bind(a, authz.SectionPackets, authz.ActionApprove)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -410,7 +410,7 @@ func (s *Service) packetsOf(db *gorm.DB, batchID string) ([]packetState, error) 
 // approves every packet of it (the exchange refuses an approval by the packets' preparer). A
 // stale version or a batch already sent is a conflict.
 func (s *Service) Approve(ctx context.Context, a *authz.Actor, id string, version int) (*Batch, error) {
-	st, _, err := s.stores.Bind(a, authz.SectionApprovals, authz.ActionApprove)
+	st, _, err := s.stores.Bind(a, authz.SectionPackets, authz.ActionApprove)
 	if err != nil {
 		return nil, err
 	}

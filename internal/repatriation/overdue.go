@@ -33,7 +33,7 @@ const overdueOrder = ` ORDER BY s.due_on, s.case_id, s.step LIMIT ?`
 
 // Overdue lists the steps past their deadline across the cases the supervisor's agency sees (owned
 // or on its case team) that are still in recovery or return preparation, the oldest deadline first,
-// at most MaxOverdue. Supervisors only (the approvals section); the read is audited.
+// at most MaxOverdue. Supervisors only (overdue:read); the read is audited.
 func (s *Service) Overdue(ctx context.Context, a *authz.Actor) ([]OverdueStep, error) {
 	return s.OverdueFirst(ctx, a, MaxOverdue)
 }
@@ -44,7 +44,7 @@ func (s *Service) OverdueFirst(ctx context.Context, a *authz.Actor, n int) ([]Ov
 	if n <= 0 || n > MaxOverdue {
 		n = MaxOverdue
 	}
-	if err := a.Require(authz.SectionApprovals, authz.ActionApprove); err != nil {
+	if err := a.Require(authz.SectionOverdue, authz.ActionRead); err != nil {
 		return nil, err
 	}
 	st, scope, err := s.stores.Bind(a, authz.SectionRepatriation, authz.ActionRead)

@@ -101,14 +101,18 @@ func ComputeProgress(ctx context.Context, db *gorm.DB) ([]Progress, error) {
 // Operations returns the progress of the operations of the actor's store, audited as
 // "report.operations" in the same transaction.
 func (s *Service) Operations(ctx context.Context, a *authz.Actor) (*Operations, error) {
-	st, _, err := s.stores.Bind(a, authz.SectionReports, authz.ActionRead)
+	st, scope, err := s.stores.Bind(a, authz.SectionReports, authz.ActionRead)
 	if err != nil {
 		return nil, err
 	}
 	var ps []Progress
+	var sup bool
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if ps, err = ComputeProgress(ctx, tx); err != nil {
+			return err
+		}
+		if sup, err = Suppressed(tx, a, scope, time.Time{}); err != nil {
 			return err
 		}
 		return audit.Append(tx, s.now(), audit.ByActor(a, "report.operations", "store", st.Country, nil))
@@ -116,7 +120,6 @@ func (s *Service) Operations(ctx context.Context, a *authz.Actor) (*Operations, 
 	if err != nil {
 		return nil, fmt.Errorf("reports operations: %w", err)
 	}
-	sup := Suppressed(a)
 	out := &Operations{Country: st.Country, Suppressed: sup, Items: []OperationProgress{}}
 	for _, p := range ps {
 		out.Items = append(out.Items, OperationProgress{ID: p.ID, Name: p.Name, Date: p.Date,

@@ -30,9 +30,27 @@ func New(stores *store.Set) *Service {
 // WithClock replaces the clock (tests).
 func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return s }
 
-// Suppressed reports whether the small-cell rule applies to what the actor is shown: it does for
-// everyone who may not read cases themselves (analysts).
-func Suppressed(a *authz.Actor) bool { return !a.Can(authz.SectionCases, authz.ActionRead) }
+// Suppressed reports whether the small-cell rule applies to store-wide figures shown to a: it does
+// unless a may read every case they count, that is a reads cases and every case of the store
+// received before `before` (every case when before is zero) is within its row scope (owned by its
+// agency or on its case team). An analyst, and a supervisor of one agency among several in the
+// store, see "<5"; their own agency's cases are on their home dashboard. tx is a transaction on
+// the store of scope.
+func Suppressed(tx *gorm.DB, a *authz.Actor, scope authz.Scope, before time.Time) (bool, error) {
+	if !a.Can(authz.SectionCases, authz.ActionRead) {
+		return true, nil
+	}
+	cond, args := scope.CaseFilter("c")
+	if !before.IsZero() {
+		cond += " OR c.created_at >= ?"
+		args = append(args, before)
+	}
+	var outside bool
+	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM cases c WHERE NOT (`+cond+`))`, args...).Scan(&outside).Error; err != nil {
+		return true, fmt.Errorf("reports: cases outside the scope: %w", err)
+	}
+	return outside, nil
+}
 
 // Dashboard is a store's figures as published to one actor.
 type Dashboard struct {
@@ -69,7 +87,7 @@ func (s *Service) Dashboard(ctx context.Context, a *authz.Actor, from, to time.T
 	if !to.After(from) || to.Sub(from) > MaxPeriod {
 		return nil, &problem.Invalid{Fields: map[string]string{"to": "reports.error.period"}}
 	}
-	st, _, err := s.stores.Bind(a, authz.SectionReports, authz.ActionRead)
+	st, scope, err := s.stores.Bind(a, authz.SectionReports, authz.ActionRead)
 	if err != nil {
 		return nil, err
 	}
@@ -78,15 +96,22 @@ func (s *Service) Dashboard(ctx context.Context, a *authz.Actor, from, to time.T
 	if err != nil {
 		return nil, fmt.Errorf("reports dashboard: %w", err)
 	}
+	// Cases are never deleted, so a case outside the scope now was outside it, or not yet there,
+	// when the figures were read: checking after errs on the side of suppression.
 	detail := map[string]any{"from": from, "to": to}
+	var sup bool
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if sup, err = Suppressed(tx, a, scope, to); err != nil {
+			return err
+		}
 		return audit.Append(tx, s.now(), audit.ByActor(a, "report.dashboard", "store", st.Country, detail))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reports dashboard: %w", err)
 	}
 	f.Country = st.Country
-	return publish(f, Suppressed(a)), nil
+	return publish(f, sup), nil
 }
 
 // publish turns figures into a dashboard, applying the small-cell rule when suppress is set.

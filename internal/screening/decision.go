@@ -65,7 +65,7 @@ func (s *Service) ProposeDecision(ctx context.Context, a *authz.Actor, caseID st
 	return out, nil
 }
 
-// Approve approves a proposal at in.Version. The approver holds the approvals right and is not the
+// Approve approves a proposal at in.Version. The approver holds identification:approve and is not the
 // proposer; a proposal already approved or returned, or a stale version, is problem.ErrConflict.
 func (s *Service) Approve(ctx context.Context, a *authz.Actor, decisionID string, in ReviewInput) (*Decision, error) {
 	return s.review(ctx, a, decisionID, in, StatusApproved)
@@ -77,7 +77,7 @@ func (s *Service) Return(ctx context.Context, a *authz.Actor, decisionID string,
 }
 
 func (s *Service) review(ctx context.Context, a *authz.Actor, decisionID string, in ReviewInput, to string) (*Decision, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionApprovals, authz.ActionApprove)
+	st, scope, err := s.stores.Bind(a, authz.SectionIdentification, authz.ActionApprove)
 	if err != nil {
 		return nil, err
 	}

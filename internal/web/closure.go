@@ -76,8 +76,8 @@ func (h closureHandlers) render(c echo.Context, status int, v closurePage) error
 		}
 	}
 	v.CanRequest = st.Pending == nil && st.Stage != cases.StageClosed && a.Can(authz.SectionCases, authz.ActionWrite)
-	v.CanDecide = st.Pending != nil && st.Pending.RequestedBy != a.UserID && a.Can(authz.SectionApprovals, authz.ActionApprove)
-	v.CanReopen = st.Stage == cases.StageClosed && a.Can(authz.SectionApprovals, authz.ActionApprove)
+	v.CanDecide = st.Pending != nil && st.Pending.RequestedBy != a.UserID && a.Can(authz.SectionClosure, authz.ActionApprove)
+	v.CanReopen = st.Stage == cases.StageClosed && a.Can(authz.SectionClosure, authz.ActionReopen)
 	if v.In == nil {
 		v.In = map[string]string{}
 	}

@@ -114,7 +114,7 @@ func (h handoverHandlers) renderForm(c echo.Context, status int, in handover.Bat
 	b := h.s.base(c)
 	l := b.L
 	v := handoverFormPage{Base: b, In: in, Errors: map[string]string{},
-		CanOverride: a.Can(authz.SectionApprovals, authz.ActionApprove),
+		CanOverride: a.Can(authz.SectionConsent, authz.ActionOverride),
 		Checkpoints: sectionOptions(l, "handover.checkpoint.", handover.Checkpoints, in.Checkpoint)}
 	for _, r := range recs {
 		v.Recipients = append(v.Recipients, sectionOption{Value: r.Slug, Label: r.Name(l.Lang), Selected: r.Slug == in.Recipient})
@@ -232,7 +232,7 @@ func (h handoverHandlers) batchView(c echo.Context, b *handover.Batch, typed *ha
 	}
 	v.OwnBatch = b.CreatedBy == a.UserID
 	v.CanApprove = b.Side == handover.SideSender && b.Status == handover.BatchPendingApproval &&
-		a.Can(authz.SectionApprovals, authz.ActionApprove) && !v.OwnBatch
+		a.Can(authz.SectionPackets, authz.ActionApprove) && !v.OwnBatch
 	accepted, reasons := map[string]bool{}, map[string]string{}
 	if typed != nil {
 		v.Officials = typed.ReceivingOfficials

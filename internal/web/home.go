@@ -112,12 +112,20 @@ func (s *Server) home(c echo.Context) error {
 		}
 	}
 	if sv := d.Supervisor; sv != nil {
-		v.Approvals = []homeSection{
-			section(l, "dashboard.decisions", "decisions", sv.Decisions, "dashboard.decision.", caseHref("/screening")),
-			section(l, "dashboard.packets", "packets", sv.Packets, "packet.kind.", caseHref("/packets")),
-			section(l, "dashboard.closures", "closures", sv.Closures, "closure.reason.", caseHref("/closure")),
-			section(l, "dashboard.overdue_steps", "overdue-steps", sv.OverdueSteps, "dashboard.step.", caseHref("/repatriation")),
-			section(l, "dashboard.overdue_visits", "overdue-visits", sv.OverdueVisits, "reintegration.location.", caseHref("/reintegration")),
+		for _, p := range []struct {
+			title, testID string
+			tl            *dashboard.TaskList
+			prefix, tab   string
+		}{
+			{"dashboard.decisions", "decisions", sv.Decisions, "dashboard.decision.", "/screening"},
+			{"dashboard.packets", "packets", sv.Packets, "packet.kind.", "/packets"},
+			{"dashboard.closures", "closures", sv.Closures, "closure.reason.", "/closure"},
+			{"dashboard.overdue_steps", "overdue-steps", sv.OverdueSteps, "dashboard.step.", "/repatriation"},
+			{"dashboard.overdue_visits", "overdue-visits", sv.OverdueVisits, "reintegration.location.", "/reintegration"},
+		} {
+			if p.tl != nil { // a list the actor's rights do not give is absent
+				v.Approvals = append(v.Approvals, section(l, p.title, p.testID, *p.tl, p.prefix, caseHref(p.tab)))
+			}
 		}
 	}
 	if in := d.Inbox; in != nil {

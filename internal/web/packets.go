@@ -50,9 +50,10 @@ type packetsPage struct {
 	Fields     []packetOption
 	Override   string
 	Note       string
-	IsSuper    bool
-	Errors     map[string]string
-	Error      string
+	// CanOverride shows the consent override field (consent:override).
+	CanOverride bool
+	Errors      map[string]string
+	Error       string
 }
 
 // fieldLabel translates a payload field name.
@@ -87,7 +88,7 @@ func (h packetHandlers) rows(c echo.Context, l *locale.Localizer, a *authz.Actor
 			FieldLabels: strings.Join(labels, ", "), Outgoing: p.Sender == a.AgencySlug && p.Kind != exchange.KindReply,
 			RecipientName: name(p.Recipient), SenderName: name(p.Sender)}
 		r.CanApprove = r.Outgoing && p.Status == exchange.StatusPendingApproval && p.AskedBy != a.UserID &&
-			a.Can(authz.SectionApprovals, authz.ActionApprove)
+			a.Can(authz.SectionPackets, authz.ActionApprove)
 		r.CanRevoke = r.Outgoing && a.Can(authz.SectionPackets, authz.ActionWrite) && h.s.Exchange.Revocable(&p)
 		out = append(out, r)
 	}
@@ -106,7 +107,7 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	v.Base, v.View, v.Tabs = b, view, tabsFor(c, view.CaseID, "/packets")
 	v.Rows = h.rows(c, l, a, view.Packets)
 	v.CanWrite = a.Can(authz.SectionPackets, authz.ActionWrite)
-	v.IsSuper = a.Can(authz.SectionApprovals, authz.ActionApprove)
+	v.CanOverride = a.Can(authz.SectionConsent, authz.ActionOverride)
 	kinds := make([]string, 0, len(exchange.Specs))
 	for k := range exchange.Specs {
 		if offered(k) {

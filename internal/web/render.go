@@ -86,18 +86,11 @@ func (s *Server) base(c echo.Context) Base {
 	if ag, err := s.Directory.Agency(c.Request().Context(), a.AgencyID); err == nil {
 		b.AgencyName = ag.Name(l.Lang)
 	}
-	add := func(href, key string, ok bool) {
-		if ok {
-			b.Nav = append(b.Nav, NavItem{Href: href, Label: l.T(key), Current: strings.HasPrefix(b.Path, href)})
+	for _, n := range navLinks {
+		if s.navShown(a, n) {
+			b.Nav = append(b.Nav, NavItem{Href: n.href, Label: l.T(n.label), Current: strings.HasPrefix(b.Path, n.href)})
 		}
 	}
-	add("/cases", "nav.cases", a.HasStore() && a.Can(authz.SectionCases, authz.ActionRead))
-	add("/operations", "nav.operations", a.HasStore() && a.Can(authz.SectionOperations, authz.ActionRead))
-	add("/inbox", "nav.inbox", a.Can(authz.SectionInbox, authz.ActionRead))
-	add("/repatriation/overdue", "repatriation.overdue.nav", a.HasStore() && a.Can(authz.SectionApprovals, authz.ActionApprove))
-	add("/handover/batches", "handover.nav", a.HasStore() && a.Can(authz.SectionRepatriation, authz.ActionRead))
-	add("/reports", "nav.reports", a.HasStore() && a.Can(authz.SectionReports, authz.ActionRead))
-	add("/settings", "nav.settings", true)
 	return b
 }
 

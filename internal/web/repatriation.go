@@ -61,7 +61,7 @@ func (h repatriationHandlers) pageData(c echo.Context, r *repatriation.Record, i
 	ctx, a := c.Request().Context(), b.Actor
 	v := repatriationPage{Base: b, Tabs: tabsFor(c, r.CaseID, "/repatriation"), CaseID: r.CaseID, Head: r.Head, Record: r,
 		Steps: repatSteps(l, r), CanWrite: a.Can(authz.SectionRepatriation, authz.ActionWrite), In: in, Errors: errs,
-		CanOverride: a.Can(authz.SectionApprovals, authz.ActionApprove), RequestErrors: map[string]string{},
+		CanOverride: a.Can(authz.SectionConsent, authz.ActionOverride), RequestErrors: map[string]string{},
 		Request: repatriation.RequestInput{Items: repatriation.RequestItems}}
 	v.Fieldsets = repatFieldsets(l, in, errs)
 	v.OpenedOn = day(l, r.OpenedOn)

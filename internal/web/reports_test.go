@@ -112,7 +112,8 @@ func walkCounts(t *testing.T, path string, v any) {
 	}
 }
 
-// TestReportsSupervisor checks the supervisor's dashboard (no suppression) and its JSON shape.
+// TestReportsSupervisor checks the supervisor's dashboard and its JSON shape. The demo store holds
+// police cases the welfare supervisor may not read, so its store-wide figures are suppressed.
 func TestReportsSupervisor(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Login(t, thSupervisor)
@@ -132,11 +133,11 @@ func TestReportsSupervisor(t *testing.T) {
 		Cases      int  `json:"cases"`
 		ByStage    []struct {
 			Key   string `json:"key"`
-			Count int    `json:"count"`
+			Count any    `json:"count"` // a number, or "<5"
 		} `json:"by_stage"`
 		Flow []struct {
 			Key   string `json:"key"`
-			Count int    `json:"count"`
+			Count any    `json:"count"`
 		} `json:"flow"`
 	}
 	if err := json.Unmarshal([]byte(out), &d); err != nil {
@@ -144,9 +145,19 @@ func TestReportsSupervisor(t *testing.T) {
 	}
 	sum := 0
 	for _, r := range d.ByStage {
-		sum += r.Count
+		switch n := r.Count.(type) {
+		case float64:
+			sum += int(n)
+			if n > 0 && n < 5 {
+				t.Errorf("small cell %s = %v shown", r.Key, n)
+			}
+		case string:
+			if n != "<5" {
+				t.Errorf("count %s = %q", r.Key, n)
+			}
+		}
 	}
-	if d.Country != "TH" || d.Suppressed || d.From != "2025-01-01" || d.To != "2029-12-31" || d.Cases < 40 || sum != d.Cases || len(d.Flow) != 5 {
+	if d.Country != "TH" || !d.Suppressed || d.From != "2025-01-01" || d.To != "2029-12-31" || d.Cases < 40 || sum > d.Cases || len(d.Flow) != 5 {
 		t.Errorf("dashboard: %+v", d)
 	}
 	code, out = apptest.API(t, http.MethodGet, env.URL()+"/api/v1/reports/operations", tok, "")

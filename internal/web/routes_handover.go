@@ -10,7 +10,7 @@ import (
 func (s *Server) handoverRoutes() {
 	h := handoverHandlers{s: s, svc: s.Handover}
 	g, p := http.MethodGet, http.MethodPost
-	approve := perm(authz.SectionApprovals, authz.ActionApprove)
+	approve := perm(authz.SectionPackets, authz.ActionApprove)
 	s.handle(g, "/handover/batches", h.list, perm(authz.SectionRepatriation, read))
 	s.handle(g, "/handover/batches/new", h.form, perm(authz.SectionRepatriation, write))
 	s.handle(p, "/handover/batches", h.create, perm(authz.SectionRepatriation, write))

@@ -13,7 +13,7 @@ func (s *Server) packetRoutes() {
 	// A case's packets (the sending store).
 	s.handle(g, "/cases/:id/packets", h.casePage, perm(authz.SectionPackets, read))
 	s.handle(p, "/cases/:id/packets", h.prepare, perm(authz.SectionPackets, write))
-	s.handle(p, "/cases/:id/packets/:pid/approve", h.approve, perm(authz.SectionApprovals, authz.ActionApprove))
+	s.handle(p, "/cases/:id/packets/:pid/approve", h.approve, perm(authz.SectionPackets, authz.ActionApprove))
 	s.handle(g, "/cases/:id/packets/:pid/revoke", h.confirmRevoke, perm(authz.SectionPackets, write))
 	s.handle(p, "/cases/:id/packets/:pid/revoke", h.revoke, perm(authz.SectionPackets, write))
 	// The inbox of the actor's agency (the recipient).
@@ -27,7 +27,7 @@ func (s *Server) packetRoutes() {
 	s.handle(p, "/api/v1/cases/:id/packets", h.apiPrepare, perm(authz.SectionPackets, write))
 	s.handle(g, "/api/v1/cases/:id/packets", h.apiForCase, perm(authz.SectionPackets, read))
 	s.handle(g, "/api/v1/packets/:pid", h.apiOutgoing, perm(authz.SectionPackets, read))
-	s.handle(p, "/api/v1/packets/:pid/approve", h.apiApprove, perm(authz.SectionApprovals, authz.ActionApprove))
+	s.handle(p, "/api/v1/packets/:pid/approve", h.apiApprove, perm(authz.SectionPackets, authz.ActionApprove))
 	s.handle(p, "/api/v1/packets/:pid/revoke", h.apiRevoke, perm(authz.SectionPackets, write))
 	s.handle(g, "/api/v1/inbox", h.apiInbox, perm(authz.SectionInbox, read))
 	s.handle(g, "/api/v1/inbox/:pid", h.apiOpen, perm(authz.SectionInbox, read))

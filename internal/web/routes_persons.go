@@ -10,9 +10,9 @@ import (
 // opening a case for an existing person, and merging two persons (supervisors).
 func (s *Server) personRoutes() {
 	p := http.MethodPost
-	s.handle(p, "/cases/:id/merge", s.caseMerge, perm(authz.SectionApprovals, authz.ActionApprove))
+	s.handle(p, "/cases/:id/merge", s.caseMerge, perm(authz.SectionPersons, authz.ActionMerge))
 
 	s.handle(p, "/api/v1/persons/duplicates", s.apiDuplicates, perm(authz.SectionCases, write))
 	s.handle(p, "/api/v1/persons/:id/cases", s.apiLinkCase, perm(authz.SectionCases, write))
-	s.handle(p, "/api/v1/persons/:id/merge", s.apiMerge, perm(authz.SectionApprovals, authz.ActionApprove))
+	s.handle(p, "/api/v1/persons/:id/merge", s.apiMerge, perm(authz.SectionPersons, authz.ActionMerge))
 }

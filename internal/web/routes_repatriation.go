@@ -14,9 +14,9 @@ func (s *Server) repatriationRoutes() {
 	s.handle(g, "/cases/:id/repatriation", h.page, perm(authz.SectionRepatriation, read))
 	s.handle(p, "/cases/:id/repatriation", h.save, perm(authz.SectionRepatriation, write))
 	s.handle(p, "/cases/:id/repatriation/request", h.request, perm(authz.SectionRepatriation, write))
-	s.handle(g, "/repatriation/overdue", h.overdue, perm(authz.SectionApprovals, authz.ActionApprove))
+	s.handle(g, "/repatriation/overdue", h.overdue, perm(authz.SectionOverdue, authz.ActionRead))
 	s.handle(g, "/api/v1/cases/:id/repatriation", h.apiGet, perm(authz.SectionRepatriation, read))
 	s.handle(http.MethodPut, "/api/v1/cases/:id/repatriation", h.apiPut, perm(authz.SectionRepatriation, write))
 	s.handle(p, "/api/v1/cases/:id/repatriation/request", h.apiRequest, perm(authz.SectionRepatriation, write))
-	s.handle(g, "/api/v1/repatriation/overdue", h.apiOverdue, perm(authz.SectionApprovals, authz.ActionApprove))
+	s.handle(g, "/api/v1/repatriation/overdue", h.apiOverdue, perm(authz.SectionOverdue, authz.ActionRead))
 }

@@ -15,7 +15,7 @@ func (s *Server) screeningRoutes() {
 	h := &screeningHandlers{s: s, svc: s.Screening}
 	g, p, put := http.MethodGet, http.MethodPost, http.MethodPut
 	readScr, writeScr := perm(authz.SectionScreening, read), perm(authz.SectionScreening, write)
-	approve := perm(authz.SectionApprovals, authz.ActionApprove)
+	approve := perm(authz.SectionIdentification, authz.ActionApprove)
 
 	s.handle(g, "/cases/:id/screening", h.page, readScr)
 	s.handle(g, "/cases/:id/screening/edit", h.editForm, writeScr)

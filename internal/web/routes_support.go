@@ -48,14 +48,14 @@ func (s *Server) supportRoutes() {
 	cl := closureHandlers{s: s, svc: s.Closure}
 	s.handle(g, "/cases/:id/closure", cl.page, perm(authz.SectionCases, read))
 	s.handle(p, "/cases/:id/closure", cl.request, perm(authz.SectionCases, write))
-	s.handle(p, "/cases/:id/closure/:rid/approve", cl.approve, perm(authz.SectionApprovals, approve))
-	s.handle(p, "/cases/:id/closure/:rid/return", cl.giveBack, perm(authz.SectionApprovals, approve))
-	s.handle(p, "/cases/:id/reopen", cl.reopen, perm(authz.SectionApprovals, approve))
+	s.handle(p, "/cases/:id/closure/:rid/approve", cl.approve, perm(authz.SectionClosure, approve))
+	s.handle(p, "/cases/:id/closure/:rid/return", cl.giveBack, perm(authz.SectionClosure, approve))
+	s.handle(p, "/cases/:id/reopen", cl.reopen, perm(authz.SectionClosure, authz.ActionReopen))
 	s.handle(g, "/api/v1/cases/:id/closure", cl.apiGet, perm(authz.SectionCases, read))
 	s.handle(p, "/api/v1/cases/:id/closure", cl.apiRequest, perm(authz.SectionCases, write))
-	s.handle(p, "/api/v1/closures/:rid/approve", cl.apiApprove, perm(authz.SectionApprovals, approve))
-	s.handle(p, "/api/v1/closures/:rid/return", cl.apiReturn, perm(authz.SectionApprovals, approve))
-	s.handle(p, "/api/v1/cases/:id/reopen", cl.apiReopen, perm(authz.SectionApprovals, approve))
+	s.handle(p, "/api/v1/closures/:rid/approve", cl.apiApprove, perm(authz.SectionClosure, approve))
+	s.handle(p, "/api/v1/closures/:rid/return", cl.apiReturn, perm(authz.SectionClosure, approve))
+	s.handle(p, "/api/v1/cases/:id/reopen", cl.apiReopen, perm(authz.SectionClosure, authz.ActionReopen))
 
 	s.handle(g, "/api/v1/dashboard", s.apiDashboard, perm(authz.SectionSelf, read))
 }

@@ -105,7 +105,7 @@ func (h *screeningHandlers) renderPage(c echo.Context, caseID string, status int
 	}
 	p.CanEdit = v.Open() && a.Can(authz.SectionScreening, authz.ActionWrite)
 	p.CanPropose = p.CanEdit && v.Screening != nil && p.Pending == nil
-	if p.Pending != nil && a.Can(authz.SectionApprovals, authz.ActionApprove) {
+	if p.Pending != nil && a.Can(authz.SectionIdentification, authz.ActionApprove) {
 		p.OwnProposal = p.Pending.ProposedBy == a.UserID
 		p.CanReview = !p.OwnProposal
 	}

@@ -30,7 +30,7 @@ var caseSections = []caseTab{
 	{"/reintegration", "case.tab.reintegration", authz.SectionReintegration, authz.ActionRead},
 	{"/closure", "case.tab.closure", authz.SectionCases, authz.ActionRead},
 	{"/team", "case.tab.team", authz.SectionCases, authz.ActionRead},
-	{"/timeline", "case.tab.timeline", authz.SectionApprovals, authz.ActionApprove},
+	{"/timeline", "case.tab.timeline", authz.SectionTimeline, authz.ActionRead},
 }
 
 // caseTabs is the view model of the "case_tabs" partial.
