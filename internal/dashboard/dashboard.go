@@ -200,7 +200,7 @@ func (s *Service) store(ctx context.Context, a *authz.Actor, out *Dashboard) err
 			out.Supervisor = sv
 			shown += len(sv.Decisions.Items) + len(sv.Closures.Items) + len(sv.OverdueVisits.Items)
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "dashboard.read", "agency", a.AgencyID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.DashboardRead, "agency", a.AgencyID,
 			map[string]any{"cases_shown": shown}))
 	})
 }

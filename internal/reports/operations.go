@@ -111,7 +111,7 @@ func (s *Service) Operations(ctx context.Context, a *authz.Actor) (*Operations, 
 		if ps, err = ComputeProgress(ctx, tx); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "report.operations", "store", st.Country, nil))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ReportOperations, "store", st.Country, nil))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reports operations: %w", err)

@@ -80,7 +80,7 @@ func (s *Service) Dashboard(ctx context.Context, a *authz.Actor, from, to time.T
 	}
 	detail := map[string]any{"from": from, "to": to}
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(tx, s.now(), audit.ByActor(a, "report.dashboard", "store", st.Country, detail))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ReportDashboard, "store", st.Country, detail))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reports dashboard: %w", err)
