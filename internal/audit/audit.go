@@ -7,7 +7,7 @@
 // Every row names a declared Action (actions.go), which carries the section the row's detail is
 // about; the row stores that section. The canonical fields are id, at, actor user, actor agency,
 // action, entity, entity id, detail and — when not empty — section, each length-prefixed: rows
-// written before sections existed (section '') hash exactly as they did, and setting, clearing or
+// written before sections existed (an empty section) hash exactly as they did, and setting, clearing or
 // changing a row's section changes its hash.
 package audit
 

@@ -111,4 +111,3 @@ func BenchmarkTimeline(b *testing.B) {
 		}
 	}
 }
-

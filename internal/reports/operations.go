@@ -119,10 +119,12 @@ func (s *Service) Operations(ctx context.Context, a *authz.Actor) (*Operations, 
 	sup := Suppressed(a)
 	out := &Operations{Country: st.Country, Suppressed: sup, Items: []OperationProgress{}}
 	for _, p := range ps {
+		// The nationalities split the persons received: suppressed against that total.
+		received, rows := publishLinked(p.Received, sup, p.ByNationality)
 		out.Items = append(out.Items, OperationProgress{ID: p.ID, Name: p.Name, Date: p.Date,
-			Received: count(p.Received, sup), Screened: count(p.Screened, sup), Identified: count(p.Identified, sup),
+			Received: received, Screened: count(p.Screened, sup), Identified: count(p.Identified, sup),
 			Repatriated: count(p.Repatriated, sup), Pending: count(p.Pending, sup),
-			ByNationality: breakdown(p.ByNationality, sup)})
+			ByNationality: rows[0]})
 	}
 	return out, nil
 }
