@@ -113,7 +113,9 @@ func TestNULIsInvalid(t *testing.T) {
 // served with their types.
 func TestStaticListsNoDirectory(t *testing.T) {
 	env := apptest.New(t)
-	get := func(path string) response { return send(t, nil, apiRequest(t, http.MethodGet, env.URL()+path, "", nil)) }
+	get := func(path string) response {
+		return send(t, nil, apiRequest(t, http.MethodGet, env.URL()+path, "", nil))
+	}
 	for _, p := range []string{"/static/", "/static/sub/", "/static//", "/static/./", "/static", "/static/no-such.css", "/static/../templates/", "/static/%2e%2e/templates/base.html"} {
 		if res := get(p); res.Status != http.StatusNotFound || strings.Contains(res.Body, `href="app.css"`) || strings.Contains(res.Body, `<pre>`) {
 			t.Errorf("GET %s: status %d: %s", p, res.Status, excerpt(res.Body))
