@@ -63,7 +63,7 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, caseID string) (*Lis
 				return err
 			}
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "attachment.list", "case", c.ID,
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.AttachmentList, "case", c.ID,
 			map[string]any{"count": len(out.Items)}))
 	})
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *Service) Add(ctx context.Context, a *authz.Actor, caseID string, in Upl
 			return fmt.Errorf("record attachment: %w", err)
 		}
 		out = att
-		return audit.Append(tx, att.CreatedAt, audit.ByActor(a, "attachment.upload", "case", c.ID,
+		return audit.Append(tx, att.CreatedAt, audit.ByActor(a, audit.AttachmentUpload, "case", c.ID,
 			map[string]any{"attachment_id": att.ID, "kind": att.Kind, "content_type": att.ContentType, "size": att.Size}))
 	})
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Service) Open(ctx context.Context, a *authz.Actor, caseID, id string) (
 		if sum := sha256.Sum256(content); hex.EncodeToString(sum[:]) != att.SHA256 || int64(len(content)) != att.Size {
 			return fmt.Errorf("attachments: content of %s does not match its digest", att.ID)
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "attachment.download", "case", att.CaseID,
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.AttachmentDownload, "case", att.CaseID,
 			map[string]any{"attachment_id": att.ID, "size": att.Size}))
 	})
 	if err != nil {

@@ -3,6 +3,12 @@
 // Each database (the hub and every store) holds one chain in audit_log; audit_head holds its end.
 // A row's hash is sha256(prev_hash || canonical fields), so editing, inserting or deleting a row
 // breaks the chain, and deleting the last rows disagrees with audit_head.
+//
+// Every row names a declared Action (actions.go), which carries the section the row's detail is
+// about; the row stores that section. The canonical fields are id, at, actor user, actor agency,
+// action, entity, entity id, detail and — when not empty — section, each length-prefixed: rows
+// written before sections existed (an empty section) hash exactly as they did, and setting, clearing or
+// changing a row's section changes its hash.
 package audit
 
 import (
@@ -25,7 +31,7 @@ import (
 type Entry struct {
 	ActorUserID   string // empty for the system
 	ActorAgencyID string
-	Action        string // e.g. "case.read", "person.create", "auth.signin"
+	Action        Action // a declared action, e.g. CaseRead; it sets the row's section
 	Entity        string // e.g. "case"
 	EntityID      string
 	Detail        any // marshalled to JSON; nil for none
@@ -38,6 +44,7 @@ type Row struct {
 	ActorUserID   *string
 	ActorAgencyID *string
 	Action        string
+	Section       string // the section of the row's detail; '' on rows written before sections
 	Entity        string
 	EntityID      string
 	Detail        string
@@ -71,6 +78,9 @@ func AppendMany(tx *gorm.DB, now time.Time, entries []Entry) error {
 	rows := make([]Row, len(entries))
 	prevID, prevHash := head.LastID, head.LastHash
 	for i, e := range entries {
+		if !e.Action.valid() {
+			return fmt.Errorf("audit: action %q has no declared section", e.Action.name)
+		}
 		detail := ""
 		if e.Detail != nil {
 			b, err := json.Marshal(e.Detail)
@@ -82,7 +92,7 @@ func AppendMany(tx *gorm.DB, now time.Time, entries []Entry) error {
 		r := Row{
 			ID: prevID + 1, At: now.UTC().Truncate(time.Microsecond),
 			ActorUserID: nullable(e.ActorUserID), ActorAgencyID: nullable(e.ActorAgencyID),
-			Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Detail: detail,
+			Action: e.Action.name, Section: string(e.Action.section), Entity: e.Entity, EntityID: e.EntityID, Detail: detail,
 			PrevHash: prevHash,
 		}
 		r.Hash = r.computeHash()
@@ -104,6 +114,9 @@ func (r Row) computeHash() []byte {
 	fields := []string{
 		strconv.FormatInt(r.ID, 10), r.At.UTC().Format(time.RFC3339Nano),
 		deref(r.ActorUserID), deref(r.ActorAgencyID), r.Action, r.Entity, r.EntityID, r.Detail,
+	}
+	if r.Section != "" {
+		fields = append(fields, r.Section)
 	}
 	for _, f := range fields {
 		h.Write([]byte{0x1f})
@@ -184,6 +197,6 @@ func deref(s *string) string {
 }
 
 // ByActor is an Entry for something the actor did.
-func ByActor(a *authz.Actor, action, entity, id string, detail any) Entry {
+func ByActor(a *authz.Actor, action Action, entity, id string, detail any) Entry {
 	return Entry{ActorUserID: a.UserID, ActorAgencyID: a.AgencyID, Action: action, Entity: entity, EntityID: id, Detail: detail}
 }

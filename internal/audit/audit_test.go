@@ -96,6 +96,8 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		"delete last":   `DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)`,
 		"insert":        `INSERT INTO audit_log (id, at, action, prev_hash, hash) SELECT max(id) + 1, now(), 'case.read', '\x00', '\x00' FROM audit_log`,
 		"rehash edited": `UPDATE audit_log SET detail = '', hash = sha256(prev_hash) WHERE id = 2`,
+		"edit section":  `UPDATE audit_log SET section = 'audit' WHERE id = (SELECT max(id) FROM audit_log WHERE section <> '')`,
+		"clear section": `UPDATE audit_log SET section = '' WHERE id = (SELECT max(id) FROM audit_log WHERE section <> '')`,
 	}
 	for name, sql := range tampers {
 		t.Run(name, func(t *testing.T) {

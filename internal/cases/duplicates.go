@@ -135,7 +135,7 @@ func (s *Service) duplicatesOf(ctx context.Context, a *authz.Actor, persons []*P
 		for _, d := range out {
 			n += len(d)
 		}
-		return audit.Append(tx, s.now(), entry(a, "person.duplicates", "person", "",
+		return audit.Append(tx, s.now(), entry(a, audit.PersonDuplicates, "person", "",
 			map[string]any{"rows": len(persons), "matches": n}))
 	})
 	return out, err

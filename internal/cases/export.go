@@ -79,7 +79,7 @@ func (s *Service) Export(ctx context.Context, a *authz.Actor, q ListQuery, forma
 		if len(out.Rows) > ExportLimit {
 			out.Rows, out.Truncated = out.Rows[:ExportLimit], true
 		}
-		return audit.Append(tx, s.now(), entry(a, "case.export", "case", "", map[string]any{
+		return audit.Append(tx, s.now(), entry(a, audit.CaseExport, "case", "", map[string]any{
 			"format": format, "stage": q.Stage, "operation": q.Operation, "nationality": q.Nationality,
 			"minor": q.Minor, "assigned": q.AssignedTo != "", "pending_approval": q.PendingApproval,
 			"searched": q.Q != "", "identity": out.Identity, "rows": len(out.Rows), "truncated": out.Truncated}))

@@ -224,7 +224,7 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 		entries := make([]audit.Entry, len(cs))
 		for i, c := range cs {
 			c.Reference = fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seqs[i])
-			entries[i] = entry(a, "case.intake", "case", c.ID, map[string]any{"person_id": c.PersonID, "reference": c.Reference,
+			entries[i] = entry(a, audit.CaseIntake, "case", c.ID, map[string]any{"person_id": c.PersonID, "reference": c.Reference,
 				"possible_duplicates": len(dups[i])})
 			out[i].Duplicates = dups[i]
 		}

@@ -134,7 +134,7 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, q ListQuery) (*Page,
 			last := page.Items[q.Limit-1]
 			page.NextCursor = encodeCursor(last.UpdatedAt, last.ID)
 		}
-		return audit.Append(tx, s.now(), entry(a, "case.list", "case", "", map[string]any{
+		return audit.Append(tx, s.now(), entry(a, audit.CaseList, "case", "", map[string]any{
 			"stage": q.Stage, "operation": q.Operation, "nationality": q.Nationality, "minor": q.Minor,
 			"assigned": q.AssignedTo != "", "pending_approval": q.PendingApproval,
 			"searched": q.Q != "", "rows": len(page.Items)}))

@@ -260,10 +260,10 @@ func (s *Service) applyMerge(tx *gorm.DB, st *store.Store, a *authz.Actor, merge
 	if err := tx.Create(&rec).Error; err != nil {
 		return nil, fmt.Errorf("record merge: %w", err)
 	}
-	entries := []audit.Entry{entry(a, "person.merge", "person", merged.ID,
+	entries := []audit.Entry{entry(a, audit.PersonMerge, "person", merged.ID,
 		map[string]any{"into": kept.ID, "merge_id": rec.ID, "cases": moved})}
 	for _, id := range moved {
-		entries = append(entries, entry(a, "case.person_merged", "case", id,
+		entries = append(entries, entry(a, audit.CasePersonMerged, "case", id,
 			map[string]any{"from_person": merged.ID, "to_person": kept.ID, "merge_id": rec.ID}))
 	}
 	if err := audit.AppendMany(tx, now, entries); err != nil {
@@ -308,7 +308,7 @@ func (s *Service) LinkCase(ctx context.Context, a *authz.Actor, personID string)
 		now := s.now()
 		if len(open) == 1 {
 			c = &open[0]
-			return audit.Append(tx, now, entry(a, "case.link", "case", c.ID, map[string]any{"person_id": personID, "existing": true}))
+			return audit.Append(tx, now, entry(a, audit.CaseLink, "case", c.ID, map[string]any{"person_id": personID, "existing": true}))
 		}
 		var seq int64
 		if err := tx.Raw(`SELECT nextval('case_reference_seq')`).Scan(&seq).Error; err != nil {
@@ -320,7 +320,7 @@ func (s *Service) LinkCase(ctx context.Context, a *authz.Actor, personID string)
 			return fmt.Errorf("insert case: %w", err)
 		}
 		created = true
-		return audit.Append(tx, now, entry(a, "case.intake", "case", c.ID,
+		return audit.Append(tx, now, entry(a, audit.CaseIntake, "case", c.ID,
 			map[string]any{"person_id": personID, "reference": c.Reference, "linked": true}))
 	})
 	if err != nil {

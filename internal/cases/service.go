@@ -44,7 +44,7 @@ func (s *Service) bind(a *authz.Actor, sec authz.Section, act authz.Action) (*st
 	return s.stores.Bind(a, sec, act)
 }
 
-func entry(a *authz.Actor, action, entity, id string, detail any) audit.Entry {
+func entry(a *authz.Actor, action audit.Action, entity, id string, detail any) audit.Entry {
 	return audit.ByActor(a, action, entity, id, detail)
 }
 
@@ -84,7 +84,7 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, id string) (*View, er
 				v.Next = append(v.Next, next)
 			}
 		}
-		return audit.Append(tx, s.now(), entry(a, "case.read", "case", c.ID, map[string]any{"sections": sections}))
+		return audit.Append(tx, s.now(), entry(a, audit.CaseRead, "case", c.ID, map[string]any{"sections": sections}))
 	})
 	if err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ func (s *Service) Team(ctx context.Context, a *authz.Actor, caseID string) (*Tea
 			return err
 		}
 		out = t
-		return audit.Append(tx, s.now(), entry(a, "case.team.read", "case", c.ID, nil))
+		return audit.Append(tx, s.now(), entry(a, audit.CaseTeamRead, "case", c.ID, nil))
 	})
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func (s *Service) Assign(ctx context.Context, a *authz.Actor, caseID string, in 
 			return problem.ErrConflict
 		}
 		detail := map[string]any{"user_id": in.UserID, "previous": c.AssignedUserID, "version": in.Version}
-		if err := audit.Append(tx, now, entry(a, "case.assign", "case", c.ID, detail)); err != nil {
+		if err := audit.Append(tx, now, entry(a, audit.CaseAssign, "case", c.ID, detail)); err != nil {
 			return err
 		}
 		c.AssignedUserID, c.UpdatedAt, c.Version = nil, now, c.Version+1
@@ -172,7 +172,7 @@ func (s *Service) AddTeamAgency(ctx context.Context, a *authz.Actor, caseID stri
 		if res.RowsAffected != 1 {
 			return invalidAgency("team.error.already")
 		}
-		return audit.Append(tx, now, entry(a, "case.team.add", "case", c.ID, map[string]any{"agency_id": ag.ID}))
+		return audit.Append(tx, now, entry(a, audit.CaseTeamAdd, "case", c.ID, map[string]any{"agency_id": ag.ID}))
 	})
 }
 
@@ -197,7 +197,7 @@ func (s *Service) RemoveTeamAgency(ctx context.Context, a *authz.Actor, caseID, 
 		if res.RowsAffected != 1 {
 			return ErrNotFound
 		}
-		return audit.Append(tx, s.now(), entry(a, "case.team.remove", "case", c.ID, map[string]any{"agency_id": agencyID}))
+		return audit.Append(tx, s.now(), entry(a, audit.CaseTeamRemove, "case", c.ID, map[string]any{"agency_id": agencyID}))
 	})
 }
 

@@ -47,12 +47,20 @@ type Timeline struct {
 }
 
 // timelineSQL reads the audit rows of the case and of its person: every row whose entity id is
-// one of them, whatever the entity (areas audit their rows under the case's id).
-const timelineSQL = `SELECT id, at, actor_user_id, actor_agency_id, action, detail FROM audit_log
-WHERE entity_id IN (?, ?) AND id < ? ORDER BY id DESC LIMIT ?`
+// one of them, whatever the entity (areas audit their rows under the case's id), in a section the
+// reader may read or in none (rows written before rows carried a section).
+const timelineSQL = `SELECT id, at, actor_user_id, actor_agency_id, action, section, detail FROM audit_log
+WHERE entity_id IN (?, ?) AND id < ? AND (section = '' OR section IN ?) ORDER BY id DESC LIMIT ?`
 
 // Timeline returns a page of the case's audit trail for supervisors and audits the read. cursor
 // is a NextCursor of the previous page, or "" for the newest rows.
+//
+// The timeline fails closed. Each row carries the section its writer declared (audit.Action); a
+// row in a section the reader may not read is left out altogether — not shown without its detail
+// — so neither its detail nor how many such rows exist reaches the reader (a note listing writes
+// one row per class, so a reader without psychosocial notes sees no psychosocial count). A row
+// without a section (written before rows carried one) is shown without its detail. The audit row
+// of the read itself records no count, since another reader's page holds other rows.
 func (s *Service) Timeline(ctx context.Context, a *authz.Actor, caseID, cursor string) (*Timeline, error) {
 	st, scope, err := s.bind(a, authz.SectionTimeline, authz.ActionRead)
 	if err != nil {
@@ -73,7 +81,7 @@ func (s *Service) Timeline(ctx context.Context, a *authz.Actor, caseID, cursor s
 			return err
 		}
 		var rows []audit.Row
-		if err := tx.Raw(timelineSQL, c.ID, p.ID, before, TimelineLimit+1).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(timelineSQL, c.ID, p.ID, before, readableSections(a), TimelineLimit+1).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("read timeline: %w", err)
 		}
 		t := &Timeline{CaseID: c.ID, Reference: c.Reference, Minor: p.Minor}
@@ -84,14 +92,14 @@ func (s *Service) Timeline(ctx context.Context, a *authz.Actor, caseID, cursor s
 		for _, r := range rows {
 			e := TimelineEntry{ID: r.ID, At: r.At, ActorUserID: ptrText(r.ActorUserID),
 				ActorAgencyID: ptrText(r.ActorAgencyID), Action: r.Action}
-			if mayReadDetail(a, r.Action, r.Detail) {
+			if mayReadDetail(a, r.Section) {
 				e.Detail = summarize(r.Detail)
 			}
 			t.Entries = append(t.Entries, e)
 		}
 		out = t
-		return audit.Append(tx, s.now(), entry(a, "case.timeline.read", "case", c.ID,
-			map[string]any{"rows": len(rows), "paged": cursor != ""}))
+		return audit.Append(tx, s.now(), entry(a, audit.CaseTimelineRead, "case", c.ID,
+			map[string]any{"paged": cursor != ""}))
 	})
 	if err != nil {
 		return nil, err
@@ -99,44 +107,22 @@ func (s *Service) Timeline(ctx context.Context, a *authz.Actor, caseID, cursor s
 	return out, nil
 }
 
-// detailSections names, by action prefix, the section whose content an audit row's detail is
-// about: the timeline shows that detail only to a reader of that section (the action itself, who
-// and when, is shown to every supervisor).
-var detailSections = map[string]authz.Section{
-	"investigation.": authz.SectionInvestigation,
-	"legal_status.":  authz.SectionLegalStatus,
-	"screening.":     authz.SectionScreening,
-	"decision.":      authz.SectionScreening,
-	"consent.":       authz.SectionConsent,
-	"attachment.":    authz.SectionAttachments,
-	"note.":          authz.SectionNotes,
-}
-
-// noteSections gates a note row's detail by the note's class.
-var noteSections = map[string]authz.Section{
-	"psychosocial": authz.SectionPsychosocial, "medical": authz.SectionMedical, "investigation": authz.SectionInvestigation,
-}
-
-// mayReadDetail reports whether the actor may see the detail of an audit row with this action.
-func mayReadDetail(a *authz.Actor, action, detail string) bool {
-	for prefix, sec := range detailSections {
-		if !strings.HasPrefix(action, prefix) {
-			continue
-		}
-		if !a.Can(sec, authz.ActionRead) {
-			return false
-		}
-		if prefix == "note." {
-			var d struct{ Class string }
-			if json.Unmarshal([]byte(detail), &d) != nil {
-				return false
-			}
-			if s, ok := noteSections[d.Class]; ok && !a.Can(s, authz.ActionRead) {
-				return false
-			}
+// readableSections lists the sections the actor may read: the timeline shows the rows of those
+// sections only (and rows of no section, without their detail).
+func readableSections(a *authz.Actor) []string {
+	out := make([]string, 0, len(authz.AllSections))
+	for _, sec := range authz.AllSections {
+		if a.Can(sec, authz.ActionRead) {
+			out = append(out, string(sec))
 		}
 	}
-	return true
+	return out
+}
+
+// mayReadDetail reports whether the actor may see the detail of a row: only when the row names a
+// section (set by the code that wrote it) and the actor may read that section.
+func mayReadDetail(a *authz.Actor, section string) bool {
+	return section != "" && a.Can(authz.Section(section), authz.ActionRead)
 }
 
 // codeValue is a value short and plain enough to be a code (a stage, an id, a reference, a

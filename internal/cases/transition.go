@@ -94,7 +94,7 @@ func (s *Service) TransitionTx(tx *gorm.DB, scope authz.Scope, a *authz.Actor, i
 		if err := tx.Create(&change).Error; err != nil {
 			return err
 		}
-		if err := audit.Append(tx, now, entry(a, "case.transition", "case", c.ID,
+		if err := audit.Append(tx, now, entry(a, audit.CaseTransition, "case", c.ID,
 			map[string]any{"from": c.Stage, "to": in.To, "version": in.Version})); err != nil {
 			return err
 		}

@@ -100,7 +100,7 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Stat
 		if out, err = status(tx, c); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "closure.read", "case", c.ID, nil))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ClosureRead, "case", c.ID, nil))
 	})
 	return out, err
 }
@@ -150,7 +150,7 @@ func (s *Service) RequestClosure(ctx context.Context, a *authz.Actor, caseID str
 			return problem.ErrConflict // another request waits
 		}
 		out = &r
-		return audit.Append(tx, now, audit.ByActor(a, "closure.request", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ClosureRequest, "case", c.ID,
 			map[string]any{"request": r.ID, "reason": r.Reason}))
 	})
 	return out, err
@@ -232,7 +232,7 @@ func (s *Service) Approve(ctx context.Context, a *authz.Actor, requestID, commen
 			return err
 		}
 		r.Status, r.DecidedBy, r.DecidedAt, r.Comment, r.Version = "approved", &a.UserID, &now, comment, r.Version+1
-		return audit.Append(tx, now, audit.ByActor(a, "closure.approve", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ClosureApprove, "case", c.ID,
 			map[string]any{"request": r.ID, "reason": r.Reason, "packets_revoked": revoked}))
 	})
 	if err != nil {
@@ -279,7 +279,7 @@ func (s *Service) Return(ctx context.Context, a *authz.Actor, requestID, comment
 			return problem.ErrConflict
 		}
 		r.Status, r.DecidedBy, r.DecidedAt, r.Comment, r.Version = "returned", &a.UserID, &now, comment, r.Version+1
-		return audit.Append(tx, now, audit.ByActor(a, "closure.return", "case", c.ID, map[string]any{"request": r.ID}))
+		return audit.Append(tx, now, audit.ByActor(a, audit.ClosureReturn, "case", c.ID, map[string]any{"request": r.ID}))
 	})
 	return r, err
 }
@@ -314,7 +314,7 @@ func (s *Service) Reopen(ctx context.Context, a *authz.Actor, caseID string, in 
 			Version: in.Version}); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "closure.reopen", "case", c.ID, map[string]any{"to": in.To}))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ClosureReopen, "case", c.ID, map[string]any{"to": in.To}))
 	})
 	return out, err
 }

@@ -61,7 +61,7 @@ func (s *Service) Import(ctx context.Context, a *authz.Actor, filename string, d
 		if err := tx.Exec(insertImportSQL, id, cleanName(filename), len(p.Rows), nullUUID(a.UserID), now).Error; err != nil {
 			return fmt.Errorf("record import: %w", err)
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "complaints.import", "complaint_import", id,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ComplaintsImport, "complaint_import", id,
 			map[string]any{"rows": len(p.Rows), "filename": cleanName(filename)}))
 	})
 	if err != nil {

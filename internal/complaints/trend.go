@@ -82,7 +82,7 @@ func (s *Service) Trends(ctx context.Context, a *authz.Actor, q Query) (*Trend, 
 		if err := tx.Raw(`SELECT DISTINCT channel FROM complaint_stats ORDER BY 1`).Scan(&t.Channels).Error; err != nil {
 			return fmt.Errorf("channels: %w", err)
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "complaints.read", "complaint_stats", "",
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ComplaintsRead, "complaint_stats", "",
 			map[string]any{"from": q.From.Format(time.DateOnly), "to": q.To.Format(time.DateOnly), "province": q.Province, "channel": q.Channel}))
 	})
 	if err != nil {

@@ -143,9 +143,9 @@ func (s *Service) Record(ctx context.Context, a *authz.Actor, caseID string, in 
 			}
 			return fmt.Errorf("insert consent: %w", err)
 		}
-		action := "consent.record"
+		action := audit.ConsentRecord
 		if in.Answer == AnswerWithdrawn {
-			action = "consent.withdraw"
+			action = audit.ConsentWithdraw
 		}
 		out = row
 		return audit.Append(tx, now, audit.ByActor(a, action, "case", c.ID,
@@ -183,7 +183,7 @@ func (s *Service) Ledger(ctx context.Context, a *authz.Actor, caseID string) (*L
 		l.Version = len(l.History)
 		l.Current = currentOf(l.History)
 		out = l
-		return audit.Append(tx, s.now(), audit.ByActor(a, "consent.read", "case", c.ID, map[string]any{"rows": len(l.History)}))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ConsentRead, "case", c.ID, map[string]any{"rows": len(l.History)}))
 	})
 	if err != nil {
 		return nil, err

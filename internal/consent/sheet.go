@@ -52,7 +52,7 @@ func (s *Service) Sheet(ctx context.Context, a *authz.Actor, caseID string, choo
 		f.AgencyIDs = append(f.AgencyIDs, team...)
 		f.Lang = choose(f.Languages)
 		out = f
-		return audit.Append(tx, s.now(), audit.ByActor(a, "consent.read", "case", c.ID, map[string]any{"sheet": f.Lang}))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ConsentRead, "case", c.ID, map[string]any{"sheet": f.Lang}))
 	})
 	if err != nil {
 		return nil, err

@@ -1,11 +1,22 @@
 // Package csvtext checks and sniffs the CSV files people upload (intake imports, complaint
-// statistics): is it UTF-8 text, and which separator does it use.
+// statistics): is it UTF-8 text, and which separator does it use; and defuses the text cells of
+// the CSV files Homeward writes (case exports, the joint report).
 package csvtext
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
+
+// Defuse keeps a spreadsheet from reading a text cell as a formula: a cell starting with =, +, -,
+// @, a tab or a carriage return gets a leading apostrophe.
+func Defuse(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
 
 // InvalidText returns the offset of the first byte that is not UTF-8 text (invalid UTF-8 or a NUL,
 // which no spreadsheet writes into CSV), or -1.

@@ -26,3 +26,12 @@ func TestDelimiter(t *testing.T) {
 		}
 	}
 }
+
+func TestDefuse(t *testing.T) {
+	for in, want := range map[string]string{"=SUM(A1)": "'=SUM(A1)", "+66": "'+66", "-1+2": "'-1+2", "@cmd": "'@cmd",
+		"\tx": "'\tx", "\rx": "'\rx", "Sokha": "Sokha", "<5": "<5", "x": "x", "12": "12", "": ""} {
+		if got := Defuse(in); got != want {
+			t.Errorf("Defuse(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

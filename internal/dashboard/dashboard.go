@@ -188,7 +188,7 @@ func (s *Service) store(ctx context.Context, a *authz.Actor, out *Dashboard) err
 			out.Supervisor = sv
 			shown += n
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "dashboard.read", "agency", a.AgencyID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.DashboardRead, "agency", a.AgencyID,
 			map[string]any{"cases_shown": shown}))
 	})
 }

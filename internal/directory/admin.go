@@ -26,7 +26,7 @@ func (s *Service) CreateAgency(ctx context.Context, actorUserID string, in NewAg
 		if err := tx.Create(a).Error; err != nil {
 			return fmt.Errorf("create agency %s: %w", in.Slug, err)
 		}
-		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: actorUserID, Action: "agency.create", Entity: "agency", EntityID: a.ID,
+		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: actorUserID, Action: audit.AgencyCreate, Entity: "agency", EntityID: a.ID,
 			Detail: map[string]string{"slug": a.Slug, "kind": a.Kind}})
 	})
 	return a, err
@@ -50,7 +50,7 @@ func (s *Service) CreateUser(ctx context.Context, actorUserID, email, name, pass
 				return fmt.Errorf("add %s as %s: %w", email, r, err)
 			}
 		}
-		return audit.Append(tx, now, audit.Entry{ActorUserID: actorUserID, Action: "user.create", Entity: "user", EntityID: u.ID,
+		return audit.Append(tx, now, audit.Entry{ActorUserID: actorUserID, Action: audit.UserCreate, Entity: "user", EntityID: u.ID,
 			Detail: map[string]any{"email": u.Email, "agency_id": agencyID, "roles": roles}})
 	})
 	return u, err

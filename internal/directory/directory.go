@@ -175,7 +175,7 @@ func (s *Service) SetPreferences(ctx context.Context, a *authz.Actor, locale str
 			return ErrNotFound
 		}
 		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: a.UserID, ActorAgencyID: a.AgencyID,
-			Action: "user.preferences", Entity: "user", EntityID: a.UserID,
+			Action: audit.UserPreferences, Entity: "user", EntityID: a.UserID,
 			Detail: map[string]any{"locale": locale, "buddhist_era": buddhistEra}})
 	})
 }

@@ -58,7 +58,7 @@ func (s *Service) IssueEnrolment(ctx context.Context, actorUserID, actorAgencyID
 			return fmt.Errorf("create enrolment: %w", err)
 		}
 		return audit.Append(tx, now, audit.Entry{ActorUserID: actorUserID, ActorAgencyID: actorAgencyID,
-			Action: "enrolment.issue", Entity: "user", EntityID: userID,
+			Action: audit.EnrolmentIssue, Entity: "user", EntityID: userID,
 			Detail: map[string]string{"enrolment_id": e.ID, "expires_at": e.ExpiresAt.UTC().Format(time.RFC3339)}})
 	})
 	if err != nil {

@@ -36,7 +36,7 @@ func (s *Service) EndSessions(ctx context.Context, actorUserID, actorAgencyID, u
 		}
 		n = res.RowsAffected
 		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: actorUserID, ActorAgencyID: actorAgencyID,
-			Action: "session.end_all", Entity: "user", EntityID: userID, Detail: map[string]any{"ended": n, "kept_current": exceptID != ""}})
+			Action: audit.SessionEndAll, Entity: "user", EntityID: userID, Detail: map[string]any{"ended": n, "kept_current": exceptID != ""}})
 	})
 	return n, err
 }
@@ -58,6 +58,6 @@ func (s *Service) ResetFactors(ctx context.Context, actorUserID, actorAgencyID, 
 			return err
 		}
 		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: actorUserID, ActorAgencyID: actorAgencyID,
-			Action: "mfa.reset", Entity: "user", EntityID: userID, Detail: counts})
+			Action: audit.MFAReset, Entity: "user", EntityID: userID, Detail: counts})
 	})
 }

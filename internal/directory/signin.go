@@ -65,7 +65,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, addr string) (*Us
 		if err := tx.Exec(`DELETE FROM login_failures WHERE key = ?`, keys[0]).Error; err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: u.ID, Action: "auth.signin", Entity: "user", EntityID: u.ID,
+		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: u.ID, Action: audit.AuthSignIn, Entity: "user", EntityID: u.ID,
 			Detail: map[string]string{"addr": addr}})
 	})
 	if err != nil {
@@ -77,7 +77,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, addr string) (*Us
 // SignOut records a sign-out.
 func (s *Service) SignOut(ctx context.Context, userID, agencyID string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: userID, ActorAgencyID: agencyID, Action: "auth.signout", Entity: "user", EntityID: userID})
+		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: userID, ActorAgencyID: agencyID, Action: audit.AuthSignOut, Entity: "user", EntityID: userID})
 	})
 }
 
@@ -134,7 +134,7 @@ func (s *Service) recordFailure(ctx context.Context, keys []string, email, addr 
 				return err
 			}
 		}
-		return audit.Append(tx, now, audit.Entry{Action: "auth.signin_failed", Entity: "user", EntityID: email,
+		return audit.Append(tx, now, audit.Entry{Action: audit.AuthSignInFailed, Entity: "user", EntityID: email,
 			Detail: map[string]string{"addr": addr}})
 	})
 }

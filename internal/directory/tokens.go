@@ -69,7 +69,7 @@ func (s *Service) CreateToken(ctx context.Context, email, agencySlug, label stri
 		if err := tx.Create(t).Error; err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: u.ID, ActorAgencyID: t.AgencyID, Action: "token.create", Entity: "api_token", EntityID: t.ID,
+		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: u.ID, ActorAgencyID: t.AgencyID, Action: audit.TokenCreate, Entity: "api_token", EntityID: t.ID,
 			Detail: map[string]string{"label": label}})
 	})
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Service) RevokeToken(ctx context.Context, actorUserID, id string) error
 		if res.RowsAffected != 1 {
 			return ErrNotFound
 		}
-		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: actorUserID, Action: "token.revoke", Entity: "api_token", EntityID: id})
+		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: actorUserID, Action: audit.TokenRevoke, Entity: "api_token", EntityID: id})
 	})
 }
 

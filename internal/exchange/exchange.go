@@ -184,7 +184,7 @@ func (s *Service) Outgoing(ctx context.Context, a *authz.Actor, packetID string)
 				return err
 			}
 		}
-		return audit.Append(tx, s.clock(), audit.ByActor(a, "packet.read", "case", caseID,
+		return audit.Append(tx, s.clock(), audit.ByActor(a, audit.PacketRead, "case", caseID,
 			map[string]any{"packet_id": packetID, "payload": out.Payload != nil}))
 	})
 	if err != nil {
@@ -258,11 +258,11 @@ func (s *Service) Revoke(ctx context.Context, a *authz.Actor, packetID, reason s
 			if err := erase(htx, r, StatusRevoked, "revoked", now); err != nil {
 				return err
 			}
-			if err := audit.Append(htx, now, audit.ByActor(a, "packet.revoke", "packet", r.ID, detail(r, map[string]any{"from": from}))); err != nil {
+			if err := audit.Append(htx, now, audit.ByActor(a, audit.PacketRevoke, "packet", r.ID, detail(r, map[string]any{"from": from}))); err != nil {
 				return err
 			}
 			// The store's row before the hub commits (as Prepare does): a failure revokes nothing.
-			return audit.Append(tx, now, audit.ByActor(a, "packet.revoke", "case", caseID,
+			return audit.Append(tx, now, audit.ByActor(a, audit.PacketRevoke, "case", caseID,
 				map[string]any{"packet_id": r.ID, "kind": r.Kind, "recipient": r.RecipientSlug, "reason": reason, "from": from}))
 		})
 		if err != nil {
@@ -353,7 +353,7 @@ func (s *Service) RevokeForCase(ctx context.Context, a *authz.Actor, caseID, pur
 					return err
 				}
 				revoked = append(revoked, r.ID)
-				entries = append(entries, audit.ByActor(a, "packet.revoke", "packet", r.ID, detail(r, map[string]any{"reason": code, "purpose": purpose, "from": from})))
+				entries = append(entries, audit.ByActor(a, audit.PacketRevoke, "packet", r.ID, detail(r, map[string]any{"reason": code, "purpose": purpose, "from": from})))
 			}
 			if len(revoked) == 0 {
 				return nil
@@ -362,7 +362,7 @@ func (s *Service) RevokeForCase(ctx context.Context, a *authz.Actor, caseID, pur
 				return err
 			}
 			// The store's row before the hub commits: a failure revokes nothing.
-			return audit.Append(tx, now, audit.ByActor(a, "packet.revoke_for_case", "case", c.ID,
+			return audit.Append(tx, now, audit.ByActor(a, audit.PacketRevokeForCase, "case", c.ID,
 				map[string]any{"packets": revoked, "purpose": purpose, "reason": reason}))
 		})
 		n = len(revoked)
@@ -401,7 +401,7 @@ func (s *Service) ForCase(ctx context.Context, a *authz.Actor, caseID string) ([
 				out = append(out, *rows[i].envelope())
 			}
 		}
-		return audit.Append(tx, s.clock(), audit.ByActor(a, "packet.list", "case", c.ID, map[string]any{"packets": len(out)}))
+		return audit.Append(tx, s.clock(), audit.ByActor(a, audit.PacketList, "case", c.ID, map[string]any{"packets": len(out)}))
 	})
 	if err != nil {
 		return nil, err
@@ -519,7 +519,7 @@ func (s *Service) withReceived(ctx context.Context, a *authz.Actor, packetID str
 }
 
 // auditOwnStore writes the recipient's store audit row when the actor's agency has a store.
-func (s *Service) auditOwnStore(ctx context.Context, a *authz.Actor, action string, r *row, extra map[string]any) error {
+func (s *Service) auditOwnStore(ctx context.Context, a *authz.Actor, action audit.Action, r *row, extra map[string]any) error {
 	if !a.HasStore() {
 		return nil
 	}
@@ -668,13 +668,13 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 		}
 		out = reply.envelope()
 		out.Payload = clean
-		return audit.Append(htx, now, audit.ByActor(a, "packet.reply", "packet", reply.ID,
+		return audit.Append(htx, now, audit.ByActor(a, audit.PacketReply, "packet", reply.ID,
 			detail(reply, map[string]any{"reply_to": r.ID, "fields": reply.Fields})))
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.auditOwnStore(ctx, a, "packet.reply", r, map[string]any{"reply_id": out.ID, "fields": out.Fields}); err != nil {
+	if err := s.auditOwnStore(ctx, a, audit.PacketReply, r, map[string]any{"reply_id": out.ID, "fields": out.Fields}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -712,7 +712,7 @@ func (s *Service) expire(ctx context.Context, cond string, args ...any) (int, er
 			if err := erase(htx, r, StatusExpired, "expired", now); err != nil {
 				return err
 			}
-			entries = append(entries, audit.Entry{Action: "packet.expire", Entity: "packet", EntityID: r.ID, Detail: detail(r, nil)})
+			entries = append(entries, audit.Entry{Action: audit.PacketExpire, Entity: "packet", EntityID: r.ID, Detail: detail(r, nil)})
 		}
 		n = len(rows)
 		if err := htx.Exec(`UPDATE packets p SET sealed_payload = NULL, updated_at = ?, version = version + 1

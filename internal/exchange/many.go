@@ -194,8 +194,8 @@ func (s *Service) prepareMany(ctx context.Context, a *authz.Actor, items []CaseD
 				// The written reason stays in the sending store, never in the hub.
 				storeDetail["override_reason"] = p.d.Override
 			}
-			storeEntries[i] = audit.ByActor(a, "packet.prepare", "case", p.c.ID, storeDetail)
-			hubEntries[i] = audit.ByActor(a, "packet.prepare", "packet", id,
+			storeEntries[i] = audit.ByActor(a, audit.PacketPrepare, "case", p.c.ID, storeDetail)
+			hubEntries[i] = audit.ByActor(a, audit.PacketPrepare, "packet", id,
 				detail(r, map[string]any{"fields": fields, "override": p.over, "consent_ref": p.ref, "case_ref": r.CaseRef}))
 			out[i] = r.envelope()
 			out[i].Payload = payload
@@ -386,7 +386,7 @@ func (s *Service) approveMany(ctx context.Context, a *authz.Actor, refs []Ref) (
 			entries := make([]audit.Entry, len(sent))
 			for i, r := range sent {
 				r.Status, r.ApprovedBy, r.UpdatedAt, r.Version = string(StatusSent), &a.UserID, now, r.Version+1
-				entries[i] = audit.ByActor(a, "packet.approve", "packet", r.ID, detail(r, map[string]any{"asked_by": deref(r.AskedBy)}))
+				entries[i] = audit.ByActor(a, audit.PacketApprove, "packet", r.ID, detail(r, map[string]any{"asked_by": deref(r.AskedBy)}))
 			}
 			return audit.AppendMany(htx, now, entries)
 		})
@@ -395,7 +395,7 @@ func (s *Service) approveMany(ctx context.Context, a *authz.Actor, refs []Ref) (
 		}
 		for i, r := range sent {
 			out[i] = r.envelope()
-			storeEntries = append(storeEntries, audit.ByActor(a, "packet.approve", "case", linked[r.ID],
+			storeEntries = append(storeEntries, audit.ByActor(a, audit.PacketApprove, "case", linked[r.ID],
 				map[string]any{"packet_id": r.ID, "kind": r.Kind, "recipient": r.RecipientSlug}))
 		}
 		return audit.AppendMany(tx, now, storeEntries)
@@ -454,7 +454,7 @@ func (s *Service) ownStoreAudit(ctx context.Context, a *authz.Actor, entries []a
 }
 
 // ownStoreEntry is the store audit row of a step on a received packet.
-func ownStoreEntry(a *authz.Actor, action string, r *row, extra map[string]any) audit.Entry {
+func ownStoreEntry(a *authz.Actor, action audit.Action, r *row, extra map[string]any) audit.Entry {
 	d := map[string]any{"kind": r.Kind, "sender": r.SenderSlug, "case_ref": r.CaseRef}
 	for k, v := range extra {
 		d[k] = v
@@ -517,8 +517,8 @@ func (s *Service) openMany(ctx context.Context, a *authz.Actor, ids []string) ([
 			r := rows[id]
 			out[i] = r.envelope()
 			out[i].Payload = payloads[i]
-			entries[i] = audit.ByActor(a, "packet.open", "packet", r.ID, detail(r, nil))
-			storeEntries = append(storeEntries, ownStoreEntry(a, "packet.open", r, nil))
+			entries[i] = audit.ByActor(a, audit.PacketOpen, "packet", r.ID, detail(r, nil))
+			storeEntries = append(storeEntries, ownStoreEntry(a, audit.PacketOpen, r, nil))
 		}
 		return audit.AppendMany(htx, now, entries)
 	})
@@ -618,14 +618,14 @@ func (s *Service) decideMany(ctx context.Context, a *authz.Actor, ds []Decision)
 					r.SealedPayload = nil
 				} else {
 					accept = append(accept, r.ID)
-					storeEntries = append(storeEntries, ownStoreEntry(a, "packet.accept", r, nil))
+					storeEntries = append(storeEntries, ownStoreEntry(a, audit.PacketAccept, r, nil))
 				}
-				hubEntries = append(hubEntries, audit.ByActor(a, "packet.accept", "packet", r.ID, detail(r, map[string]any{"new_case_ref": newRefs[i]})))
+				hubEntries = append(hubEntries, audit.ByActor(a, audit.PacketAccept, "packet", r.ID, detail(r, map[string]any{"new_case_ref": newRefs[i]})))
 			} else {
 				r.Status, r.DecidedAt, r.SealedPayload, r.Reason, r.UpdatedAt, r.Version = string(StatusDeclined), &now, nil, "declined", now, r.Version+1
 				decline = append(decline, r.ID)
-				storeEntries = append(storeEntries, ownStoreEntry(a, "packet.decline", r, map[string]any{"reason": d.Reason}))
-				hubEntries = append(hubEntries, audit.ByActor(a, "packet.decline", "packet", r.ID, detail(r, nil)))
+				storeEntries = append(storeEntries, ownStoreEntry(a, audit.PacketDecline, r, map[string]any{"reason": d.Reason}))
+				hubEntries = append(hubEntries, audit.ByActor(a, audit.PacketDecline, "packet", r.ID, detail(r, nil)))
 			}
 			if r.Kind != string(KindReply) {
 				// A decline's reason travels sealed to the sender, never in clear in the hub.
@@ -638,7 +638,7 @@ func (s *Service) decideMany(ctx context.Context, a *authz.Actor, ds []Decision)
 					return err
 				}
 				replies = append(replies, reply)
-				hubEntries = append(hubEntries, audit.ByActor(a, "packet.reply", "packet", reply.ID, detail(reply, map[string]any{"reply_to": r.ID})))
+				hubEntries = append(hubEntries, audit.ByActor(a, audit.PacketReply, "packet", reply.ID, detail(reply, map[string]any{"reply_to": r.ID})))
 			}
 			out[i] = r.envelope()
 		}
@@ -744,7 +744,7 @@ func (s *Service) receiveAll(ctx context.Context, a *authz.Actor, ds []Decision,
 				ls = append(ls, caseLink{PacketID: r.ID, CaseID: got[0], Kind: Kind(r.Kind), Purpose: r.Purpose, Direction: "in"})
 				entity, id = "case", got[0]
 			}
-			entries[j] = audit.ByActor(a, "packet.accept", entity, id,
+			entries[j] = audit.ByActor(a, audit.PacketAccept, entity, id,
 				map[string]any{"packet_id": r.ID, "kind": r.Kind, "sender": r.SenderSlug, "case_ref": r.CaseRef, "new_case_ref": ref})
 		}
 		if len(ls) > 0 {

@@ -132,7 +132,7 @@ func (s *Service) reconcile(ctx context.Context, st *store.Store) (int, error) {
 					return err
 				}
 				n++
-				hubEntries = append(hubEntries, audit.Entry{ActorAgencyID: r.SenderAgencyID, Action: "packet.revoke", Entity: "packet",
+				hubEntries = append(hubEntries, audit.Entry{ActorAgencyID: r.SenderAgencyID, Action: audit.PacketRevoke, Entity: "packet",
 					EntityID: r.ID, Detail: detail(r, map[string]any{"reason": code, "purpose": purpose, "from": from, "reconciled": true})})
 				caseID := byPacket[r.ID][0].CaseID
 				cr := byCase[caseID]
@@ -153,7 +153,7 @@ func (s *Service) reconcile(ctx context.Context, st *store.Store) (int, error) {
 			storeEntries := make([]audit.Entry, 0, len(order))
 			for _, caseID := range order {
 				cr := byCase[caseID]
-				storeEntries = append(storeEntries, audit.Entry{ActorAgencyID: cr.agency, Action: "packet.revoke_for_case", Entity: "case",
+				storeEntries = append(storeEntries, audit.Entry{ActorAgencyID: cr.agency, Action: audit.PacketRevokeForCase, Entity: "case",
 					EntityID: caseID, Detail: map[string]any{"packets": cr.packets, "purposes": cr.purposes, "reconciled": true,
 						"reason": "consent no longer in force or case closed; caught up by the exchange"}})
 			}

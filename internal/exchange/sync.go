@@ -247,7 +247,7 @@ ORDER BY p.updated_at, p.id LIMIT ?`, st.Country, syncBatch).Scan(&seen).Error; 
 					orig := originals[deref(r.ReplyTo)]
 					caseID := linked[orig.ID]
 					ls = append(ls, caseLink{PacketID: r.ID, CaseID: caseID, Kind: KindReply, Direction: "in"})
-					entries = append(entries, audit.Entry{ActorAgencyID: r.RecipientAgencyID, Action: "packet.reply_applied",
+					entries = append(entries, audit.Entry{ActorAgencyID: r.RecipientAgencyID, Action: audit.PacketReplyApplied,
 						Entity: "case", EntityID: caseID, Detail: map[string]any{"packet_id": r.ID, "reply_to": orig.ID,
 							"sender": r.SenderSlug, "kind": orig.Kind, "fields": []string(r.Fields)}})
 				}
@@ -283,7 +283,7 @@ ORDER BY p.updated_at, p.id LIMIT ?`, st.Country, syncBatch).Scan(&seen).Error; 
 		entries := make([]audit.Entry, len(applied))
 		for i, r := range applied {
 			r.Status = string(StatusAccepted)
-			entries[i] = audit.Entry{ActorAgencyID: r.RecipientAgencyID, Action: "packet.reply_applied",
+			entries[i] = audit.Entry{ActorAgencyID: r.RecipientAgencyID, Action: audit.PacketReplyApplied,
 				Entity: "packet", EntityID: r.ID, Detail: detail(r, map[string]any{"reply_to": deref(r.ReplyTo), "matched_case": matched[r.ID]})}
 		}
 		if err := audit.AppendMany(htx, now, entries); err != nil {
@@ -317,11 +317,11 @@ func senderSideEntries(seen []row, linked map[string]string) []audit.Entry {
 		}
 		if r.OpenedAt != nil && r.Status != string(StatusOpened) && r.SenderSeenStatus != string(StatusOpened) {
 			// Opened and decided between two syncs: the opening is audited too.
-			entries = append(entries, audit.Entry{ActorAgencyID: r.SenderAgencyID, Action: "packet.opened",
+			entries = append(entries, audit.Entry{ActorAgencyID: r.SenderAgencyID, Action: audit.PacketOpened,
 				Entity: entity, EntityID: id, Detail: map[string]any{"packet_id": r.ID, "kind": r.Kind,
 					"recipient": r.RecipientSlug, "status": string(StatusOpened), "at": r.OpenedAt}})
 		}
-		entries = append(entries, audit.Entry{ActorAgencyID: r.SenderAgencyID, Action: "packet." + r.Status,
+		entries = append(entries, audit.Entry{ActorAgencyID: r.SenderAgencyID, Action: audit.PacketSeen(r.Status),
 			Entity: entity, EntityID: id, Detail: map[string]any{"packet_id": r.ID, "kind": r.Kind,
 				"recipient": r.RecipientSlug, "status": r.Status, "at": r.UpdatedAt}})
 	}

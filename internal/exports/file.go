@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"homeward/internal/csvtext"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func (t *table) csv() ([]byte, error) {
 	}
 	for _, r := range t.rows {
 		for i, v := range r {
-			r[i] = defuse(v)
+			r[i] = csvtext.Defuse(v)
 		}
 		if err := w.Write(r); err != nil {
 			return nil, fmt.Errorf("export csv: %w", err)
@@ -98,14 +99,6 @@ func (t *table) csv() ([]byte, error) {
 		return nil, fmt.Errorf("export csv: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// defuse keeps a spreadsheet from reading a text cell as a formula.
-func defuse(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 // xlsx writes one sheet: the notes (when above), the header in bold and the rows, all as text; the

@@ -74,7 +74,7 @@ func (s *Service) HTCDS(ctx context.Context, a *authz.Actor, format string, st S
 			return err
 		}
 		rows, suppressed = htcdsRows(src)
-		return audit.Append(tx, s.now(), audit.ByActor(a, "report.htcds_export", "store", db.Country, map[string]any{
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ReportHTCDSExport, "store", db.Country, map[string]any{
 			"format": format, "cases": len(src), "rows": len(rows), "suppressed": suppressed, "min_cell": MinCell}))
 	})
 	if err != nil {

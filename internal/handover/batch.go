@@ -307,7 +307,7 @@ func (s *Service) saveSender(ctx context.Context, st *store.Store, a *authz.Acto
 		if err := tx.Table("handover_batch_packets").CreateInBatches(rows, 1000).Error; err != nil {
 			return fmt.Errorf("insert batch packets: %w", err)
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "handover.batch.create", "handover_batch", b.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverBatchCreate, "handover_batch", b.ID,
 			map[string]any{"recipient": b.Recipient, "checkpoint": b.Checkpoint, "persons": b.PersonCount}))
 	})
 	if err != nil {
@@ -324,7 +324,7 @@ func (s *Service) saveSender(ctx context.Context, st *store.Store, a *authz.Acto
 			}
 			rows[i] = map[string]any{"packet_id": id, "batch_id": b.ID, "position": i + 1, "case_id": ready[i].ID,
 				"documents": cases.TextList(nonNil(p.Documents)), "belongings_enc": enc, "status": PersonPending, "created_at": now}
-			entries[i] = audit.ByActor(a, "handover.batch.add", "case", ready[i].ID,
+			entries[i] = audit.ByActor(a, audit.HandoverBatchAdd, "case", ready[i].ID,
 				map[string]any{"batch_id": b.ID, "packet_id": id, "recipient": b.Recipient})
 		}
 		if err := tx.Table("handover_persons").CreateInBatches(rows, 1000).Error; err != nil {
@@ -452,14 +452,14 @@ func (s *Service) Approve(ctx context.Context, a *authz.Actor, id string, versio
 		if res.RowsAffected != 1 {
 			return problem.ErrConflict
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "handover.batch.approve", "handover_batch", b.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverBatchApprove, "handover_batch", b.ID,
 			map[string]any{"persons": len(packets)}))
 	})
 	if err != nil {
 		return nil, err
 	}
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(tx, now, audit.ByActor(a, "handover.batch.approve", "handover_batch", b.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverBatchApprove, "handover_batch", b.ID,
 			map[string]any{"persons": len(packets), "recipient": b.Recipient}))
 	})
 	if err != nil {

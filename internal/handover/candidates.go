@@ -70,7 +70,7 @@ func (s *Service) Candidates(ctx context.Context, a *authz.Actor) ([]Candidate, 
 		for i := range out {
 			shown[i] = out[i].CaseID
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "handover.candidates.read", "handover_candidates", a.AgencyID,
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.HandoverCandidatesRead, "handover_candidates", a.AgencyID,
 			map[string]any{"count": len(out), "case_ids": shown}))
 	})
 	return out, err

@@ -267,7 +267,7 @@ func (s *Service) ApplyMany(tx *gorm.DB, st *store.Store, items []exchange.Reply
 			dec = append(dec, ans)
 		default:
 			// A note, or an answer the hub does not back: nothing changes; recorded under the case.
-			entries = append(entries, audit.Entry{Action: "handover.reply_noted", Entity: "case", EntityID: it.CaseID,
+			entries = append(entries, audit.Entry{Action: audit.HandoverReplyNoted, Entity: "case", EntityID: it.CaseID,
 				Detail: map[string]any{"packet_id": it.Original.ID, "packet_status": string(it.Original.Status),
 					"decision": decision, "fields": sortedFields(it.Reply)}})
 		}
@@ -338,7 +338,7 @@ WHERE h.packet_id = v.packet_id AND h.status = 'pending' RETURNING h.packet_id, 
 			continue
 		}
 		moves = append(moves, move{caseID: caseID, original: a.Original, newRef: a.newRef})
-		entries = append(entries, audit.Entry{Action: "handover.handed_over", Entity: "case", EntityID: caseID,
+		entries = append(entries, audit.Entry{Action: audit.HandoverHandedOver, Entity: "case", EntityID: caseID,
 			Detail: map[string]any{"packet_id": a.Original.ID, "batch_id": a.Original.BatchID, "new_case_ref": a.newRef}})
 	}
 	for _, d := range dec {
@@ -346,7 +346,7 @@ WHERE h.packet_id = v.packet_id AND h.status = 'pending' RETURNING h.packet_id, 
 		if !ok {
 			continue
 		}
-		entries = append(entries, audit.Entry{Action: "handover.declined", Entity: "case", EntityID: caseID,
+		entries = append(entries, audit.Entry{Action: audit.HandoverDeclined, Entity: "case", EntityID: caseID,
 			Detail: map[string]any{"packet_id": d.Original.ID, "batch_id": d.Original.BatchID}})
 	}
 	if err := handOver(tx, moves, now); err != nil {

@@ -69,7 +69,7 @@ func (s *Service) read(ctx context.Context, a *authz.Actor, id string, open bool
 		entries := make([]audit.Entry, 0, len(b.Persons))
 		for _, p := range b.Persons {
 			if p.CaseID != "" {
-				entries = append(entries, audit.ByActor(a, "handover.batch.read", "case", p.CaseID,
+				entries = append(entries, audit.ByActor(a, audit.HandoverBatchRead, "case", p.CaseID,
 					map[string]any{"batch_id": b.ID, "packet_id": p.PacketID}))
 			}
 		}
@@ -126,7 +126,7 @@ RETURNING packet_id::text AS packet_id, case_id::text AS case_id, coalesce(batch
 		}
 		entries := make([]audit.Entry, len(settled))
 		for i, p := range settled {
-			entries[i] = audit.Entry{Action: "handover.person.withdrawn", Entity: "case", EntityID: p.CaseID,
+			entries[i] = audit.Entry{Action: audit.HandoverPersonWithdrawn, Entity: "case", EntityID: p.CaseID,
 				Detail: map[string]any{"packet_id": p.PacketID, "batch_id": p.BatchID}}
 		}
 		return audit.AppendMany(tx, now, entries)
@@ -326,7 +326,7 @@ func (s *Service) Record(ctx context.Context, a *authz.Actor, id string) (*Batch
 	b.Persons = kept
 	now := s.now()
 	err = s.hub.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(tx, now, audit.ByActor(a, "handover.record.read", "handover_batch", b.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverRecordRead, "handover_batch", b.ID,
 			map[string]any{"side": b.Side, "persons": len(b.Persons)}))
 	})
 	if err != nil {

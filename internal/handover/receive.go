@@ -112,7 +112,7 @@ func (s *Service) ReceiveMany(ctx context.Context, tx *gorm.DB, st *store.Store,
 			decisions = append(decisions, dec)
 		}
 		received = append(received, row)
-		entries[i] = audit.ByActor(a, "handover.receive", "case", c.ID,
+		entries[i] = audit.ByActor(a, audit.HandoverReceive, "case", c.ID,
 			map[string]any{"packet_id": p.ID, "batch_id": batchID, "sender": p.Sender, "reference": c.Reference})
 	}
 	values := strings.TrimSuffix(strings.Repeat("(?::uuid, ?::uuid), ", len(ps)), ", ")
@@ -328,7 +328,7 @@ func (s *Service) Accept(ctx context.Context, a *authz.Actor, id string, in Acce
 		if err := tx.Exec(answerSQL, a.UserID, in.ReceivingOfficials, now, b.ID).Error; err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "handover.batch.answer", "handover_batch", b.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverBatchAnswer, "handover_batch", b.ID,
 			map[string]any{"accepted": len(in.Accept), "declined": len(in.Decline)}))
 	})
 	if err != nil {

@@ -48,7 +48,7 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Reco
 		if out.Head, err = head(tx, c.ID); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "investigation.read", "case", c.ID,
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.InvestigationRead, "case", c.ID,
 			map[string]any{"exists": r != nil}))
 	})
 	return out, err
@@ -70,7 +70,7 @@ func (s *Service) Presence(ctx context.Context, a *authz.Actor, caseID string) (
 		if out.Head, err = head(tx, c.ID); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "legal_status.read", "case", c.ID,
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.LegalStatusRead, "case", c.ID,
 			map[string]any{"exists": out.Exists}))
 	})
 	if err != nil {
@@ -106,9 +106,9 @@ func (s *Service) Save(ctx context.Context, a *authz.Actor, caseID string, in In
 		if out.Head, err = head(tx, c.ID); err != nil {
 			return err
 		}
-		action := "investigation.update"
+		action := audit.InvestigationUpdate
 		if in.Version == 0 {
-			action = "investigation.create"
+			action = audit.InvestigationCreate
 		}
 		// The values stay out of the audit detail: the log is read by supervisors and auditors
 		// who may not see the investigation section.

@@ -71,13 +71,13 @@ func build(from, to time.Time, countries []string, figs []*reports.Figures) *Rep
 	}
 	stage := table(TableStage, keysIn(stageOrder, pick(func(f *reports.Figures) map[string]int { return f.ByStage })), pick(func(f *reports.Figures) map[string]int { return f.ByStage }), true)
 	nat := pick(func(f *reports.Figures) map[string]int { return f.ByNationality })
-	nationality := table(TableNationality, byCombined(nat), nat, true)
+	nationality := table(TableNationality, keysIn(nil, nat), nat, true)
 	sexes := pick(func(f *reports.Figures) map[string]int { return f.BySex })
 	sex := table(TableSex, keysIn([]string{"female", "male", "other", "unknown"}, sexes), sexes, true)
 	ages := pick(func(f *reports.Figures) map[string]int { return map[string]int{"minor": f.Minors, "adult": f.Adults} })
 	age := table(TableAge, []string{"minor", "adult"}, ages, true)
 	ops := pick(func(f *reports.Figures) map[string]int { return f.ByOperation })
-	operation := table(TableOperation, byCombined(ops), ops, false)
+	operation := table(TableOperation, keysIn(nil, ops), ops, false)
 	flows := pick(func(f *reports.Figures) map[string]int {
 		return map[string]int{"received": f.Flow.Received, "screened": f.Flow.Screened, "identified": f.Flow.Identified,
 			"returned": f.Flow.Returned, "closed": f.Flow.Closed}
@@ -90,6 +90,8 @@ func build(from, to time.Time, countries []string, figs []*reports.Figures) *Rep
 	for _, g := range []*Grid{operation.Grid, flow.Grid, over.Grid} {
 		Suppress(g)
 	}
+	nationality.orderByCombined()
+	operation.orderByCombined()
 	r.Tables = []Table{stage, nationality, sex, age, operation, flow, over}
 	r.Durations = []Duration{
 		duration("to_decision", figs, func(f *reports.Figures) reports.Quantiles { return f.ToDecision }),
@@ -135,25 +137,32 @@ func keysIn(order []string, ms []map[string]int) []string {
 	return append(out, rest...)
 }
 
-// byCombined lists the keys of the maps, the largest combined count first, then by key.
-func byCombined(ms []map[string]int) []string {
-	sum := map[string]int{}
-	for _, m := range ms {
-		for k, v := range m {
-			sum[k] += v
-		}
+// orderByCombined orders the rows of a suppressed table: rows whose Combined cell is shown by
+// that count, largest first, then by key; rows whose Combined cell is hidden after them, by key
+// only. Ordering by a hidden count would bound it between its neighbours, so hidden counts never
+// decide an order (and suppression ran on rows in key order, so its choices owe nothing to order).
+func (t *Table) orderByCombined() {
+	perm := make([]int, len(t.Rows))
+	for i := range perm {
+		perm[i] = i
 	}
-	keys := make([]string, 0, len(sum))
-	for k := range sum {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if sum[keys[i]] != sum[keys[j]] {
-			return sum[keys[i]] > sum[keys[j]]
+	tot := t.Grid.RowTotal
+	sort.SliceStable(perm, func(i, j int) bool {
+		a, b := tot[perm[i]], tot[perm[j]]
+		switch {
+		case a.Suppressed != b.Suppressed:
+			return !a.Suppressed
+		case !a.Suppressed && a.Value != b.Value:
+			return a.Value > b.Value
 		}
-		return keys[i] < keys[j]
+		return t.Rows[perm[i]] < t.Rows[perm[j]]
 	})
-	return keys
+	rows := make([]string, len(perm))
+	for i, old := range perm {
+		rows[i] = t.Rows[old]
+	}
+	t.Rows = rows
+	t.Grid.Reorder(perm)
 }
 
 // duration builds a time-in-stage figure, hiding quantiles over fewer than SmallCell cases.

@@ -1,6 +1,7 @@
 package jointreport
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -41,17 +42,33 @@ func tableOf(t *testing.T, r *Report, key string) Table {
 	return Table{}
 }
 
+// checkSafe fails when a count from 1 to 4 is shown or a hidden cell can be recovered from totals.
+func checkSafe(t *testing.T, g *Grid) {
+	t.Helper()
+	for _, c := range g.Cells() {
+		if c.Value > 0 && c.Value < SmallCell && !c.Suppressed {
+			t.Errorf("count %d shown: %v", c.Value, g.Shown())
+		}
+	}
+	if rec := Recoverable(g); len(rec) > 0 {
+		t.Errorf("%d hidden cell(s) recoverable from totals: %v", len(rec), g.Shown())
+	}
+}
+
+func eq(a, b [][]string) bool { return slices.EqualFunc(a, b, slices.Equal) }
+
 func TestBuildSuppressesEveryTable(t *testing.T) {
 	r := build(time.Time{}, time.Time{}, []string{"KH", "TH"}, fixture())
 	for _, tb := range r.Tables {
 		checkSafe(t, tb.Grid)
 	}
 	nat := tableOf(t, r, TableNationality)
-	// Rows by combined count: KH 40, TH 25, ID 10. TH's 3 Indonesians are hidden; the cheapest
-	// cover hides TH's 40 Cambodians with them (a 2×2 cycle through the Combined column), keeping
-	// every total.
-	want := [][]string{{"0", "x", "x"}, {"25", "0", "25"}, {"7", "<5", "x"}, {"32", "43", "75"}}
-	if got := shown(nat.Grid); !eq(got, want) || nat.Rows[2] != "ID" {
+	// TH's 3 Indonesians are hidden; the cheapest cover hides TH's 40 Cambodians with them (a 2×2
+	// cycle through the Combined column), keeping every total. Rows with a shown combined count
+	// come first by that count (TH 25), then rows with a hidden one by key (ID, KH): never by a
+	// hidden count (KH 40 before TH 25 would tell that KH's x is at least 25).
+	want := [][]string{{"25", "0", "25"}, {"7", "<5", "x"}, {"0", "x", "x"}, {"32", "43", "75"}}
+	if got := nat.Grid.Shown(); !eq(got, want) || nat.Rows[0] != "TH" || nat.Rows[1] != "ID" || nat.Rows[2] != "KH" {
 		t.Errorf("nationality %v %v, want %v", nat.Rows, got, want)
 	}
 	stage := tableOf(t, r, TableStage)
@@ -63,6 +80,6 @@ func TestBuildSuppressesEveryTable(t *testing.T) {
 		t.Errorf("quantiles over fewer than 5 cases shown: %+v", d)
 	}
 	if d.N.Inner[0][1].String() != "<5" {
-		t.Errorf("N of 3 shown: %v", shown(d.N))
+		t.Errorf("N of 3 shown: %v", d.N.Shown())
 	}
 }

@@ -50,7 +50,7 @@ func (s *Service) Report(ctx context.Context, a *authz.Actor, from, to time.Time
 	r := build(from, to, countries, figs)
 	detail := map[string]any{"from": from.UTC().Format(time.RFC3339), "to": to.UTC().Format(time.RFC3339), "countries": countries}
 	err = own.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(tx, s.now(), audit.ByActor(a, "report.joint", "report", "joint", detail))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ReportJoint, "report", "joint", detail))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("joint report audit: %w", err)

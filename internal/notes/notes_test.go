@@ -155,8 +155,16 @@ func TestAddUpdateConflict(t *testing.T) {
 		t.Errorf("body stored in clear")
 	}
 	var actions []string
-	st.DB.Raw(`SELECT action FROM audit_log WHERE action LIKE 'note.%' ORDER BY id`).Scan(&actions)
-	want := []string{"note.create", "note.create", "note.update", "note.list"}
+	st.DB.Raw(`SELECT action || ':' || section || ' ' || detail FROM audit_log WHERE action LIKE 'note.%' ORDER BY id`).Scan(&actions)
+	// A listing writes one row per class read, in that class's section, counting that class only.
+	want := []string{
+		"note.create:notes {\"class\":\"general\",\"note_id\":\"" + n.ID + "\"}",
+		"note.create:notes {\"class\":\"general\",\"note_id\":\"" + second.ID + "\"}",
+		"note.update:notes {\"class\":\"general\",\"note_id\":\"" + n.ID + "\",\"version\":1}",
+		"note.list:notes {\"class\":\"general\",\"count\":2}",
+		"note.list:psychosocial {\"class\":\"psychosocial\",\"count\":0}",
+		"note.list:medical {\"class\":\"medical\",\"count\":0}",
+	}
 	if d := cmp.Diff(want, actions); d != "" {
 		t.Errorf("audit (-want +got):\n%s", d)
 	}

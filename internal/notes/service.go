@@ -85,13 +85,28 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, caseID string) (*Lis
 			}
 			out.Notes = append(out.Notes, *n)
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "note.list", "case", c.ID,
-			map[string]any{"classes": readable, "count": len(rows)}))
+		return audit.AppendMany(tx, s.now(), listEntries(a, c.ID, readable, rows))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// listEntries are the audit rows of a listing: one per class read, in that class's section, with
+// the count of that class only, so a reader of the audit trail learns how many notes of a class
+// exist only when they may read the class.
+func listEntries(a *authz.Actor, caseID string, readable []Class, rows []row) []audit.Entry {
+	counts := make(map[Class]int, len(readable))
+	for i := range rows {
+		counts[rows[i].Class]++
+	}
+	out := make([]audit.Entry, 0, len(readable))
+	for _, cl := range readable {
+		out = append(out, audit.ByActor(a, audit.NoteList.In(cl.Section()), "case", caseID,
+			map[string]any{"class": cl, "count": counts[cl]}))
+	}
+	return out
 }
 
 // Add writes a new note of in.Class on a case. A class the actor may not write is not found, like
@@ -129,7 +144,7 @@ func (s *Service) Add(ctx context.Context, a *authz.Actor, caseID string, in Inp
 		}
 		out = &Note{ID: r.ID, CaseID: r.CaseID, Class: r.Class, Body: in.Body, AuthorID: r.AuthorID,
 			CreatedAt: now, UpdatedAt: now, Version: 1}
-		return audit.Append(tx, now, audit.ByActor(a, "note.create", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.NoteCreate.In(r.Class.Section()), "case", c.ID,
 			map[string]any{"note_id": r.ID, "class": r.Class}))
 	})
 	return out, err
@@ -172,7 +187,7 @@ func (s *Service) Update(ctx context.Context, a *authz.Actor, noteID string, in 
 		}
 		out = &Note{ID: r.ID, CaseID: r.CaseID, Class: r.Class, Body: in.Body, AuthorID: r.AuthorID,
 			CreatedAt: r.CreatedAt, UpdatedAt: now, Version: in.Version + 1}
-		return audit.Append(tx, now, audit.ByActor(a, "note.update", "case", r.CaseID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.NoteUpdate.In(r.Class.Section()), "case", r.CaseID,
 			map[string]any{"note_id": r.ID, "class": r.Class, "version": in.Version}))
 	})
 	return out, err

@@ -64,7 +64,7 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, id string, q PageQuer
 				return err
 			}
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "operation.read", "operation", v.Operation.ID,
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.OperationRead, "operation", v.Operation.ID,
 			map[string]any{"persons": len(v.Persons), "names": v.ShowNames && len(v.Persons) > 0, "notes": notes != ""}))
 	})
 	if err != nil {

@@ -59,7 +59,7 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, q PageQuery) (*Page,
 			last := page.Items[q.Limit-1]
 			page.NextCursor = encodeCursor(last.OperationDate.Format(time.DateOnly), last.ID)
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "operation.list", "operation", "",
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.OperationList, "operation", "",
 			map[string]any{"rows": len(page.Items), "paged": q.Cursor != ""}))
 	})
 	if err != nil {

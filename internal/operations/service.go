@@ -63,7 +63,7 @@ func (s *Service) Create(ctx context.Context, a *authz.Actor, in Input) (*View, 
 		if err := tx.Create(op).Error; err != nil {
 			return fmt.Errorf("insert operation: %w", err)
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "operation.create", "operation", op.ID, map[string]any{
+		return audit.Append(tx, now, audit.ByActor(a, audit.OperationCreate, "operation", op.ID, map[string]any{
 			"lead_agency_id": op.LeadAgencyID, "operation_date": in.OperationDate,
 			"coordinates": op.Latitude != nil, "notes": len(op.NotesEnc) > 0}))
 	})

@@ -47,7 +47,7 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Plan
 		if out, err = s.load(tx, st, c.ID); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "reintegration.read", "case", c.ID,
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ReintegrationRead, "case", c.ID,
 			map[string]any{"goals": len(out.Goals), "visits": len(out.Visits)}))
 	})
 	return out, err
@@ -81,7 +81,7 @@ func (s *Service) SavePlan(ctx context.Context, a *authz.Actor, caseID string, i
 		if out, err = s.load(tx, st, c.ID); err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "reintegration.plan", "case", c.ID, map[string]any{"version": out.Version}))
+		return audit.Append(tx, now, audit.ByActor(a, audit.ReintegrationPlan, "case", c.ID, map[string]any{"version": out.Version}))
 	})
 	return out, err
 }
@@ -101,7 +101,7 @@ func (s *Service) AddGoal(ctx context.Context, a *authz.Actor, caseID string, in
 			return fmt.Errorf("add goal: %w", err)
 		}
 		out = &g
-		return audit.Append(tx, now, audit.ByActor(a, "reintegration.goal.create", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ReintegrationGoalCreate, "case", c.ID,
 			map[string]any{"goal": g.ID, "status": g.Status}))
 	})
 	return out, err
@@ -130,7 +130,7 @@ func (s *Service) UpdateGoal(ctx context.Context, a *authz.Actor, caseID, goalID
 		}
 		g.Goal, g.Status, g.UpdatedAt, g.Version = in.Goal, in.Status, now, in.Version+1
 		out = &g
-		return audit.Append(tx, now, audit.ByActor(a, "reintegration.goal.update", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ReintegrationGoalUpdate, "case", c.ID,
 			map[string]any{"goal": g.ID, "status": g.Status, "version": g.Version}))
 	})
 	return out, err
@@ -159,7 +159,7 @@ func (s *Service) AddVisit(ctx context.Context, a *authz.Actor, caseID string, i
 		if out, err = openVisit(st, &v, now); err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "reintegration.visit.create", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ReintegrationVisitCreate, "case", c.ID,
 			map[string]any{"visit": v.ID, "status": v.Status, "risk_level": in.RiskLevel}))
 	})
 	return out, err
@@ -202,7 +202,7 @@ func (s *Service) UpdateVisit(ctx context.Context, a *authz.Actor, caseID, visit
 		if out, err = openVisit(st, &v, now); err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "reintegration.visit.update", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ReintegrationVisitUpdate, "case", c.ID,
 			map[string]any{"visit": v.ID, "status": v.Status, "risk_level": in.RiskLevel, "version": v.Version}))
 	})
 	return out, err

@@ -159,7 +159,7 @@ func (s *Service) Apply(tx *gorm.DB, st *store.Store, caseID string, original *e
 	}
 	sort.Strings(applied)
 	sort.Strings(skipped)
-	return audit.Append(tx, now, audit.Entry{Action: "repatriation.apply", Entity: "case", EntityID: caseID,
+	return audit.Append(tx, now, audit.Entry{Action: audit.RepatriationApply, Entity: "case", EntityID: caseID,
 		Detail: map[string]any{"packet": original.ID, "from": original.Recipient, "applied": applied,
 			"skipped": skipped, "version": r.Version}})
 }

@@ -68,7 +68,7 @@ func (s *Service) OverdueFirst(ctx context.Context, a *authz.Actor, n int) ([]Ov
 			out = append(out, OverdueStep{CaseID: r.CaseID, CaseRef: r.CaseRef, Step: Step(r.Step),
 				DueOn: r.DueOn.Format(time.DateOnly), DaysOverdue: daysBetween(r.DueOn, day)})
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "repatriation.overdue.read", "agency", a.AgencyID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.RepatriationOverdueRead, "agency", a.AgencyID,
 			map[string]any{"count": len(out)}))
 	})
 	if err != nil {

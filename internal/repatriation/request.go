@@ -168,7 +168,7 @@ func (s *Service) markRequested(ctx context.Context, a *authz.Actor, caseID stri
 				return err
 			}
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "repatriation.request", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.RepatriationRequest, "case", c.ID,
 			map[string]any{"packet": p.ID, "recipient": p.Recipient, "requested": items, "version": r.Version}))
 	})
 }

@@ -57,7 +57,7 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*Reco
 		if out.Head, err = head(tx, c.ID); err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "repatriation.read", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.RepatriationRead, "case", c.ID,
 			map[string]any{"exists": r != nil}))
 	})
 	return out, err
@@ -101,9 +101,9 @@ func (s *Service) Save(ctx context.Context, a *authz.Actor, caseID string, in In
 		if out.Head, err = head(tx, c.ID); err != nil {
 			return err
 		}
-		action := "repatriation.update"
+		action := audit.RepatriationUpdate
 		if in.Version == 0 {
-			action = "repatriation.create"
+			action = audit.RepatriationCreate
 		}
 		// Values stay out of the audit detail: the log is read by auditors without the section.
 		return audit.Append(tx, now, audit.ByActor(a, action, "case", c.ID, map[string]any{"version": r.Version}))

@@ -148,7 +148,7 @@ func TestSuppressParts(t *testing.T) {
 		want map[string]string
 	}{
 		{"none small", map[string]int{"a": 10, "b": 7}, map[string]string{"a": "10", "b": "7"}},
-		{"one small hides the next", map[string]int{"a": 10, "b": 7, "c": 2}, map[string]string{"a": "10", "b": "<5", "c": "<5"}},
+		{"one small hides the next as x", map[string]int{"a": 10, "b": 7, "c": 2}, map[string]string{"a": "10", "b": "x", "c": "<5"}},
 		{"two small", map[string]int{"a": 10, "b": 3, "c": 2}, map[string]string{"a": "10", "b": "<5", "c": "<5"}},
 		{"zero shown", map[string]int{"a": 10, "b": 0, "c": 6}, map[string]string{"a": "10", "b": "0", "c": "6"}},
 		{"one small alone", map[string]int{"a": 3, "b": 0}, map[string]string{"a": "<5", "b": "0"}},

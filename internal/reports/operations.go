@@ -115,17 +115,19 @@ func (s *Service) Operations(ctx context.Context, a *authz.Actor) (*Operations, 
 		if sup, err = Suppressed(tx, a, scope, time.Time{}); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "report.operations", "store", st.Country, nil))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ReportOperations, "store", st.Country, nil))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reports operations: %w", err)
 	}
 	out := &Operations{Country: st.Country, Suppressed: sup, Items: []OperationProgress{}}
 	for _, p := range ps {
+		// The nationalities split the persons received: suppressed against that total.
+		received, rows := publishLinked(p.Received, sup, p.ByNationality)
 		out.Items = append(out.Items, OperationProgress{ID: p.ID, Name: p.Name, Date: p.Date,
-			Received: count(p.Received, sup), Screened: count(p.Screened, sup), Identified: count(p.Identified, sup),
+			Received: received, Screened: count(p.Screened, sup), Identified: count(p.Identified, sup),
 			Repatriated: count(p.Repatriated, sup), Pending: count(p.Pending, sup),
-			ByNationality: breakdown(p.ByNationality, sup)})
+			ByNationality: rows[0]})
 	}
 	return out, nil
 }

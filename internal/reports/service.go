@@ -105,7 +105,7 @@ func (s *Service) Dashboard(ctx context.Context, a *authz.Actor, from, to time.T
 		if sup, err = Suppressed(tx, a, scope, to); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "report.dashboard", "store", st.Country, detail))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ReportDashboard, "store", st.Country, detail))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reports dashboard: %w", err)
@@ -120,13 +120,11 @@ func publish(f *Figures, suppress bool) *Dashboard {
 	for _, n := range f.ByStage {
 		total += n
 	}
+	// Stage, nationality, sex, age and (when every case has one) operation split the same cases.
+	cases, rows := publishLinked(total, suppress, f.ByStage, f.ByNationality, f.BySex,
+		map[string]int{"minor": f.Minors, "adult": f.Adults}, f.ByOperation)
 	d := &Dashboard{Country: f.Country, From: f.From, To: f.To, Suppressed: suppress,
-		Cases:            count(total, suppress),
-		ByStage:          breakdown(f.ByStage, suppress),
-		ByNationality:    breakdown(f.ByNationality, suppress),
-		BySex:            breakdown(f.BySex, suppress),
-		ByAge:            breakdown(map[string]int{"minor": f.Minors, "adult": f.Adults}, suppress),
-		ByOperation:      breakdown(f.ByOperation, suppress),
+		Cases: cases, ByStage: rows[0], ByNationality: rows[1], BySex: rows[2], ByAge: rows[3], ByOperation: rows[4],
 		ToDecision:       duration(f.ToDecision, suppress),
 		DecisionToReturn: duration(f.DecisionToReturn, suppress),
 		Overdue:          count(f.Overdue, suppress),

@@ -3,14 +3,16 @@ package reports
 import (
 	"sort"
 	"strconv"
+
+	"homeward/internal/smallcell"
 )
 
 // SmallCell is the small-cell threshold: a count from 1 to SmallCell-1 shown to a reader who may
 // not see cases (an analyst) is written "<5". Zero is shown: it discloses no person.
-const SmallCell = 5
+const SmallCell = smallcell.SmallCell
 
-// Hidden is how a suppressed count is written.
-const Hidden = "<5"
+// Hidden is how a suppressed small count is written.
+const Hidden = smallcell.Suppressed
 
 // Display writes a count under the small-cell rule: "<5" for 1 to 4, else the number.
 func Display(n int) string {
@@ -26,12 +28,10 @@ type Count struct {
 	Hidden bool
 }
 
-// String is the count as shown: the number or "<5".
+// String is the count as shown: the number, "<5" for a hidden count from 1 to 4, or "x" for a
+// count hidden only so that another cannot be worked out (0 or at least 5: "<5" would be false).
 func (c Count) String() string {
-	if c.Hidden {
-		return Hidden
-	}
-	return strconv.Itoa(c.N)
+	return smallcell.Cell{Value: c.N, Suppressed: c.Hidden}.String()
 }
 
 // Value is the number to draw a bar with: 0 when hidden, so a bar never reveals a hidden count.
@@ -42,10 +42,10 @@ func (c Count) Value() int {
 	return c.N
 }
 
-// MarshalJSON publishes a count as a number, or the string "<5" when hidden.
+// MarshalJSON publishes a count as a number, or the string "<5" or "x" when hidden.
 func (c Count) MarshalJSON() ([]byte, error) {
 	if c.Hidden {
-		return []byte(`"` + Hidden + `"`), nil
+		return []byte(`"` + c.String() + `"`), nil
 	}
 	return []byte(strconv.Itoa(c.N)), nil
 }
@@ -61,51 +61,98 @@ type Row struct {
 	Count Count  `json:"count"`
 }
 
-// breakdown turns a map into rows sorted by count (largest first, then key) and, when suppress is
-// set, applies the small-cell rule to the rows as parts of a whole whose total the reader may know
-// (the same cases appear in every breakdown, and a total is shown elsewhere): every small cell is
-// hidden, and when exactly one cell would be hidden the next smallest non-zero cell is hidden too,
-// so no hidden cell is the total minus the shown ones.
-func breakdown(m map[string]int, suppress bool) []Row {
-	rows := make([]Row, 0, len(m))
-	for k, n := range m {
-		rows = append(rows, Row{Key: k, Count: Count{N: n}})
+// parts is a breakdown being published: its keys in key order and a one-row grid of their counts
+// whose row total is their sum, the whole a reader may know.
+type parts struct {
+	keys []string
+	grid *smallcell.Grid
+}
+
+func newParts(m map[string]int) parts {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	sort.Slice(rows, func(i, j int) bool {
-		if rows[i].Count.N != rows[j].Count.N {
-			return rows[i].Count.N > rows[j].Count.N
+	sort.Strings(keys)
+	row := make([]int, len(keys))
+	for i, k := range keys {
+		row[i] = m[k]
+	}
+	return parts{keys: keys, grid: smallcell.NewGrid([][]int{row}, false)}
+}
+
+func (p parts) total() *smallcell.Cell { return &p.grid.RowTotal[0] }
+
+// rows lists the parts as published: shown counts first, largest first, then by key; hidden ones
+// after them by key only. A hidden count never decides an order: between two shown neighbours
+// it would be bounded by them.
+func (p parts) rows() []Row {
+	out := make([]Row, len(p.keys))
+	for i, k := range p.keys {
+		c := p.grid.Inner[0][i]
+		out[i] = Row{Key: k, Count: Count{N: c.Value, Hidden: c.Suppressed}}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Count, out[j].Count
+		switch {
+		case a.Hidden != b.Hidden:
+			return !a.Hidden
+		case !a.Hidden && a.N != b.N:
+			return a.N > b.N
 		}
-		return rows[i].Key < rows[j].Key
+		return out[i].Key < out[j].Key
 	})
+	return out
+}
+
+// publishLinked publishes breakdowns that each split the same total (the cases of a dashboard, the
+// persons of an operation) and that total. With suppress, every count from 1 to 4 is hidden, then
+// more cells ("x") until no hidden cell of any breakdown can be worked out from the total, the
+// shown parts and the markers (smallcell.Suppress); a total hidden for one breakdown is hidden
+// for all, since each would give it away. A breakdown whose parts do not add up to the total is
+// suppressed against its own sum, as if the reader knew it.
+func publishLinked(total int, suppress bool, ms ...map[string]int) (Count, [][]Row) {
+	ps := make([]parts, len(ms))
+	var linked []parts
+	for i, m := range ms {
+		ps[i] = newParts(m)
+		if ps[i].total().Value == total {
+			linked = append(linked, ps[i])
+		}
+	}
+	tot := Count{N: total}
 	if suppress {
-		suppressParts(rows)
-	}
-	return rows
-}
-
-// suppressParts applies primary and complementary suppression to the parts of one total.
-func suppressParts(rows []Row) {
-	hidden := 0
-	for i := range rows {
-		if n := rows[i].Count.N; n > 0 && n < SmallCell {
-			rows[i].Count.Hidden = true
-			hidden++
+		for _, p := range ps {
+			smallcell.Suppress(p.grid)
+		}
+		tot.Hidden = total > 0 && total < SmallCell
+		for again := true; again; {
+			again = false
+			for _, p := range linked {
+				tot.Hidden = tot.Hidden || p.total().Suppressed
+			}
+			for _, p := range linked {
+				if tot.Hidden && !p.total().Suppressed {
+					p.total().Suppressed, again = true, true
+					smallcell.Suppress(p.grid)
+				}
+			}
 		}
 	}
-	if hidden != 1 {
-		return
+	out := make([][]Row, len(ps))
+	for i, p := range ps {
+		out[i] = p.rows()
 	}
-	pick := -1
-	for i := range rows {
-		if !rows[i].Count.Hidden && rows[i].Count.N > 0 && (pick < 0 || rows[i].Count.N < rows[pick].Count.N) {
-			pick = i
-		}
-	}
-	if pick >= 0 {
-		rows[pick].Count.Hidden = true
-	}
+	return tot, out
 }
 
-// PublishBreakdown is a map of counts as published rows (see breakdown), for callers that show
-// their own breakdowns under the same rule.
-func PublishBreakdown(m map[string]int, suppress bool) []Row { return breakdown(m, suppress) }
+// PublishBreakdown is a map of counts as published rows, the parts of a total the reader may
+// know (see publishLinked), for callers that show their own breakdowns under the same rule.
+func PublishBreakdown(m map[string]int, suppress bool) []Row {
+	total := 0
+	for _, n := range m {
+		total += n
+	}
+	_, rows := publishLinked(total, suppress, m)
+	return rows[0]
+}

@@ -56,7 +56,7 @@ func (s *Service) ProposeDecision(ctx context.Context, a *authz.Actor, caseID st
 			return fmt.Errorf("insert decision: %w", err)
 		}
 		out = &d
-		return audit.Append(tx, now, audit.ByActor(a, "identification.propose", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.IdentificationPropose, "case", c.ID,
 			map[string]any{"decision_id": d.ID, "decision": d.Decision}))
 	})
 	if err != nil {
@@ -135,9 +135,9 @@ func (s *Service) review(ctx context.Context, a *authz.Actor, decisionID string,
 		d.Status, d.DecidedBy, d.DecidedAt, d.Comment, d.Version = to, &uid, &at, in.Comment, d.Version+1
 		d.ClearComment, d.CommentEnc = "", comment
 		out = &d
-		action := "identification.approve"
+		action := audit.IdentificationApprove
 		if to == StatusReturned {
-			action = "identification.return"
+			action = audit.IdentificationReturn
 		}
 		return audit.Append(tx, now, audit.ByActor(a, action, "case", d.CaseID,
 			map[string]any{"decision_id": d.ID, "decision": d.Decision, "version": d.Version}))

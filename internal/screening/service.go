@@ -72,7 +72,7 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, caseID string) (*View
 			return err
 		}
 		detail := map[string]any{"recorded": v.Screening != nil, "decisions": len(v.Decisions)}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "screening.read", "case", c.ID, detail))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ScreeningRead, "case", c.ID, detail))
 	})
 	if err != nil {
 		return nil, err
@@ -190,12 +190,12 @@ func (s *Service) save(ctx context.Context, a *authz.Actor, caseID string, in In
 		if err != nil {
 			return err
 		}
-		action := "screening.update"
+		action := audit.ScreeningUpdate
 		if create {
 			if cur != nil {
 				return problem.ErrConflict
 			}
-			cur, action = &Screening{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, CreatedBy: a.UserID, CreatedAt: now}, "screening.record"
+			cur, action = &Screening{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, CreatedBy: a.UserID, CreatedAt: now}, audit.ScreeningRecord
 		} else if cur == nil || cur.Version != in.Version {
 			return problem.ErrConflict
 		}

@@ -105,7 +105,7 @@ func legacyBatch(ctx context.Context, st *store.Store, c Column) (int, error) {
 			return err
 		}
 		n = len(rows)
-		return audit.Append(tx, time.Now().UTC(), audit.Entry{Action: "store.seal_legacy", Entity: "store",
+		return audit.Append(tx, time.Now().UTC(), audit.Entry{Action: audit.StoreSealLegacy, Entity: "store",
 			EntityID: st.Country, Detail: map[string]any{"table": c.Table, "column": c.Clear, "rows": n}})
 	})
 	if err != nil {

@@ -129,7 +129,7 @@ func Apply(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packe
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if why := replyRefused(original, reply, status); why != "" {
-		return audit.Append(tx, now, audit.Entry{Action: "referral.reply_skipped", Entity: "case", EntityID: caseID,
+		return audit.Append(tx, now, audit.Entry{Action: audit.ReferralReplySkipped, Entity: "case", EntityID: caseID,
 			Detail: map[string]any{"service": r.ID, "packet": original.ID, "status": status, "packet_status": string(original.Status),
 				"why": why, "from": original.Recipient}})
 	}
@@ -172,7 +172,7 @@ func Apply(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packe
 	if err := tx.Model(&row{}).Where("id = ?", r.ID).Updates(upd).Error; err != nil {
 		return fmt.Errorf("apply referral reply: %w", err)
 	}
-	return audit.Append(tx, now, audit.Entry{ActorAgencyID: "", Action: "referral.reply", Entity: "case", EntityID: caseID,
+	return audit.Append(tx, now, audit.Entry{ActorAgencyID: "", Action: audit.ReferralReply, Entity: "case", EntityID: caseID,
 		Detail: map[string]any{"service": r.ID, "packet": original.ID, "status": status, "from": original.Recipient}})
 }
 

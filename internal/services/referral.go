@@ -164,7 +164,7 @@ func (s *Service) Refer(ctx context.Context, a *authz.Actor, caseID string, in R
 		if out, err = s.open(ctx, st, &r); err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "referral.create", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ReferralCreate, "case", c.ID,
 			map[string]any{"service": r.ID, "kind": r.Kind, "packet": p.ID, "recipient": in.Recipient}))
 	})
 	if err != nil {
@@ -285,7 +285,7 @@ func (s *Service) Renew(ctx context.Context, a *authz.Actor, packetID string, da
 		if out, err = s.open(ctx, st, r); err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "referral.renew", "case", cur.CaseID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ReferralRenew, "case", cur.CaseID,
 			map[string]any{"service": cur.ID, "packet": p.ID, "previous": packetID, "days": days}))
 	})
 	if err != nil {

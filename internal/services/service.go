@@ -93,7 +93,7 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, caseID string) (*Lis
 		if out.Head, err = CaseHead(tx, c.ID); err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, "services.read", "case", c.ID, map[string]any{"count": len(rows)}))
+		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ServicesRead, "case", c.ID, map[string]any{"count": len(rows)}))
 	})
 	return out, err
 }
@@ -123,7 +123,7 @@ func (s *Service) Create(ctx context.Context, a *authz.Actor, caseID string, in 
 		if out, err = s.open(ctx, st, &r); err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "service.create", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ServiceCreate, "case", c.ID,
 			map[string]any{"service": r.ID, "kind": r.Kind, "status": r.Status, "provider_kind": r.ProviderKind}))
 	})
 	return out, err
@@ -178,7 +178,7 @@ func (s *Service) Update(ctx context.Context, a *authz.Actor, caseID, serviceID 
 		if out, err = s.open(ctx, st, cur); err != nil {
 			return err
 		}
-		return audit.Append(tx, now, audit.ByActor(a, "service.update", "case", c.ID,
+		return audit.Append(tx, now, audit.ByActor(a, audit.ServiceUpdate, "case", c.ID,
 			map[string]any{"service": cur.ID, "status": cur.Status, "version": cur.Version}))
 	})
 	return out, err

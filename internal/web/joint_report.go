@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"homeward/internal/csvtext"
 	"net/http"
 	"net/url"
 	"strings"
@@ -240,7 +241,12 @@ func (h *jointHandlers) csv(c echo.Context) error {
 	_ = w.Write(append(head, jointreport.Combined))
 	for _, t := range jointTables(r, localizerOf(c), nil) {
 		for _, row := range t.Rows {
-			_ = w.Write(append([]string{t.Key, row.Key, row.Label}, row.Cells...))
+			// Operation names are typed by people: a name starting with = + - @ must stay text.
+			line := append([]string{t.Key, row.Key, row.Label}, row.Cells...)
+			for i := range line {
+				line[i] = csvtext.Defuse(line[i])
+			}
+			_ = w.Write(line)
 		}
 	}
 	w.Flush()

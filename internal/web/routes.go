@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"homeward/internal/authz"
-	"homeward/web"
 )
 
 const (
@@ -20,7 +19,7 @@ func (s *Server) routes() {
 
 	s.handle(g, "/healthz", s.healthz, bare)
 	s.handle(g, "/readyz", s.readyz, bare)
-	s.handle(g, "/static/*", echo.WrapHandler(http.FileServer(http.FS(web.Files))), bare)
+	s.handle(g, "/static/*", staticFiles(), bare)
 	s.handle(g, "/api/v1/openapi.json", s.openAPI, bare)
 
 	// Pages.

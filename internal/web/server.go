@@ -98,6 +98,7 @@ func New(d Deps) (*Server, error) {
 	// Attachment uploads have their own limit, enforced here so that nothing (CSRF reads the form) reads more.
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.Itoa(maxUploadBody),
 		Skipper: func(c echo.Context) bool { return !isUpload(c) }}))
+	e.Use(noStore, refuseNUL) // hygiene.go
 	s.routes()
 	return s, nil
 }

@@ -1,4 +1,4 @@
-package jointreport
+package smallcell
 
 import "sort"
 

@@ -1,4 +1,7 @@
-package jointreport
+// Package smallcell publishes counts under the small-cell rule: a count from 1 to 4 is hidden as
+// "<5", and further cells are hidden ("x") until no hidden cell can be worked out from the totals
+// and the markers. The joint report and the store dashboards publish through it.
+package smallcell
 
 import "strconv"
 
@@ -115,6 +118,39 @@ func (g *Grid) relations() [][]member {
 	out = append(out, append(totalRow, member{cell: &g.Grand, total: true}))
 	out = append(out, append(combinedCol, member{cell: &g.Grand, total: true}))
 	return out
+}
+
+// Cells lists every published cell of the grid once: each inner row then its total, then the
+// total row and the grand total.
+func (g *Grid) Cells() []*Cell { return g.cells() }
+
+// Shown renders the grid as published: inner rows with their Combined cell, then the total row.
+func (g *Grid) Shown() [][]string {
+	var out [][]string
+	for r := range g.Inner {
+		var row []string
+		for _, c := range g.Inner[r] {
+			row = append(row, c.String())
+		}
+		out = append(out, append(row, g.RowTotal[r].String()))
+	}
+	if g.HasTotalRow {
+		var row []string
+		for _, c := range g.ColTotal {
+			row = append(row, c.String())
+		}
+		out = append(out, append(row, g.Grand.String()))
+	}
+	return out
+}
+
+// Reorder puts the inner rows in the order of perm (perm[i] is the old index of new row i).
+func (g *Grid) Reorder(perm []int) {
+	inner, totals := make([][]Cell, len(perm)), make([]Cell, len(perm))
+	for i, old := range perm {
+		inner[i], totals[i] = g.Inner[old], g.RowTotal[old]
+	}
+	g.Inner, g.RowTotal = inner, totals
 }
 
 // cells lists every published cell of the grid once.
