@@ -65,6 +65,10 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 		}
 		opened = append(opened, st)
 	}
+	proxies, err := cfg.ProxyRanges()
+	if err != nil {
+		return nil, err
+	}
 	policy, err := authz.LoadPolicy()
 	if err != nil {
 		return nil, err
@@ -96,7 +100,8 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	registerSupport(a.Exchange)
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
-		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure})
+		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
+		TrustedProxies: proxies})
 	if err != nil {
 		return nil, err
 	}
