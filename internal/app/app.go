@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"homeward/internal/auditlog"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/config"
@@ -35,6 +36,8 @@ type App struct {
 
 	// Repatriation is the repatriation section, its embassy requests and their replies.
 	Repatriation *repatriation.Service
+	// Audit is the auditor's console over the stores' and the hub's logs.
+	Audit *auditlog.Service
 }
 
 // Options tune Open.
@@ -98,10 +101,11 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	handover.New(hub, a.Stores, a.Exchange, a.Directory).Register(a.Exchange)
 	// Services and NGO referrals (support.go); the dashboards of the home page.
 	registerSupport(a.Exchange)
+	a.Audit = auditlog.New(hub, a.Stores)
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
 		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
-		TrustedProxies: proxies})
+		TrustedProxies: proxies, Audit: a.Audit})
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +114,9 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 
 // Close closes every pool.
 func (a *App) Close() {
+	if a.Audit != nil {
+		a.Audit.Wait() // a chain check still running ends before its pool closes
+	}
 	a.Stores.Close()
 	if sqlDB, err := a.Hub.DB(); err == nil {
 		sqlDB.Close()

@@ -4,6 +4,7 @@ package csvtext
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -37,4 +38,13 @@ func Delimiter(data []byte) rune {
 		}
 	}
 	return best
+}
+
+// Defuse keeps a spreadsheet from reading a text cell written to CSV or XLSX as a formula: a cell
+// starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe.
+func Defuse(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }

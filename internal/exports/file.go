@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"homeward/internal/csvtext"
 	"homeward/internal/problem"
 )
 
@@ -100,13 +101,8 @@ func (t *table) csv() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// defuse keeps a spreadsheet from reading a text cell as a formula.
-func defuse(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
+// defuse keeps a spreadsheet from reading a text cell as a formula (csvtext.Defuse).
+func defuse(v string) string { return csvtext.Defuse(v) }
 
 // xlsx writes one sheet: the notes (when above), the header in bold and the rows, all as text; the
 // stamp also goes into the document properties.

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"gorm.io/gorm"
 
+	"homeward/internal/auditlog"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/consent"
@@ -45,6 +46,8 @@ type Deps struct {
 	// TrustedProxies are the reverse proxies whose forwarded-address headers are believed
 	// (config HOMEWARD_TRUSTED_PROXIES); none: the client's address is the connection's.
 	TrustedProxies []*net.IPNet
+	// Audit is the auditor's console (nil: one over Hub and Stores); it also records refused attempts.
+	Audit *auditlog.Service
 }
 
 // Server is the HTTP application.
@@ -66,6 +69,9 @@ const MaxJSON = 1 << 20
 func New(d Deps) (*Server, error) {
 	if d.IdleTimeout == 0 {
 		d.IdleTimeout = 30 * time.Minute
+	}
+	if d.Audit == nil {
+		d.Audit = auditlog.New(d.Hub, d.Stores)
 	}
 	sqlDB, err := d.Hub.DB()
 	if err != nil {
