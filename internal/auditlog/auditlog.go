@@ -52,6 +52,9 @@ func New(hub *gorm.DB, stores *store.Set) *Service {
 	return &Service{hub: hub, stores: stores, now: time.Now, limit: newRefusalLimiter()}
 }
 
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
 // WithClock replaces the clock (tests).
 func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return s }
 
