@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/attachments"
+	"homeward/internal/auditlog"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/closure"
@@ -49,6 +50,8 @@ type App struct {
 
 	// Repatriation is the repatriation section, its embassy requests and their replies.
 	Repatriation *repatriation.Service
+	// Audit is the auditor's console over the stores' and the hub's logs.
+	Audit *auditlog.Service
 }
 
 // Options tune Open.
@@ -82,6 +85,10 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 		}
 		opened = append(opened, st)
 	}
+	proxies, err := cfg.ProxyRanges()
+	if err != nil {
+		return nil, err
+	}
 	policy, err := authz.LoadPolicy()
 	if err != nil {
 		return nil, err
@@ -112,6 +119,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	ho.Register(a.Exchange)
 	// Services and NGO referrals (support.go); the dashboards of the home page.
 	registerSupport(a.Exchange)
+	a.Audit = auditlog.New(hub, a.Stores)
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
 		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
@@ -131,7 +139,8 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			JointReport:   jointreport.New(a.Stores),
 			Complaints:    complaints.New(a.Stores),
 			Exports:       exports.New(a.Stores, a.Cases),
-		}})
+		},
+		TrustedProxies: proxies, Audit: a.Audit})
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +149,9 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 
 // Close closes every pool.
 func (a *App) Close() {
+	if a.Audit != nil {
+		a.Audit.Wait() // a chain check still running ends before its pool closes
+	}
 	a.Stores.Close()
 	if sqlDB, err := a.Hub.DB(); err == nil {
 		sqlDB.Close()

@@ -3,6 +3,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,6 +42,9 @@ type Config struct {
 	CookieSecure bool
 	// AttachmentsDir is where sealed attachment contents are written (AttachmentsRoot).
 	AttachmentsDir string
+	// TrustedProxies is HOMEWARD_TRUSTED_PROXIES as given: comma-separated CIDRs of the reverse
+	// proxies whose X-Forwarded-For / X-Real-IP headers are believed (see ProxyRanges).
+	TrustedProxies string
 }
 
 var storeEnv = regexp.MustCompile(`^HOMEWARD_STORE_([A-Z]{2})_DSN$`)
@@ -48,13 +52,14 @@ var storeEnv = regexp.MustCompile(`^HOMEWARD_STORE_([A-Z]{2})_DSN$`)
 // FromEnv reads the environment. With no DSNs set, Local reports true and the local cluster is used.
 func FromEnv() Config {
 	c := Config{
-		Addr:          env("HOMEWARD_ADDR", "127.0.0.1:8080"),
-		DataDir:       env("HOMEWARD_DATA_DIR", ".data"),
-		HubDSN:        os.Getenv("HOMEWARD_HUB_DSN"),
-		AdminDSN:      os.Getenv("HOMEWARD_ADMIN_DSN"),
-		MasterKeyFile: os.Getenv("HOMEWARD_MASTER_KEY_FILE"),
-		StoreDSNs:     map[string]string{},
-		CookieSecure:  os.Getenv("HOMEWARD_COOKIE_INSECURE") == "",
+		Addr:           env("HOMEWARD_ADDR", "127.0.0.1:8080"),
+		DataDir:        env("HOMEWARD_DATA_DIR", ".data"),
+		HubDSN:         os.Getenv("HOMEWARD_HUB_DSN"),
+		AdminDSN:       os.Getenv("HOMEWARD_ADMIN_DSN"),
+		MasterKeyFile:  os.Getenv("HOMEWARD_MASTER_KEY_FILE"),
+		StoreDSNs:      map[string]string{},
+		CookieSecure:   os.Getenv("HOMEWARD_COOKIE_INSECURE") == "",
+		TrustedProxies: os.Getenv("HOMEWARD_TRUSTED_PROXIES"),
 	}
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
@@ -110,7 +115,38 @@ func (c Config) Validate() error {
 	if c.MasterKeyFile == "" {
 		return fmt.Errorf("HOMEWARD_MASTER_KEY_FILE is not set")
 	}
-	return nil
+	_, err := c.ProxyRanges()
+	return err
+}
+
+// ProxyRanges parses TrustedProxies: comma-separated CIDRs ("10.0.0.0/8, 192.0.2.7/32"); a bare
+// address is one host. Empty means no proxy is trusted: the client's address is the connection's.
+func (c Config) ProxyRanges() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, part := range strings.Split(c.TrustedProxies, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			ip := net.ParseIP(part)
+			if ip == nil {
+				return nil, fmt.Errorf("HOMEWARD_TRUSTED_PROXIES: %q is not an address or CIDR", part)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, fmt.Errorf("HOMEWARD_TRUSTED_PROXIES: %q is not a CIDR", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func env(name, def string) string {

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,51 @@ func TestMFARequired(t *testing.T) {
 		if got := MFARequired(tc.roles...); got != tc.want {
 			t.Errorf("MFARequired(%v) = %v, want %v", tc.roles, got, tc.want)
 		}
+	}
+}
+
+func TestProxyRanges(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		want    []string
+		wantErr string
+	}{
+		{in: "", want: nil},
+		{in: " , ", want: nil},
+		{in: "10.0.0.0/8", want: []string{"10.0.0.0/8"}},
+		{in: "10.1.2.3/8, 192.0.2.7", want: []string{"10.0.0.0/8", "192.0.2.7/32"}},
+		{in: "2001:db8::/32,::1", want: []string{"2001:db8::/32", "::1/128"}},
+		{in: "10.0.0.0/8,proxy.local", wantErr: `"proxy.local"`},
+		{in: "10.0.0.0/33", wantErr: `"10.0.0.0/33"`},
+	} {
+		got, err := Config{TrustedProxies: c.in}.ProxyRanges()
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("ProxyRanges(%q) error = %v, want one naming %s", c.in, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ProxyRanges(%q): %v", c.in, err)
+			continue
+		}
+		var s []string
+		for _, n := range got {
+			s = append(s, n.String())
+		}
+		if strings.Join(s, " ") != strings.Join(c.want, " ") {
+			t.Errorf("ProxyRanges(%q) = %v, want %v", c.in, s, c.want)
+		}
+	}
+}
+
+func TestFromEnvTrustedProxies(t *testing.T) {
+	t.Setenv("HOMEWARD_TRUSTED_PROXIES", "10.0.0.0/8")
+	if got := FromEnv().TrustedProxies; got != "10.0.0.0/8" {
+		t.Fatalf("TrustedProxies = %q", got)
+	}
+	c := Config{HubDSN: "x", StoreDSNs: map[string]string{"TH": "y"}, MasterKeyFile: "k", TrustedProxies: "nonsense"}
+	if err := c.Validate(); err == nil {
+		t.Fatal("Validate accepted a bad HOMEWARD_TRUSTED_PROXIES")
 	}
 }

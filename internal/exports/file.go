@@ -7,12 +7,12 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"homeward/internal/csvtext"
 	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"homeward/internal/csvtext"
 	"homeward/internal/problem"
 )
 

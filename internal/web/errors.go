@@ -65,6 +65,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, code := classify(err)
+	if status == http.StatusNotFound {
+		s.recordRefused(c) // audit_refused.go
+	}
 	if status == http.StatusInternalServerError {
 		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}

@@ -19,6 +19,13 @@ import (
 // apiRoutes are the JSON API routes registered in routes.go and routes_*.go, path in OpenAPI form ->
 // methods. TestOpenAPIRoutesMatchSources keeps this list equal to what the sources register.
 var apiRoutes = map[string][]string{
+	// The auditor's console (routes_audit.go).
+	"/api/v1/audit":        {"get"},
+	"/api/v1/audit/export": {"get"},
+	"/api/v1/audit/report": {"get"},
+	"/api/v1/audit/hub":    {"get"},
+	"/api/v1/audit/chain":  {"get", "post"},
+
 	// Support (routes_support.go): services, NGO referrals, reintegration, closure, dashboards.
 	"/api/v1/cases/{id}/services":                   {"get", "post"},
 	"/api/v1/cases/{id}/services/{sid}":             {"put"},

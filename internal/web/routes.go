@@ -58,6 +58,7 @@ func (s *Server) routes() {
 	s.complaintRoutes()
 	s.exportRoutes()
 	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
+	s.auditRoutes()  // the auditor's console (routes_audit.go)
 
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))

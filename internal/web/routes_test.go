@@ -119,7 +119,7 @@ func TestRouteWalk(t *testing.T) {
 			{http.MethodDelete, "/api/v1/cases/" + caseID, ""},
 			{http.MethodDelete, "/api/v1/cases/" + caseID, token(t, thWorker)},
 			{http.MethodPut, "/api/v1/persons", token(t, thWorker)},
-			{http.MethodGet, "/api/v1/audit", token(t, thAuditor)},
+			{http.MethodDelete, "/api/v1/audit", token(t, thAuditor)},
 		} {
 			res := send(t, nil, apiRequest(t, m.method, base+m.path, m.token, nil))
 			if res.Status != http.StatusNotFound || res.Body != notFoundAPI.Body {

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"gorm.io/gorm"
 
+	"homeward/internal/auditlog"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/consent"
@@ -43,6 +45,11 @@ type Deps struct {
 	CookieSecure bool
 	// IdleTimeout signs a person out after this long without a request (default 30 minutes).
 	IdleTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose forwarded-address headers are believed
+	// (config HOMEWARD_TRUSTED_PROXIES); none: the client's address is the connection's.
+	TrustedProxies []*net.IPNet
+	// Audit is the auditor's console; it also records refused attempts.
+	Audit *auditlog.Service
 }
 
 // Server is the HTTP application.
@@ -87,6 +94,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, echo: echo.New(), sessions: sm, pages: p, access: map[string]Access{}}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = clientAddr(d.TrustedProxies) // every c.RealIP() goes through it
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
