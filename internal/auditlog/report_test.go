@@ -81,7 +81,7 @@ func TestUnusualAccessReport(t *testing.T) {
 	for _, e := range r.Night {
 		night = append(night, e.Action)
 	}
-	if strings.Join(night, ",") != "attachment.download,notes.read" {
+	if strings.Join(night, ",") != "attachment.download,screening.read" {
 		t.Errorf("night = %v, want the 05:50 download and the 23:10 read", night)
 	}
 	if len(r.Refused) != 1 || r.Refused[0].Actor.Email != thWorker || auditlog.DetailText(r.Refused[0].Detail) != "route: /cases/:id" {
