@@ -96,7 +96,8 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	registerSupport(a.Exchange)
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
-		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure})
+		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
+		PublicURL: cfg.PublicURL})
 	if err != nil {
 		return nil, err
 	}

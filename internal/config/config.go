@@ -39,6 +39,9 @@ type Config struct {
 	MasterKeyFile string
 	// CookieSecure sets the Secure flag on the session cookie (off only for plain-HTTP local dev).
 	CookieSecure bool
+	// PublicURL is the address people open Homeward at (HOMEWARD_PUBLIC_URL), for the links it
+	// hands out (enrolment); default http:// + Addr.
+	PublicURL string
 }
 
 var storeEnv = regexp.MustCompile(`^HOMEWARD_STORE_([A-Z]{2})_DSN$`)
@@ -60,6 +63,7 @@ func FromEnv() Config {
 			c.StoreDSNs[m[1]] = value
 		}
 	}
+	c.PublicURL = strings.TrimRight(env("HOMEWARD_PUBLIC_URL", "http://"+c.Addr), "/")
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs
 	}

@@ -41,6 +41,8 @@ type Deps struct {
 	CookieSecure bool
 	// IdleTimeout signs a person out after this long without a request (default 30 minutes).
 	IdleTimeout time.Duration
+	// PublicURL prefixes the links handed out (enrolment); "" uses the request's own host.
+	PublicURL string
 }
 
 // Server is the HTTP application.
