@@ -221,23 +221,24 @@ func (s *Service) AdminAddMembership(ctx context.Context, a *authz.Actor, userID
 	})
 }
 
-// AdminRemoveMembership removes a membership at an agency of the actor's country. The user's last
-// membership stays (disable the user instead): a user without one would belong to no country.
-func (s *Service) AdminRemoveMembership(ctx context.Context, a *authz.Actor, membershipID string) error {
+// AdminRemoveMembership removes a membership at an agency of the actor's country and returns whose
+// it was. The user's last membership stays (disable the user instead): a user without one would
+// belong to no country.
+func (s *Service) AdminRemoveMembership(ctx context.Context, a *authz.Actor, membershipID string) (string, error) {
 	cc, err := adminCountry(a, authz.ActionWrite)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if _, err := uuid.Parse(membershipID); err != nil {
-		return ErrNotFound
+		return "", ErrNotFound
 	}
 	var m struct{ UserID, AgencyID, Slug, Role string }
 	err = s.db.WithContext(ctx).Table("memberships m").Select("m.user_id, m.agency_id, a.slug, m.role").
 		Joins("JOIN agencies a ON a.id = m.agency_id").Where("m.id = ?", membershipID).Where(agencyInCountry, cc).Take(&m).Error
 	if err != nil {
-		return notFound(err)
+		return "", notFound(err)
 	}
-	return s.adminChange(ctx, a, m.UserID, false, func(tx *gorm.DB, _ string, u *AdminUser) error {
+	return m.UserID, s.adminChange(ctx, a, m.UserID, false, func(tx *gorm.DB, _ string, u *AdminUser) error {
 		if len(u.Memberships) <= 1 {
 			return &problem.Invalid{Fields: map[string]string{"membership": "admin.error.last_membership"}}
 		}

@@ -139,7 +139,7 @@ func TestAdminRefusesOwnAccountAndBadInput(t *testing.T) {
 	if err != nil || !me.Self {
 		t.Fatalf("own account = %+v, %v", me, err)
 	}
-	if err := dir.AdminRemoveMembership(ctx, th, me.Memberships[0].ID); !errors.Is(err, problem.ErrForbidden) {
+	if _, err := dir.AdminRemoveMembership(ctx, th, me.Memberships[0].ID); !errors.Is(err, problem.ErrForbidden) {
 		t.Errorf("removing their own role = %v", err)
 	}
 	for name, c := range map[string]struct {
@@ -202,7 +202,7 @@ func TestAdminUserWithTwoCountries(t *testing.T) {
 			thMembership = m.ID
 		}
 	}
-	if err := dir.AdminRemoveMembership(ctx, kh, thMembership); !errors.Is(err, authz.ErrNotFound) {
+	if _, err := dir.AdminRemoveMembership(ctx, kh, thMembership); !errors.Is(err, authz.ErrNotFound) {
 		t.Errorf("KH admin removes a TH role: %v", err)
 	}
 	if _, _, err := dir.AdminIssueEnrolment(ctx, kh, id); !errors.Is(err, problem.ErrForbidden) {
@@ -218,7 +218,7 @@ func TestAdminUserWithTwoCountries(t *testing.T) {
 	if err := dir.AdminSetDisabled(ctx, kh, id, false); !errors.Is(err, problem.ErrForbidden) {
 		t.Errorf("KH admin enables a user also in TH: %v", err)
 	}
-	if err := dir.AdminRemoveMembership(ctx, kh, khMembership); err != nil {
+	if _, err := dir.AdminRemoveMembership(ctx, kh, khMembership); err != nil {
 		t.Fatalf("KH admin removes the KH role: %v", err)
 	}
 	if err := dir.AdminSetDisabled(ctx, th, id, false); err != nil {
@@ -228,7 +228,7 @@ func TestAdminUserWithTwoCountries(t *testing.T) {
 	if err != nil || !u.Sole || len(u.Memberships) != 1 {
 		t.Fatalf("after: %+v %v", u, err)
 	}
-	if err := dir.AdminRemoveMembership(ctx, th, u.Memberships[0].ID); !isInvalid(err) {
+	if _, err := dir.AdminRemoveMembership(ctx, th, u.Memberships[0].ID); !isInvalid(err) {
 		t.Errorf("removing the last membership = %v", err)
 	}
 }

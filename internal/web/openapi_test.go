@@ -19,6 +19,18 @@ import (
 // apiRoutes are the JSON API routes registered in routes.go and routes_*.go, path in OpenAPI form ->
 // methods. TestOpenAPIRoutesMatchSources keeps this list equal to what the sources register.
 var apiRoutes = map[string][]string{
+	// The country admin's directory (routes_admin.go).
+	"/api/v1/admin/users":                    {"get", "post"},
+	"/api/v1/admin/users/{id}":               {"get", "patch"},
+	"/api/v1/admin/users/{id}/memberships":   {"post"},
+	"/api/v1/admin/memberships/{id}":         {"delete"},
+	"/api/v1/admin/users/{id}/disable":       {"post"},
+	"/api/v1/admin/users/{id}/enable":        {"post"},
+	"/api/v1/admin/users/{id}/enrolment":     {"post"},
+	"/api/v1/admin/users/{id}/sessions/end":  {"post"},
+	"/api/v1/admin/users/{id}/tokens/revoke": {"post"},
+	"/api/v1/admin/users/{id}/factors/reset": {"post"},
+
 	// Support (routes_support.go): services, NGO referrals, reintegration, closure, dashboards.
 	"/api/v1/cases/{id}/services":                   {"get", "post"},
 	"/api/v1/cases/{id}/services/{sid}":             {"put"},

@@ -97,6 +97,7 @@ func (s *Server) base(c echo.Context) Base {
 	add("/repatriation/overdue", "repatriation.overdue.nav", a.HasStore() && a.Can(authz.SectionApprovals, authz.ActionApprove))
 	add("/handover/batches", "handover.nav", a.HasStore() && a.Can(authz.SectionRepatriation, authz.ActionRead))
 	add("/reports", "nav.reports", a.HasStore() && a.Can(authz.SectionReports, authz.ActionRead))
+	add("/admin", "admin.nav", a.HasStore() && a.Can(authz.SectionDirectory, authz.ActionRead))
 	add("/settings", "nav.settings", true)
 	return b
 }
