@@ -27,14 +27,26 @@ import (
 //   - a user of no country of theirs, and a membership at another country's agency, is not found;
 //   - an admin never acts on their own account here (403): their roles are another admin's to change.
 //
-// The two SQL conditions below are the only place that scope is written.
+// The two SQL conditions below, and countryAgencyIDs, are the only place that scope is written.
 const (
 	// agencyInCountry holds for an agency a (aliased "a") that the admin of country ? runs.
 	agencyInCountry = "coalesce(a.country, a.works_in) = ?"
-	// userInCountry holds for a user (aliased "u") with a membership at such an agency.
-	userInCountry = "EXISTS (SELECT 1 FROM memberships m JOIN agencies a ON a.id = m.agency_id WHERE m.user_id = u.id AND " +
-		agencyInCountry + ")"
+	// userInCountry holds for a user (aliased "u") with a membership at one of the agencies ?, the
+	// ids countryAgencyIDs returns (a list of ids, so the planner walks the users by email and
+	// probes memberships by its (user_id, agency_id) index).
+	userInCountry = "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.agency_id IN ?)"
+	// userSearch matches a user's email or name (trigram index users_search_idx).
+	userSearch = "(u.email || ' ' || u.name) ILIKE ?"
 )
+
+// countryAgencyIDs returns the ids of the agencies the admin of cc runs.
+func countryAgencyIDs(tx *gorm.DB, cc string) ([]string, error) {
+	var ids []string
+	if err := tx.Table("agencies a").Where(agencyInCountry, cc).Pluck("a.id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("directory: agencies of %s: %w", cc, err)
+	}
+	return ids, nil
+}
 
 // AdminPageSize is how many users a page of the admin's list shows.
 const AdminPageSize = 50
@@ -133,11 +145,14 @@ func (s *Service) AdminUsers(ctx context.Context, a *authz.Actor, q AdminUserQue
 		DisabledAt      *time.Time
 		Enrolled        bool
 	}
+	ids, err := countryAgencyIDs(s.db.WithContext(ctx), cc)
+	if err != nil {
+		return nil, err
+	}
 	tx := s.db.WithContext(ctx).Table("users u").Select("u.id, u.email, u.name, u.disabled_at, u.password_hash <> '' AS enrolled").
-		Where(userInCountry, cc)
+		Where(userInCountry, ids)
 	if text := strings.TrimSpace(norm.NFC.String(q.Q)); text != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(text) + "%"
-		tx = tx.Where("(u.email ILIKE ? OR u.name ILIKE ?)", like, like)
+		tx = tx.Where(userSearch, "%"+strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(text)+"%")
 	}
 	if after != "" {
 		tx = tx.Where("u.email > ?", after)
@@ -150,7 +165,7 @@ func (s *Service) AdminUsers(ctx context.Context, a *authz.Actor, q AdminUserQue
 		rows = rows[:q.Limit]
 		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(rows[len(rows)-1].Email))
 	}
-	ids := make([]string, len(rows))
+	ids = make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
 		page.Items = append(page.Items, AdminUserRow{ID: r.ID, Email: r.Email, Name: r.Name, Disabled: r.DisabledAt != nil, Enrolled: r.Enrolled})
@@ -189,8 +204,12 @@ func (s *Service) adminUser(tx *gorm.DB, a *authz.Actor, cc, id string) (*AdminU
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, ErrNotFound
 	}
+	agencies, err := countryAgencyIDs(tx, cc)
+	if err != nil {
+		return nil, err
+	}
 	var u User
-	if err := tx.Table("users u").Where("u.id = ?", id).Where(userInCountry, cc).Take(&u).Error; err != nil {
+	if err := tx.Table("users u").Where("u.id = ?", id).Where(userInCountry, agencies).Take(&u).Error; err != nil {
 		return nil, notFound(err)
 	}
 	out := &AdminUser{User: u, Enrolled: u.PasswordHash != "", Sole: true, Self: u.ID == a.UserID}

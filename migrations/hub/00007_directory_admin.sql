@@ -10,5 +10,10 @@ ALTER TABLE agencies ADD CONSTRAINT agencies_serves_nationalities_check CHECK (
     AND (serves_nationality IS NULL OR serves_nationality = serves_nationalities[1])
 );
 
+-- A country admin searches the users by any part of their email or name.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX users_search_idx ON users USING gin ((email || ' ' || name) gin_trgm_ops);
+
 -- +goose Down
+DROP INDEX users_search_idx;
 ALTER TABLE agencies DROP CONSTRAINT agencies_serves_nationalities_check, DROP COLUMN serves_nationalities;
