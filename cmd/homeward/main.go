@@ -20,6 +20,8 @@ const usage = `usage: homeward COMMAND
   token create --user EMAIL [--agency SLUG]   print a new API bearer token
   token revoke --id ID | --token TOKEN        revoke an API token
   audit verify [--db hub|TH|KH]               check the audit chains
+  directory apply FILE                        create or update agencies from a TOML file
+  user invite --email E --agency SLUG --role ROLE [--name N]   print a one-time enrolment URL
 `
 
 // errUsage marks a command-line mistake.
@@ -62,6 +64,10 @@ func run(ctx context.Context, args []string) (int, error) {
 		return 0, token(ctx, rest)
 	case "audit":
 		return auditCmd(ctx, rest)
+	case "directory":
+		return 0, directoryCmd(ctx, rest)
+	case "user":
+		return 0, userCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0, nil

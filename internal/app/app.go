@@ -140,7 +140,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			Complaints:    complaints.New(a.Stores),
 			Exports:       exports.New(a.Stores, a.Cases),
 		},
-		TrustedProxies: proxies, Audit: a.Audit})
+		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return nil, err
 	}

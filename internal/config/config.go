@@ -45,6 +45,9 @@ type Config struct {
 	// TrustedProxies is HOMEWARD_TRUSTED_PROXIES as given: comma-separated CIDRs of the reverse
 	// proxies whose X-Forwarded-For / X-Real-IP headers are believed (see ProxyRanges).
 	TrustedProxies string
+	// PublicURL is the address people open Homeward at (HOMEWARD_PUBLIC_URL), for the links it
+	// hands out (enrolment); default http:// + Addr.
+	PublicURL string
 }
 
 var storeEnv = regexp.MustCompile(`^HOMEWARD_STORE_([A-Z]{2})_DSN$`)
@@ -67,6 +70,7 @@ func FromEnv() Config {
 			c.StoreDSNs[m[1]] = value
 		}
 	}
+	c.PublicURL = strings.TrimRight(env("HOMEWARD_PUBLIC_URL", "http://"+c.Addr), "/")
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs
 	}

@@ -21,7 +21,10 @@ type NewAgency struct {
 func (s *Service) CreateAgency(ctx context.Context, actorUserID string, in NewAgency) (*Agency, error) {
 	a := &Agency{ID: uuid.Must(uuid.NewV7()).String(), Slug: in.Slug, NameEN: in.NameEN, NameTH: in.NameTH, NameKM: in.NameKM,
 		Kind: in.Kind, Country: opt(in.Country), WorksIn: opt(in.WorksIn), ServesNationality: opt(in.ServesNationality),
-		CreatedAt: s.now(), Version: 1}
+		ServesNationalities: Nationalities{}, CreatedAt: s.now(), Version: 1}
+	if in.ServesNationality != "" {
+		a.ServesNationalities = Nationalities{in.ServesNationality}
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(a).Error; err != nil {
 			return fmt.Errorf("create agency %s: %w", in.Slug, err)

@@ -31,9 +31,23 @@ type Agency struct {
 	Kind              string
 	Country           *string // store country; nil for embassies and NGOs
 	WorksIn           *string
-	ServesNationality *string
-	CreatedAt         time.Time
-	Version           int
+	ServesNationality *string // the first of ServesNationalities, for code that reads one
+	// ServesNationalities are the nationalities an embassy serves; empty for other agencies.
+	ServesNationalities Nationalities
+	CreatedAt           time.Time
+	Version             int
+}
+
+// AdminCountry is the country whose country admin runs the agency: its store country, else (an
+// embassy or NGO) the country that hosts it; "" when neither is known.
+func (a Agency) AdminCountry() string {
+	if a.Country != nil {
+		return *a.Country
+	}
+	if a.WorksIn != nil {
+		return *a.WorksIn
+	}
+	return ""
 }
 
 // Name is the agency's name in a language.

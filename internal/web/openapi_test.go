@@ -25,6 +25,17 @@ var apiRoutes = map[string][]string{
 	"/api/v1/audit/report": {"get"},
 	"/api/v1/audit/hub":    {"get"},
 	"/api/v1/audit/chain":  {"get", "post"},
+	// The country admin's directory (routes_admin.go).
+	"/api/v1/admin/users":                    {"get", "post"},
+	"/api/v1/admin/users/{id}":               {"get", "patch"},
+	"/api/v1/admin/users/{id}/memberships":   {"post"},
+	"/api/v1/admin/memberships/{id}":         {"delete"},
+	"/api/v1/admin/users/{id}/disable":       {"post"},
+	"/api/v1/admin/users/{id}/enable":        {"post"},
+	"/api/v1/admin/users/{id}/enrolment":     {"post"},
+	"/api/v1/admin/users/{id}/sessions/end":  {"post"},
+	"/api/v1/admin/users/{id}/tokens/revoke": {"post"},
+	"/api/v1/admin/users/{id}/factors/reset": {"post"},
 
 	// Support (routes_support.go): services, NGO referrals, reintegration, closure, dashboards.
 	"/api/v1/cases/{id}/services":                   {"get", "post"},

@@ -59,6 +59,7 @@ func (s *Server) routes() {
 	s.exportRoutes()
 	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
 	s.auditRoutes()  // the auditor's console (routes_audit.go)
+	s.adminRoutes()  // the country admin's console and API (routes_admin.go)
 
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))

@@ -94,6 +94,7 @@ func TestRouteWalk(t *testing.T) {
 	batchID := thBatchID(t, env)         // a real handover batch of the TH welfare agency (handover_test.go)
 	// Real packets for the exchange's :pid routes (packets_test.go).
 	inboxPID, outPID := walkPacketIDs(t, env, caseID)
+	adminUserID := walkAdminUserID(t, env) // a TH user, for the /admin/users/:id routes (admin_isolation_test.go)
 	notFoundAPI := send(t, nil, apiRequest(t, http.MethodGet, base+"/api/v1/no-such-route", "", nil))
 	if notFoundAPI.Status != http.StatusNotFound || decodeError(t, notFoundAPI.Body).Error.Code != "not_found" {
 		t.Fatalf("GET /api/v1/no-such-route = %d %s, want 404 not_found", notFoundAPI.Status, notFoundAPI.Body)
@@ -155,6 +156,9 @@ func TestRouteWalk(t *testing.T) {
 		}
 		if strings.Contains(path, "/handover/batches/:id") {
 			id = batchID
+		}
+		if strings.Contains(path, "/admin/users/:id") {
+			id = adminUserID
 		}
 		u := base + strings.ReplaceAll(strings.ReplaceAll(path, ":id", id), ":aid", attachmentID)
 		u = pktWalkURL(path, u, inboxPID, outPID)

@@ -50,6 +50,8 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// Audit is the auditor's console; it also records refused attempts.
 	Audit *auditlog.Service
+	// PublicURL prefixes the links handed out (enrolment); "" uses the request's own host.
+	PublicURL string
 }
 
 // Server is the HTTP application.
