@@ -182,7 +182,7 @@ func TestOwnTokens(t *testing.T) {
 		days       int
 		field, key string
 	}{
-		{"", 30, "label", "form.required"},
+		{"", 30, "label", "form.error.required"},
 		{"ok", 91, "days", "token.days_range"},
 		{"ok", -3, "days", "token.days_range"},
 	} {

@@ -54,9 +54,9 @@ func (s *Service) CreateOwnToken(ctx context.Context, a *authz.Actor, label stri
 	inv := &problem.Invalid{}
 	switch n := utf8.RuneCountInString(label); {
 	case n == 0:
-		inv.Add("label", "form.required")
+		inv.Add("label", "form.error.required")
 	case n > MaxTokenLabel:
-		inv.Add("label", "token.label_long")
+		inv.Add("label", "form.error.too_long")
 	}
 	life, err := TokenLifetime(days)
 	if err != nil {

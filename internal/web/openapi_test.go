@@ -19,6 +19,10 @@ import (
 // apiRoutes are the JSON API routes registered in routes.go and routes_*.go, path in OpenAPI form ->
 // methods. TestOpenAPIRoutesMatchSources keeps this list equal to what the sources register.
 var apiRoutes = map[string][]string{
+	// Your own account (routes_account.go): API tokens.
+	"/api/v1/me/tokens":      {"get", "post"},
+	"/api/v1/me/tokens/{id}": {"delete"},
+
 	// Support (routes_support.go): services, NGO referrals, reintegration, closure, dashboards.
 	"/api/v1/cases/{id}/services":                   {"get", "post"},
 	"/api/v1/cases/{id}/services/{sid}":             {"put"},

@@ -59,6 +59,7 @@ func (s *Server) routes() {
 	s.complaintRoutes()
 	s.exportRoutes()
 	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
+	s.accountRoutes() // enrolment, password, API tokens, sessions (routes_account.go)
 
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))
