@@ -58,7 +58,7 @@ func (s *Server) routes() {
 	s.jointReportRoutes()
 	s.complaintRoutes()
 	s.exportRoutes()
-	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
+	s.personRoutes()  // duplicates, linking and merging persons (routes_persons.go)
 	s.accountRoutes() // enrolment, password, API tokens, sessions (routes_account.go)
 
 	// JSON API.
