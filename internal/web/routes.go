@@ -58,8 +58,8 @@ func (s *Server) routes() {
 	s.jointReportRoutes()
 	s.complaintRoutes()
 	s.exportRoutes()
-	s.personRoutes()  // duplicates, linking and merging persons (routes_persons.go)
-	s.accountRoutes() // enrolment, password, API tokens, sessions (routes_account.go)
+	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
+	s.accountRoutes()
 
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))
