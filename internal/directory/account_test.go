@@ -147,10 +147,15 @@ func TestOwnSessions(t *testing.T) {
 	if live, err := dir.SessionLive(ctx, a.UserID, id); !live || err != nil {
 		t.Fatalf("SessionLive = %v %v", live, err)
 	}
-	list, err := dir.Sessions(ctx, a.UserID)
+	list, err := dir.Sessions(ctx, a.UserID, 30*time.Minute)
 	if err != nil || len(list) != 1 || !list[0].LastSeenAt.After(list[0].CreatedAt) {
 		t.Fatalf("Sessions = %+v, %v (last seen not recorded?)", list, err)
 	}
+	clock = clock.Add(time.Hour)
+	if list, err := dir.Sessions(ctx, a.UserID, 30*time.Minute); err != nil || len(list) != 0 {
+		t.Fatalf("Sessions after an hour idle = %+v, %v; want none", list, err)
+	}
+	clock = clock.Add(-time.Hour)
 	for _, bad := range []string{"", "not-an-id", "00000000-0000-7000-8000-000000000000"} {
 		if err := dir.EndSession(ctx, a, bad); !errors.Is(err, authz.ErrNotFound) {
 			t.Errorf("EndSession(%q) = %v", bad, err)

@@ -58,10 +58,15 @@ func (s *Service) SessionLive(ctx context.Context, userID, id string) (bool, err
 	return true, nil
 }
 
-// Sessions lists the user's live sessions, the most recently seen first.
-func (s *Service) Sessions(ctx context.Context, userID string) ([]UserSession, error) {
+// Sessions lists the user's live sessions, the most recently seen first. A session idle for longer
+// than idle (the web's idle timeout; 0 for no limit) has timed out and is left out.
+func (s *Service) Sessions(ctx context.Context, userID string, idle time.Duration) ([]UserSession, error) {
 	var out []UserSession
-	err := s.db.WithContext(ctx).Where("user_id = ? AND ended_at IS NULL", userID).Order("last_seen_at DESC, id").Limit(200).Find(&out).Error
+	q := s.db.WithContext(ctx).Where("user_id = ? AND ended_at IS NULL", userID)
+	if idle > 0 {
+		q = q.Where("last_seen_at > ?", s.now().Add(-idle-seenEvery))
+	}
+	err := q.Order("last_seen_at DESC, id").Limit(200).Find(&out).Error
 	return out, err
 }
 

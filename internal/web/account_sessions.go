@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,7 +61,7 @@ type sessionsPage struct {
 
 func (s *Server) sessionsPage(c echo.Context) error {
 	ctx := c.Request().Context()
-	list, err := s.Directory.Sessions(ctx, actorOf(c).UserID)
+	list, err := s.Directory.Sessions(ctx, actorOf(c).UserID, s.IdleTimeout)
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ type confirmDetail struct{ Label, Value string }
 
 func (s *Server) endSessionForm(c echo.Context) error {
 	ctx := c.Request().Context()
-	list, err := s.Directory.Sessions(ctx, actorOf(c).UserID)
+	list, err := s.Directory.Sessions(ctx, actorOf(c).UserID, s.IdleTimeout)
 	if err != nil {
 		return err
 	}
@@ -150,8 +151,8 @@ func shortAgent(ua string) string {
 		return browser + " · " + system
 	case browser != "" || system != "":
 		return browser + system
-	case len(ua) > 40:
-		return ua[:40] + "…"
+	case utf8.RuneCountInString(ua) > 40:
+		return string([]rune(ua)[:40]) + "…"
 	}
 	return ua
 }
