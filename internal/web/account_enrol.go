@@ -97,6 +97,15 @@ func (s *Server) startSession(c echo.Context, u *directory.User) error {
 	if err != nil {
 		return err
 	}
+	// Whoever was signed in on this browser is signed out first; nothing of their session is kept.
+	if prev := s.sessions.GetString(ctx, sessUser); prev != "" {
+		if err := s.Directory.SignOutSession(ctx, prev, s.sessions.GetString(ctx, sessAgency), s.sessions.GetString(ctx, sessSID)); err != nil {
+			return err
+		}
+	}
+	if err := s.sessions.Clear(ctx); err != nil {
+		return err
+	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}

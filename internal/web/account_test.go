@@ -265,3 +265,27 @@ func TestPasswordKeysInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestEnrolSignsOutWhoeverWasSignedIn enrols in a browser where someone else is signed in: their
+// session ends and nothing of it is kept.
+func TestEnrolSignsOutWhoeverWasSignedIn(t *testing.T) {
+	env := apptest.New(t)
+	base := env.URL()
+	c := env.Login(t, thWorker)
+	apptest.Get(t, c, base+"/settings")
+	u, token := inviteUser(t, env, "dara.sok@msdhs.example", "Dara Sok", "th-msdhs-sakaeo", "caseworker")
+	link := base + directory.EnrolmentPath(token)
+	res := postForm(t, c, link, link, url.Values{"password": {"harbour lantern ochre 5"}, "password_confirm": {"harbour lantern ochre 5"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("enrol: %d", res.Status)
+	}
+	if ids := sessionIDs(t, env, thWorker); len(ids) != 0 {
+		t.Fatalf("the previous user's sessions are still live: %v", ids)
+	}
+	if ids := sessionIDs(t, env, u.Email); len(ids) != 1 {
+		t.Fatalf("the new user's sessions: %v", ids)
+	}
+	if _, body := apptest.Get(t, c, base+"/settings"); !strings.Contains(body, "Dara Sok") {
+		t.Fatalf("not signed in as the new user: %s", excerpt(body))
+	}
+}
