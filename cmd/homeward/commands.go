@@ -15,6 +15,7 @@ import (
 	"homeward/internal/config"
 	"homeward/internal/demo"
 	"homeward/internal/devenv"
+	"homeward/internal/directory"
 	"homeward/internal/exchange"
 	"homeward/internal/provision"
 	"homeward/internal/store"
@@ -173,7 +174,7 @@ func seedDemo(ctx context.Context) error {
 
 func token(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
-		return fmt.Errorf("%w: token create --user EMAIL | token revoke --id ID | token revoke --token TOKEN", errUsage)
+		return fmt.Errorf("%w: token create --user EMAIL [--days N] | token revoke --id ID | token revoke --token TOKEN", errUsage)
 	}
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	user := fs.String("user", "", "user email")
@@ -181,8 +182,13 @@ func token(ctx context.Context, args []string) error {
 	label := fs.String("label", "", "a label for the token")
 	id := fs.String("id", "", "token id (revoke)")
 	value := fs.String("token", "", "the token itself (revoke)")
+	days := fs.Int("days", 0, "days the token lives (default 30, at most 90)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	lifetime, err := directory.TokenLifetime(*days)
+	if err != nil {
+		return fmt.Errorf("%w: --days must be between 1 and %d", errUsage, int(directory.MaxTokenLifetime.Hours()/24))
 	}
 	a, err := openApp(ctx)
 	if err != nil {
@@ -206,7 +212,7 @@ func token(ctx context.Context, args []string) error {
 	if *user == "" {
 		return fmt.Errorf("%w: --user is required", errUsage)
 	}
-	tok, _, err := a.Directory.CreateToken(ctx, *user, *agency, *label)
+	tok, _, err := a.Directory.CreateTokenFor(ctx, *user, *agency, *label, lifetime)
 	if err != nil {
 		return err
 	}

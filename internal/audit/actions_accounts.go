@@ -17,3 +17,10 @@ var (
 	MembershipDrop = Define("membership.remove", authz.SectionDirectory)
 	AgencyUpdate   = Define("agency.update", authz.SectionDirectory)
 )
+
+// The user's own account (hub): enrolment, password, sessions.
+var (
+	EnrolmentComplete = Define("enrolment.complete", authz.SectionSelf)
+	PasswordChange    = Define("password.change", authz.SectionSelf)
+	SessionEnd        = Define("session.end", authz.SectionSelf)
+)

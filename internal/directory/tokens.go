@@ -40,8 +40,17 @@ const (
 )
 
 // CreateToken makes a new API token for the user with email, acting in the agency with agencySlug
-// (or the user's only agency when agencySlug is empty). It returns the token once.
+// (or the user's only agency when agencySlug is empty), valid for DefaultTokenLifetime. It returns
+// the token once.
 func (s *Service) CreateToken(ctx context.Context, email, agencySlug, label string) (string, *APIToken, error) {
+	return s.CreateTokenFor(ctx, email, agencySlug, label, DefaultTokenLifetime)
+}
+
+// CreateTokenFor is CreateToken with a lifetime (at most MaxTokenLifetime, else ErrInvalid).
+func (s *Service) CreateTokenFor(ctx context.Context, email, agencySlug, label string, lifetime time.Duration) (string, *APIToken, error) {
+	if lifetime <= 0 || lifetime > MaxTokenLifetime {
+		return "", nil, fmt.Errorf("%w: a token lives at most %d days", ErrInvalid, int(MaxTokenLifetime.Hours()/24))
+	}
 	var u User
 	if err := s.db.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(email)).Take(&u).Error; err != nil {
 		return "", nil, notFound(err)
@@ -58,19 +67,25 @@ func (s *Service) CreateToken(ctx context.Context, email, agencySlug, label stri
 	if len(agencies) != 1 {
 		return "", nil, fmt.Errorf("%w: the user must belong to exactly one agency (name it with --agency)", ErrInvalid)
 	}
+	return s.newToken(ctx, u.ID, agencies[0], label, lifetime)
+}
+
+// newToken stores a new token of the user in agencyID, audited as "token.create", and returns it once.
+func (s *Service) newToken(ctx context.Context, userID, agencyID, label string, lifetime time.Duration) (string, *APIToken, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", nil, err
 	}
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	t := &APIToken{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, AgencyID: agencies[0], TokenHash: hashToken(token), Label: label, CreatedAt: s.now(),
-		ExpiresAt: s.now().Add(DefaultTokenLifetime)}
+	now := s.now()
+	t := &APIToken{ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, AgencyID: agencyID, TokenHash: hashToken(token), Label: label, CreatedAt: now,
+		ExpiresAt: now.Add(lifetime)}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(t).Error; err != nil {
 			return err
 		}
-		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: u.ID, ActorAgencyID: t.AgencyID, Action: audit.TokenCreate, Entity: "api_token", EntityID: t.ID,
-			Detail: map[string]string{"label": label}})
+		return audit.Append(tx, now, audit.Entry{ActorUserID: userID, ActorAgencyID: agencyID, Action: audit.TokenCreate, Entity: "api_token", EntityID: t.ID,
+			Detail: map[string]string{"label": label, "expires_at": t.ExpiresAt.UTC().Format(time.RFC3339)}})
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("create token: %w", err)

@@ -57,7 +57,7 @@ func (s *Server) login(c echo.Context) error {
 func (s *Server) logout(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	if err := s.Directory.SignOut(ctx, a.UserID, a.AgencyID); err != nil {
+	if err := s.Directory.SignOutSession(ctx, a.UserID, a.AgencyID, s.sessions.GetString(ctx, sessSID)); err != nil {
 		return err
 	}
 	if err := s.sessions.Destroy(ctx); err != nil {

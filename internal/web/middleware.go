@@ -63,14 +63,15 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		ContextKey:     keyCSRF,
-		CookieName:     "homeward_csrf",
+		CookieName:     s.cookieName("homeward_csrf"),
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   s.CookieSecure,
 		CookieSameSite: http.SameSiteStrictMode,
 		// A missing or wrong token is a refused form, whatever echo's reason: 403 with "reload".
 		ErrorHandler: func(err error, c echo.Context) error { return problem.ErrForbidden },
-		Skipper:      func(c echo.Context) bool { return c.Path() == "/*" }, // the not-found route changes nothing
+		// The not-found route changes nothing, nor does a dead enrolment link (the same not-found page).
+		Skipper: func(c echo.Context) bool { return c.Path() == "/*" || s.deadEnrolment(c) },
 	})(next)
 }
 
@@ -90,7 +91,16 @@ func (s *Server) sessionActor(next echo.HandlerFunc) echo.HandlerFunc {
 					return err
 				}
 			} else {
-				c.Set(keyActor, a)
+				// A session ended elsewhere (by its user, an admin, a password change) is dead at once.
+				live, err := s.sessionLive(c, a)
+				if err != nil {
+					return err
+				}
+				if live {
+					c.Set(keyActor, a)
+				} else if err := s.sessions.Destroy(ctx); err != nil {
+					return err
+				}
 			}
 		}
 		return next(c)

@@ -36,6 +36,9 @@ var apiRoutes = map[string][]string{
 	"/api/v1/admin/users/{id}/sessions/end":  {"post"},
 	"/api/v1/admin/users/{id}/tokens/revoke": {"post"},
 	"/api/v1/admin/users/{id}/factors/reset": {"post"},
+	// Your own account (routes_account.go): API tokens.
+	"/api/v1/me/tokens":      {"get", "post"},
+	"/api/v1/me/tokens/{id}": {"delete"},
 
 	// Support (routes_support.go): services, NGO referrals, reintegration, closure, dashboards.
 	"/api/v1/cases/{id}/services":                   {"get", "post"},

@@ -60,6 +60,7 @@ func (s *Server) routes() {
 	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
 	s.auditRoutes()  // the auditor's console (routes_audit.go)
 	s.adminRoutes()  // the country admin's console and API (routes_admin.go)
+	s.accountRoutes()
 
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))

@@ -20,12 +20,14 @@ import (
 var publicRoutes = []string{
 	echo.RouteNotFound + " /*", // the not-found answer for every unknown path
 	"GET /api/v1/openapi.json",
+	"GET /enrol/:token", // a one-time enrolment link; a dead one is the not-found page (account_test.go)
 	"GET /healthz",
 	"GET /login",
 	"GET /readyz",
 	"GET /static/*",
 	"POST /language",
 	"POST /login",
+	"POST /enrol/:token",
 }
 
 // withoutSection names the signed-in actor whose roles lack a section: the auditor has no case
@@ -95,6 +97,8 @@ func TestRouteWalk(t *testing.T) {
 	// Real packets for the exchange's :pid routes (packets_test.go).
 	inboxPID, outPID := walkPacketIDs(t, env, caseID)
 	adminUserID := walkAdminUserID(t, env) // a TH user, for the /admin/users/:id routes (admin_isolation_test.go)
+	// The own account's :id routes take a token and a session of the actor who holds self (account_test.go).
+	tokenID, sessionID := walkAccountIDs(t, env, thWorker)
 	notFoundAPI := send(t, nil, apiRequest(t, http.MethodGet, base+"/api/v1/no-such-route", "", nil))
 	if notFoundAPI.Status != http.StatusNotFound || decodeError(t, notFoundAPI.Body).Error.Code != "not_found" {
 		t.Fatalf("GET /api/v1/no-such-route = %d %s, want 404 not_found", notFoundAPI.Status, notFoundAPI.Body)
@@ -160,6 +164,7 @@ func TestRouteWalk(t *testing.T) {
 		if strings.Contains(path, "/admin/users/:id") {
 			id = adminUserID
 		}
+		id = accountWalkID(path, id, tokenID, sessionID)
 		u := base + strings.ReplaceAll(strings.ReplaceAll(path, ":id", id), ":aid", attachmentID)
 		u = pktWalkURL(path, u, inboxPID, outPID)
 		u = strings.Replace(u, "/referrals/:pid", "/referrals/"+inboxPID, 1) // the NGO pages (routes_support.go)

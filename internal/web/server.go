@@ -41,7 +41,8 @@ type Deps struct {
 	Bundle    *locale.Bundle
 	// Services are the areas' domain services.
 	Services
-	// CookieSecure sets Secure on cookies; off only for plain-HTTP local development.
+	// CookieSecure sets Secure on cookies, names the session and CSRF cookies with the __Host- prefix
+	// and sends HSTS; off only for plain-HTTP local development.
 	CookieSecure bool
 	// IdleTimeout signs a person out after this long without a request (default 30 minutes).
 	IdleTimeout time.Duration
@@ -86,6 +87,9 @@ func New(d Deps) (*Server, error) {
 	sm.IdleTimeout = d.IdleTimeout
 	sm.Lifetime = 12 * time.Hour
 	sm.Cookie.Name = "homeward_session"
+	if d.CookieSecure {
+		sm.Cookie.Name = "__Host-homeward_session" // Secure, Path=/, no Domain: this host only
+	}
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = d.CookieSecure
@@ -99,6 +103,9 @@ func New(d Deps) (*Server, error) {
 	e.IPExtractor = clientAddr(d.TrustedProxies) // every c.RealIP() goes through it
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
+	if d.CookieSecure { // under serve: HTTPS only, and browsers are told so
+		e.Use(hsts)
+	}
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy:        "same-origin",
