@@ -16,6 +16,7 @@ import (
 	"homeward/internal/exchange"
 	"homeward/internal/handover"
 	"homeward/internal/locale"
+	"homeward/internal/mfa"
 	"homeward/internal/repatriation"
 	"homeward/internal/store"
 	"homeward/internal/vault"
@@ -32,6 +33,8 @@ type App struct {
 	Exchange  *exchange.Service
 	Consent   *consent.Service
 	Server    *web.Server
+	// MFA holds the second factors (TOTP, recovery codes, passkeys).
+	MFA *mfa.Service
 
 	// Repatriation is the repatriation section, its embassy requests and their replies.
 	Repatriation *repatriation.Service
@@ -95,8 +98,12 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	// Services and NGO referrals (support.go); the dashboards of the home page.
 	registerSupport(a.Exchange)
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
+	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
+		return nil, err
+	}
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
-		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure})
+		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
+		MFA: a.MFA})
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,9 @@ type Config struct {
 	MasterKeyFile string
 	// CookieSecure sets the Secure flag on the session cookie (off only for plain-HTTP local dev).
 	CookieSecure bool
+	// PublicURL is the address people reach the server at (HOMEWARD_PUBLIC_URL, default
+	// "http://"+Addr): passkeys are bound to its host and origin.
+	PublicURL string
 }
 
 var storeEnv = regexp.MustCompile(`^HOMEWARD_STORE_([A-Z]{2})_DSN$`)
@@ -54,6 +57,7 @@ func FromEnv() Config {
 		StoreDSNs:     map[string]string{},
 		CookieSecure:  os.Getenv("HOMEWARD_COOKIE_INSECURE") == "",
 	}
+	c.PublicURL = env("HOMEWARD_PUBLIC_URL", "http://"+c.Addr)
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
 		if m := storeEnv.FindStringSubmatch(name); m != nil && value != "" {

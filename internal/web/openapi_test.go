@@ -19,6 +19,9 @@ import (
 // apiRoutes are the JSON API routes registered in routes.go and routes_*.go, path in OpenAPI form ->
 // methods. TestOpenAPIRoutesMatchSources keeps this list equal to what the sources register.
 var apiRoutes = map[string][]string{
+	// MFA (routes_mfa.go): the caller's second factors.
+	"/api/v1/me/mfa": {"get"},
+
 	// Support (routes_support.go): services, NGO referrals, reintegration, closure, dashboards.
 	"/api/v1/cases/{id}/services":                   {"get", "post"},
 	"/api/v1/cases/{id}/services/{sid}":             {"put"},

@@ -59,6 +59,7 @@ func (s *Server) routes() {
 	s.complaintRoutes()
 	s.exportRoutes()
 	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
+	s.mfaRoutes()    // second factors, the second step of sign-in, step-up (routes_mfa.go)
 
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))

@@ -22,10 +22,14 @@ var publicRoutes = []string{
 	"GET /api/v1/openapi.json",
 	"GET /healthz",
 	"GET /login",
+	"GET /login/mfa", // the second step of sign-in, on the pending sign-in in the session (mfa_signin.go)
 	"GET /readyz",
 	"GET /static/*",
 	"POST /language",
 	"POST /login",
+	"POST /login/mfa",
+	"POST /login/mfa/passkey/begin",
+	"POST /login/mfa/passkey/finish",
 }
 
 // withoutSection names the signed-in actor whose roles lack a section: the auditor has no case

@@ -21,6 +21,7 @@ import (
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
 	"homeward/internal/locale"
+	"homeward/internal/mfa"
 	"homeward/internal/store"
 )
 
@@ -41,6 +42,8 @@ type Deps struct {
 	CookieSecure bool
 	// IdleTimeout signs a person out after this long without a request (default 30 minutes).
 	IdleTimeout time.Duration
+	// MFA holds the second factors; its relying party comes from config.PublicURL (internal/app).
+	MFA *mfa.Service
 }
 
 // Server is the HTTP application.
