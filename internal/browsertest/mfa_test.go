@@ -248,4 +248,23 @@ func TestPasskeyRegisterAndSignInInBrowser(t *testing.T) {
 		t.Errorf("auth.mfa passkey rows = %d, %v; want 1", audited, err)
 	}
 	screenshot(t, ctx, "mfa-passkey-signed-in.png")
+	signOut(t, ctx)
+
+	// A signature counter that does not grow (a cloned authenticator) is refused: the stored count
+	// is set past the authenticator's.
+	if err := env.App.Hub.Exec(`UPDATE webauthn_credentials SET credential = jsonb_set(credential, '{authenticator,signCount}', '1000000') WHERE user_id = ?`, uid).Error; err != nil {
+		t.Fatal(err)
+	}
+	if loc := passwordStep(t, ctx, base, email, staffPassword); loc != base+"/login/mfa" {
+		failPage(t, ctx, "after the password the browser is at %s", loc)
+	}
+	do(t, ctx, "use the passkey", chromedp.Click(chromedp.CSS("[data-testid=passkey-use]")))
+	waitFor(t, ctx, "the refusal shows", "#passkey-status")
+	if loc := location(t, ctx); loc != base+"/login/mfa" {
+		failPage(t, ctx, "a passkey with a stale counter signed in (at %s)", loc)
+	}
+	do(t, ctx, "open the inbox", chromedp.Navigate(base+"/inbox"))
+	if loc := location(t, ctx); loc != base+"/login" {
+		failPage(t, ctx, "after a refused passkey the inbox is at %s, want the sign-in page", loc)
+	}
 }
