@@ -268,3 +268,31 @@ func TestPasskeyRegisterAndSignInInBrowser(t *testing.T) {
 		failPage(t, ctx, "after a refused passkey the inbox is at %s, want the sign-in page", loc)
 	}
 }
+
+// TestPasskeyStepUpInBrowser: a demo user signs in with the password alone (CONTRACT.md), so the
+// session has no fresh second factor; changing factors sends them to the step-up page, where the
+// passkey registered in an earlier session proves it is them.
+func TestPasskeyStepUpInBrowser(t *testing.T) {
+	_, _, base := mfaBrowserEnv(t)
+	const email, password = "embassy_officer@th-embassy-pnh.demo", "homeward-demo"
+	ctx := browser(t, 90*time.Second)
+	addVirtualAuthenticator(t, ctx)
+	passwordStep(t, ctx, base, email, password)
+	registerPasskey(t, ctx, base, "Embassy phone")
+	signOut(t, ctx)
+
+	if loc := passwordStep(t, ctx, base, email, password); loc != base+"/" {
+		failPage(t, ctx, "a demo user was asked a second factor (at %s)", loc)
+	}
+	do(t, ctx, "open the MFA settings", chromedp.Navigate(base+"/settings/mfa"))
+	waitFor(t, ctx, "wait for the step-up link", `a[href="/mfa/verify?next=/settings/mfa"]`)
+	clickAndLoad(t, ctx, `a[href="/mfa/verify?next=/settings/mfa"]`)
+	waitFor(t, ctx, "wait for the passkey button", "[data-testid=passkey-use]")
+	clickAndLoad(t, ctx, "[data-testid=passkey-use]")
+	if loc := location(t, ctx); loc != base+"/settings/mfa" {
+		failPage(t, ctx, "after the step-up the browser is at %s, want the MFA settings", loc)
+	}
+	waitFor(t, ctx, "the fresh session may make new recovery codes", `form[action="/settings/mfa/recovery"]`)
+	clickAndLoad(t, ctx, `form[action="/settings/mfa/recovery"] button[type=submit]`)
+	waitFor(t, ctx, "wait for the new recovery codes", "[data-testid=recovery-codes]")
+}

@@ -323,3 +323,69 @@ func TestMFAStepUp(t *testing.T) {
 		t.Fatalf("step-up with a foreign next: %d %q, want 303 /", res.Status, res.Header.Get("Location"))
 	}
 }
+
+// jsonPost posts a JSON body with the CSRF header taken from the page from, as webauthn.js does.
+func jsonPost(t *testing.T, c *http.Client, from, to, body string) response {
+	t.Helper()
+	tok := apptest.CSRF(t, c, from)
+	req, err := http.NewRequest(http.MethodPost, to, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", jsonTypeHeader)
+	req.Header.Set("X-CSRF-Token", tok)
+	return send(t, c, req)
+}
+
+func TestPasskeyCeremoniesRefuseBadInput(t *testing.T) {
+	env, clk, base := mfaEnv(t)
+	const email = "passkey.refusals@example.org"
+	_, secret, _ := enrolledStaff(t, env, clk, email) // TOTP only, no passkey
+
+	// The second step's passkey routes need a pending sign-in.
+	anon := apptest.Client()
+	if res := jsonPost(t, anon, base+"/login", base+"/login/mfa/passkey/begin", "{}"); res.Status != http.StatusSeeOther && res.Status != http.StatusUnauthorized {
+		t.Fatalf("passkey begin without a pending sign-in: %d %s", res.Status, excerpt(res.Body))
+	}
+	c, _ := passwordStep(t, base, email, staffPassword)
+	// A user without passkeys gets no assertion options; a forged answer is refused as a failed sign-in.
+	if res := jsonPost(t, c, base+"/login/mfa", base+"/login/mfa/passkey/begin", "{}"); res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("passkey begin without passkeys: %d %s", res.Status, excerpt(res.Body))
+	}
+	res := jsonPost(t, c, base+"/login/mfa", base+"/login/mfa/passkey/finish", `{"id":"x","rawId":"eA","type":"public-key","response":{}}`)
+	if res.Status != http.StatusUnauthorized || decodeError(t, res.Body).Error.Code != "unauthenticated" {
+		t.Fatalf("forged passkey answer: %d %s", res.Status, res.Body)
+	}
+	var failures int64
+	if err := env.App.Hub.Raw(`SELECT coalesce(max(failures), 0) FROM login_failures WHERE key = ?`, "user:"+email).Scan(&failures).Error; err != nil || failures != 1 {
+		t.Fatalf("failures after a forged passkey answer = %d, %v; want 1", failures, err)
+	}
+	// Signed in with the code; adding a passkey to an enrolled account needs a fresh factor, which
+	// the sign-in just gave; a garbage registration answer is refused with 422.
+	if res := mfaPost(t, c, base+"/login/mfa", base+"/login/mfa", url.Values{"code": {totpCode(t, secret, clk.next())}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("second step: %d %s", res.Status, excerpt(res.Body))
+	}
+	if res := jsonPost(t, c, base+"/settings/mfa", base+"/settings/mfa/passkeys/begin", "{}"); res.Status != http.StatusOK || !strings.Contains(res.Body, `"challenge"`) {
+		t.Fatalf("registration options: %d %s", res.Status, excerpt(res.Body))
+	}
+	if res := jsonPost(t, c, base+"/settings/mfa", base+"/settings/mfa/passkeys/finish?name=x", `{"id":"x"}`); res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("garbage registration: %d %s", res.Status, excerpt(res.Body))
+	}
+	// Without its begin step (the ceremony state is used once) a finish is refused too.
+	if res := jsonPost(t, c, base+"/settings/mfa", base+"/settings/mfa/passkeys/finish", `{"id":"x"}`); res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("finish without begin: %d %s", res.Status, excerpt(res.Body))
+	}
+	// A demo user holding a factor signs in without it, so the session is not fresh: no new passkey.
+	demo := env.Actor(t, thEmbassy)
+	setup, err := env.App.MFA.BeginTOTP(context.Background(), demo.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.MFA.ConfirmTOTP(context.Background(), demo.UserID, totpCode(t, setup.Secret, clk.now())); err != nil {
+		t.Fatal(err)
+	}
+	dc := env.Login(t, thEmbassy)
+	if res := jsonPost(t, dc, base+"/settings/mfa", base+"/settings/mfa/passkeys/begin", "{}"); res.Status != http.StatusForbidden {
+		t.Fatalf("adding a passkey without a fresh factor: %d %s", res.Status, excerpt(res.Body))
+	}
+}
