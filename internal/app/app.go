@@ -25,6 +25,7 @@ import (
 	"homeward/internal/investigation"
 	"homeward/internal/jointreport"
 	"homeward/internal/locale"
+	"homeward/internal/mfa"
 	"homeward/internal/notes"
 	"homeward/internal/operations"
 	"homeward/internal/reintegration"
@@ -47,6 +48,8 @@ type App struct {
 	Exchange  *exchange.Service
 	Consent   *consent.Service
 	Server    *web.Server
+	// MFA holds the second factors (TOTP, recovery codes, passkeys).
+	MFA *mfa.Service
 
 	// Repatriation is the repatriation section, its embassy requests and their replies.
 	Repatriation *repatriation.Service
@@ -121,6 +124,9 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	registerSupport(a.Exchange)
 	a.Audit = auditlog.New(hub, a.Stores)
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
+	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
+		return nil, err
+	}
 	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
 		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
 		Services: web.Services{
@@ -140,7 +146,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			Complaints:    complaints.New(a.Stores),
 			Exports:       exports.New(a.Stores, a.Cases),
 		},
-		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL})
+		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL, MFA: a.MFA})
 	if err != nil {
 		return nil, err
 	}

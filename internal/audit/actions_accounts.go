@@ -24,3 +24,12 @@ var (
 	PasswordChange    = Define("password.change", authz.SectionSelf)
 	SessionEnd        = Define("session.end", authz.SectionSelf)
 )
+
+// Second factors (hub): set up, used, removed.
+var (
+	AuthMFA               = Define("auth.mfa", authz.SectionDirectory)
+	MFATOTPEnrol          = Define("mfa.totp_enrol", authz.SectionSelf)
+	MFARecoveryRegenerate = Define("mfa.recovery_regenerate", authz.SectionSelf)
+	MFAPasskeyAdd         = Define("mfa.passkey_add", authz.SectionSelf)
+	MFAPasskeyRemove      = Define("mfa.passkey_remove", authz.SectionSelf)
+)

@@ -45,8 +45,9 @@ type Config struct {
 	// TrustedProxies is HOMEWARD_TRUSTED_PROXIES as given: comma-separated CIDRs of the reverse
 	// proxies whose X-Forwarded-For / X-Real-IP headers are believed (see ProxyRanges).
 	TrustedProxies string
-	// PublicURL is the address people open Homeward at (HOMEWARD_PUBLIC_URL), for the links it
-	// hands out (enrolment); default http:// + Addr.
+	// PublicURL is the address people reach the server at (HOMEWARD_PUBLIC_URL, default
+	// "http://"+Addr): the links it hands out (enrolment) start with it, and passkeys are bound to
+	// its host and origin.
 	PublicURL string
 }
 

@@ -62,7 +62,10 @@ func (s *Service) SignIn(ctx context.Context, email, password, addr string) (*Us
 		return nil, ErrBadCredentials
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`DELETE FROM login_failures WHERE key = ?`, keys[0]).Error; err != nil {
+		// A user with a second factor has not signed in yet: the account's failures are cleared
+		// after the second step (SecondStepPassed), so a known password cannot reset its throttle.
+		if err := tx.Exec(`DELETE FROM login_failures WHERE key = ? AND NOT EXISTS (SELECT 1 FROM mfa_totp WHERE user_id = ? AND confirmed_at IS NOT NULL)
+AND NOT EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = ?)`, keys[0], u.ID, u.ID).Error; err != nil {
 			return err
 		}
 		return audit.Append(tx, s.now(), audit.Entry{ActorUserID: u.ID, Action: audit.AuthSignIn, Entity: "user", EntityID: u.ID,

@@ -36,7 +36,7 @@ func (s *Server) handle(method, path string, h echo.HandlerFunc, acc Access) {
 	case api && !acc.Public:
 		mw = append(mw, s.bearerActor)
 	case !api && !acc.bare:
-		mw = append(mw, s.sessionMiddleware, s.csrf, s.sessionActor)
+		mw = append(mw, s.sessionMiddleware, s.csrf, s.sessionActor, s.mfaGate)
 	}
 	mw = append(mw, s.localize(!api && !acc.bare))
 	if !acc.Public {

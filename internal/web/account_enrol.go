@@ -77,7 +77,7 @@ func (s *Server) enrol(c echo.Context) error {
 		page.Errors, page.Error = errs, msg
 		return s.render(c, status, "enrol", page)
 	}
-	if err := s.startSession(c, u); err != nil {
+	if err := s.startSession(c, u, false); err != nil {
 		return err
 	}
 	mfa, err := s.Directory.StepUpRequired(c.Request().Context(), u.ID)
@@ -88,37 +88,6 @@ func (s *Server) enrol(c echo.Context) error {
 		return redirect(c, "/settings/mfa")
 	}
 	return redirect(c, "/")
-}
-
-// startSession signs u in on this browser, as the sign-in does, and records the session's row.
-func (s *Server) startSession(c echo.Context, u *directory.User) error {
-	ctx := c.Request().Context()
-	a, err := s.Directory.Actor(ctx, u.ID, "")
-	if err != nil {
-		return err
-	}
-	// Whoever was signed in on this browser is signed out first; nothing of their session is kept.
-	if prev := s.sessions.GetString(ctx, sessUser); prev != "" {
-		if err := s.Directory.SignOutSession(ctx, prev, s.sessions.GetString(ctx, sessAgency), s.sessions.GetString(ctx, sessSID)); err != nil {
-			return err
-		}
-	}
-	if err := s.sessions.Clear(ctx); err != nil {
-		return err
-	}
-	if err := s.sessions.RenewToken(ctx); err != nil {
-		return err
-	}
-	sid, err := s.Directory.StartSession(ctx, u.ID, a.AgencyID, c.Request().UserAgent(), c.RealIP())
-	if err != nil {
-		return err
-	}
-	s.sessions.Put(ctx, sessUser, u.ID)
-	s.sessions.Put(ctx, sessAgency, a.AgencyID)
-	s.sessions.Put(ctx, sessLang, u.Locale)
-	s.sessions.Put(ctx, sessBE, u.BuddhistEra)
-	s.sessions.Put(ctx, sessSID, sid)
-	return nil
 }
 
 // notFoundOr is err, or not found when err is nil.
@@ -138,9 +107,9 @@ type passwordPage struct {
 	Error    string
 }
 
-// stepUp redirects an actor whose roles require a second factor, and whose session has not proved
+// requireFreshMFA redirects an actor whose roles require a second factor, and whose session has not proved
 // one within mfaFreshFor, to the step-up page that comes back to next. ok is false when it did.
-func (s *Server) stepUp(c echo.Context, next string) (ok bool, err error) {
+func (s *Server) requireFreshMFA(c echo.Context, next string) (ok bool, err error) {
 	need, err := s.Directory.StepUpRequired(c.Request().Context(), actorOf(c).UserID)
 	if err != nil {
 		return false, err
@@ -152,14 +121,14 @@ func (s *Server) stepUp(c echo.Context, next string) (ok bool, err error) {
 }
 
 func (s *Server) passwordForm(c echo.Context) error {
-	if ok, err := s.stepUp(c, "/settings/password"); !ok {
+	if ok, err := s.requireFreshMFA(c, "/settings/password"); !ok {
 		return err
 	}
 	return s.render(c, http.StatusOK, "account_password", passwordPage{Base: s.base(c), MinRunes: passwords.MinRunes, Saved: c.QueryParam("saved") == "1"})
 }
 
 func (s *Server) changePassword(c echo.Context) error {
-	if ok, err := s.stepUp(c, "/settings/password"); !ok {
+	if ok, err := s.requireFreshMFA(c, "/settings/password"); !ok {
 		return err
 	}
 	page := passwordPage{Base: s.base(c), MinRunes: passwords.MinRunes}

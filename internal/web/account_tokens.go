@@ -66,7 +66,7 @@ func (s *Server) tokensPage(c echo.Context) error {
 }
 
 func (s *Server) createToken(c echo.Context) error {
-	if ok, err := s.stepUp(c, "/settings/tokens"); !ok {
+	if ok, err := s.requireFreshMFA(c, "/settings/tokens"); !ok {
 		return err
 	}
 	page := tokensPage{Base: s.base(c), Label: c.FormValue("label"), Days: strings.TrimSpace(c.FormValue("days"))}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,17 +41,26 @@ func (s *Server) login(c echo.Context) error {
 		}
 		return s.render(c, http.StatusUnauthorized, "login", page)
 	}
-	a, err := s.Directory.Actor(ctx, u.ID, "")
+	gate, err := s.MFA.GateOf(ctx, u.ID)
 	if err != nil {
-		return s.render(c, http.StatusUnauthorized, "login", loginPage{Base: s.base(c), Email: email, Error: localizerOf(c).T("login.failed")})
-	}
-	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
-	s.sessions.Put(ctx, sessUser, u.ID)
-	s.sessions.Put(ctx, sessAgency, a.AgencyID)
-	s.sessions.Put(ctx, sessLang, u.Locale)
-	s.sessions.Put(ctx, sessBE, u.BuddhistEra)
+	if gate.SecondStep() {
+		// The password passed; the session waits for the second factor (mfa_signin.go).
+		if err := s.sessions.RenewToken(ctx); err != nil {
+			return err
+		}
+		s.sessions.Put(ctx, sessPending, u.ID)
+		s.sessions.Put(ctx, sessPendingAt, time.Now().Unix())
+		return redirect(c, "/login/mfa")
+	}
+	// No factor yet: signed in; a user who must enrol one reaches only MFA setup (mfa_gate.go).
+	if err := s.startSession(c, u, false); err != nil {
+		if errors.Is(err, errSignInRefused) {
+			return s.render(c, http.StatusUnauthorized, "login", loginPage{Base: s.base(c), Email: email, Error: localizerOf(c).T("login.failed")})
+		}
+		return err
+	}
 	return redirect(c, "/")
 }
 

@@ -39,6 +39,8 @@ var apiRoutes = map[string][]string{
 	// Your own account (routes_account.go): API tokens.
 	"/api/v1/me/tokens":      {"get", "post"},
 	"/api/v1/me/tokens/{id}": {"delete"},
+	// MFA (routes_mfa.go): the caller's second factors.
+	"/api/v1/me/mfa": {"get"},
 
 	// Support (routes_support.go): services, NGO referrals, reintegration, closure, dashboards.
 	"/api/v1/cases/{id}/services":                   {"get", "post"},

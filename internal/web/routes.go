@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	s.auditRoutes()  // the auditor's console (routes_audit.go)
 	s.adminRoutes()  // the country admin's console and API (routes_admin.go)
 	s.accountRoutes()
+	s.mfaRoutes() // second factors, the second step of sign-in, step-up (routes_mfa.go)
 
 	// JSON API.
 	s.handle(g, "/api/v1/me", s.apiMe, perm(authz.SectionSelf, read))

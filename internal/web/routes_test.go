@@ -23,11 +23,15 @@ var publicRoutes = []string{
 	"GET /enrol/:token", // a one-time enrolment link; a dead one is the not-found page (account_test.go)
 	"GET /healthz",
 	"GET /login",
+	"GET /login/mfa", // the second step of sign-in, on the pending sign-in in the session (mfa_signin.go)
 	"GET /readyz",
 	"GET /static/*",
 	"POST /language",
 	"POST /login",
 	"POST /enrol/:token",
+	"POST /login/mfa",
+	"POST /login/mfa/passkey/begin",
+	"POST /login/mfa/passkey/finish",
 }
 
 // withoutSection names the signed-in actor whose roles lack a section: the auditor has no case

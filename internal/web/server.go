@@ -23,6 +23,7 @@ import (
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
 	"homeward/internal/locale"
+	"homeward/internal/mfa"
 	"homeward/internal/store"
 )
 
@@ -53,6 +54,8 @@ type Deps struct {
 	Audit *auditlog.Service
 	// PublicURL prefixes the links handed out (enrolment); "" uses the request's own host.
 	PublicURL string
+	// MFA holds the second factors; its relying party comes from config.PublicURL (internal/app).
+	MFA *mfa.Service
 }
 
 // Server is the HTTP application.
