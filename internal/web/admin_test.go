@@ -34,6 +34,9 @@ func TestAdminInviteAndManageOnTheWeb(t *testing.T) {
 	if _, body := apptest.Get(t, c, env.URL()+"/settings"); !strings.Contains(body, `href="/admin"`) {
 		t.Error("no administration link for the country admin")
 	}
+	if res := send(t, c, pageRequestGet(t, env.URL()+"/")); res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/admin" {
+		t.Errorf("the country admin's home: %d %q, want 303 to /admin", res.Status, res.Header.Get("Location"))
+	}
 	status, body := apptest.Get(t, c, env.URL()+"/admin")
 	if status != http.StatusOK || !strings.Contains(body, "kh-embassy-bkk") || strings.Contains(body, "th-embassy-pnh") {
 		t.Fatalf("/admin: %d %s", status, excerpt(body))
