@@ -81,13 +81,13 @@ func Zone(country string) *time.Location {
 
 // Filter narrows the log. Every field is optional.
 type Filter struct {
-	Actor  string `json:"actor" query:"actor"`   // a user's email or id
-	Case   string `json:"case" query:"case"`     // a case reference
-	Action string `json:"action" query:"action"` // an action, or a prefix ending in "." ("case.")
-	From   string `json:"from" query:"from"`     // a date (YYYY-MM-DD) or local time (YYYY-MM-DDTHH:MM) in the country's zone
-	To     string `json:"to" query:"to"`         // the same; a date includes its whole day
-	Cursor string `json:"cursor" query:"cursor"` // NextCursor of the previous page
-	Limit  int    `json:"limit" query:"limit"`
+	Actor  string `json:"actor"`  // a user's email or id
+	Case   string `json:"case"`   // a case reference
+	Action string `json:"action"` // an action, or a prefix ending in "." ("case.")
+	From   string `json:"from"`   // a date (YYYY-MM-DD) or local time (YYYY-MM-DDTHH:MM) in the country's zone
+	To     string `json:"to"`     // the same; a date includes its whole day
+	Cursor string `json:"cursor"` // NextCursor of the previous page
+	Limit  int    `json:"limit"`
 }
 
 // UserRef is a member of staff as the console shows them.

@@ -28,9 +28,9 @@ const caseRead = `l.entity = 'case' AND (l.action LIKE '%.read' OR l.action = 'a
 
 // ReportQuery chooses the period and the hourly threshold of the unusual access report.
 type ReportQuery struct {
-	From    string `json:"from" query:"from"` // a date or local time in the country's zone; default DefaultDays ago
-	To      string `json:"to" query:"to"`     // default now
-	PerHour int    `json:"per_hour" query:"per_hour"`
+	From    string `json:"from"` // a date or local time in the country's zone; default DefaultDays ago
+	To      string `json:"to"`   // default now
+	PerHour int    `json:"per_hour"`
 }
 
 // Burst is a user who read more than PerHour cases within one clock hour.
