@@ -71,7 +71,7 @@ func FromEnv() Config {
 			c.StoreDSNs[m[1]] = value
 		}
 	}
-	c.PublicURL = strings.TrimRight(env("HOMEWARD_PUBLIC_URL", "http://"+c.Addr), "/")
+	c.PublicURL = strings.TrimRight(env("HOMEWARD_PUBLIC_URL", defaultPublicURL(c.Addr)), "/")
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs
 	}
@@ -163,3 +163,17 @@ func env(name, def string) string {
 
 // Getenv reads one environment variable (for settings read only by one command).
 func Getenv(name string) string { return os.Getenv(name) }
+
+// defaultPublicURL is http:// and the listen address, with an IP address host named localhost:
+// passkeys (WebAuthn) are bound to a domain, never to an IP address, and a loopback address is
+// localhost. A server reached at another name sets HOMEWARD_PUBLIC_URL.
+func defaultPublicURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || net.ParseIP(host) != nil {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -85,3 +85,17 @@ func TestFromEnvTrustedProxies(t *testing.T) {
 		t.Fatal("Validate accepted a bad HOMEWARD_TRUSTED_PROXIES")
 	}
 }
+
+func TestDefaultPublicURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8080":         "http://localhost:8080",
+		"0.0.0.0:80":             "http://localhost:80",
+		":8080":                  "http://localhost:8080",
+		"[::1]:8443":             "http://localhost:8443",
+		"homeward.internal:8080": "http://homeward.internal:8080",
+	} {
+		if got := defaultPublicURL(addr); got != want {
+			t.Errorf("defaultPublicURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

@@ -228,7 +228,7 @@ func (s *Service) agenciesBy(tx *gorm.DB, col string, vals []string) (map[string
 		return out, nil
 	}
 	var rows []agency
-	err := tx.Raw(`SELECT id, slug, kind, coalesce(country, '') AS country, coalesce(serves_nationality, '') AS serves_nationality
+	err := tx.Raw(`SELECT id, slug, kind, coalesce(country, '') AS country, array_to_string(serves_nationalities, ',') AS serves_nationality
 FROM agencies WHERE `+col+` IN ?`, vals).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("exchange: agencies: %w", err)

@@ -113,12 +113,17 @@ type agency struct {
 	Slug              string
 	Kind              string
 	Country           string
-	ServesNationality string
+	ServesNationality string // every nationality an embassy serves, comma-separated
+}
+
+// serves reports whether an embassy serving the comma-separated nationalities list serves nat.
+func serves(list, nat string) bool {
+	return nat != "" && slices.Contains(strings.Split(list, ","), nat)
 }
 
 func (s *Service) agencyBy(tx *gorm.DB, col, v string) (*agency, error) {
 	var out []agency
-	err := tx.Raw(`SELECT id, slug, kind, coalesce(country, '') AS country, coalesce(serves_nationality, '') AS serves_nationality
+	err := tx.Raw(`SELECT id, slug, kind, coalesce(country, '') AS country, array_to_string(serves_nationalities, ',') AS serves_nationality
 FROM agencies WHERE `+col+` = ?`, v).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("exchange: agency: %w", err)
@@ -132,7 +137,7 @@ FROM agencies WHERE `+col+` = ?`, v).Scan(&out).Error
 // home reports whether an agency belongs to the home country of a person of nationality nat: the
 // embassy serving it, or an agency of that country's store.
 func (g *agency) home(nat string) bool {
-	return (g.Kind == "embassy" && g.ServesNationality == nat) || (g.Country != "" && g.Country == nat)
+	return (g.Kind == "embassy" && serves(g.ServesNationality, nat)) || (g.Country != "" && g.Country == nat)
 }
 
 // keyFor returns the packet key of a recipient agency, creating its keyset on first use.

@@ -140,7 +140,7 @@ func (s *Service) prepareMany(ctx context.Context, a *authz.Actor, items []CaseD
 				errs[i] = err
 				continue
 			}
-			if p.rc.Kind == "embassy" && p.rc.ServesNationality != p.c.Nationality {
+			if p.rc.Kind == "embassy" && !serves(p.rc.ServesNationality, p.c.Nationality) {
 				errs[i] = &problem.Invalid{Fields: map[string]string{"recipient": "packets.error.embassy_nationality"}}
 				continue
 			}

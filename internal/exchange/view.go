@@ -63,13 +63,13 @@ func (s *Service) ForCaseView(ctx context.Context, a *authz.Actor, caseID string
 		NameEN, NameTH, NameKM                 string
 	}
 	if err := s.hub.WithContext(ctx).Raw(`SELECT id, slug, kind, coalesce(country, '') AS country,
-  coalesce(serves_nationality, '') AS serves_nationality, name_en, name_th, name_km FROM agencies ORDER BY slug`).Scan(&ags).Error; err != nil {
+  array_to_string(serves_nationalities, ',') AS serves_nationality, name_en, name_th, name_km FROM agencies ORDER BY slug`).Scan(&ags).Error; err != nil {
 		return nil, err
 	}
 	for k, spec := range Specs {
 		for _, g := range ags {
 			ok := slices.Contains(spec.RecipientKinds, g.Kind) &&
-				(g.Kind != "embassy" || g.ServesNationality == v.Nationality) &&
+				(g.Kind != "embassy" || serves(g.ServesNationality, v.Nationality)) &&
 				(k != KindHandover || (g.Country != "" && g.Country != a.Country))
 			if ok {
 				v.Recipients[k] = append(v.Recipients[k], Recipient{Slug: g.Slug, NameEN: g.NameEN, NameTH: g.NameTH, NameKM: g.NameKM})

@@ -30,7 +30,7 @@ func DirectoryEmbassies(dir *directory.Service) EmbassyFinder {
 		}
 		found := ""
 		for _, e := range embassies { // by slug
-			if e.ServesNationality == nil || *e.ServesNationality != nationality {
+			if !slices.Contains(e.ServesNationalities, nationality) {
 				continue
 			}
 			if e.WorksIn != nil && *e.WorksIn == country {

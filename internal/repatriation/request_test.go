@@ -258,3 +258,25 @@ func TestSecondRequestWhileOutstanding(t *testing.T) {
 		t.Errorf("request after the first was revoked = %v", err)
 	}
 }
+
+// TestEmbassyServingSeveralNationalities: once the directory says the Indonesian embassy also serves
+// Vietnamese nationals, a Vietnamese national's request goes there and the exchange accepts it;
+// the Thai embassy still may not receive it.
+func TestEmbassyServingSeveralNationalities(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	if err := env.App.Hub.Exec(`UPDATE agencies SET serves_nationalities = '{ID,VN}' WHERE slug = 'id-embassy-pnh'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	worker := env.Actor(t, khWorker)
+	viet := returnCase(t, env, "Lan", "VN")
+	agree(t, env, viet.ID)
+	_, err := env.App.Exchange.Prepare(ctx, worker, viet.ID, exchange.Draft{Kind: exchange.KindRepatriation, Recipient: "th-embassy-pnh"})
+	if inv, ok := problem.AsInvalid(err); !ok || inv.Fields["recipient"] == "" {
+		t.Errorf("request to the Thai embassy for a Vietnamese national = %v, want invalid recipient", err)
+	}
+	p, err := env.App.Repatriation.RequestEmbassy(ctx, worker, viet.ID, repatriation.RequestInput{Items: []string{"travel_document"}})
+	if err != nil || p.Recipient != "id-embassy-pnh" {
+		t.Errorf("Vietnamese national's packet: %+v, %v; want it addressed to id-embassy-pnh", p, err)
+	}
+}
