@@ -3,14 +3,12 @@ package directory
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/alexedwards/argon2id"
 	"gorm.io/gorm"
 
 	"homeward/internal/audit"
 	"homeward/internal/authz"
-	"homeward/internal/config"
 	"homeward/internal/passwords"
 	"homeward/internal/problem"
 )
@@ -120,22 +118,4 @@ func setPassword(tx *gorm.DB, userID, hash string, s *Service) error {
 		return ErrNotFound
 	}
 	return nil
-}
-
-// StepUpRequired reports whether the user holds, in any agency, a role that requires a second
-// factor (config.MFARequired), so that sensitive settings (API tokens, the password) need a recent
-// one. Demo users (email ending ".demo") sign in with the password alone and are exempt.
-func (s *Service) StepUpRequired(ctx context.Context, userID string) (bool, error) {
-	var u User
-	if err := s.db.WithContext(ctx).Select("email").Where("id = ?", userID).Take(&u).Error; err != nil {
-		return false, notFound(err)
-	}
-	if strings.HasSuffix(u.Email, ".demo") {
-		return false, nil
-	}
-	var roles []string
-	if err := s.db.WithContext(ctx).Model(&Membership{}).Where("user_id = ?", userID).Distinct().Pluck("role", &roles).Error; err != nil {
-		return false, err
-	}
-	return config.MFARequired(roles...), nil
 }

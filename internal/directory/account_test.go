@@ -231,16 +231,3 @@ func TestOwnTokens(t *testing.T) {
 		t.Fatalf("token.revoke audit rows = %d", n)
 	}
 }
-
-func TestStepUpRequired(t *testing.T) {
-	env := apptest.New(t)
-	ctx := context.Background()
-	u, _ := invite(t, env, "vichai.k@msdhs.example", "Vichai K", "th-msdhs-sakaeo", "supervisor")
-	w, _ := invite(t, env, "dara.s@msdhs.example", "Dara S", "th-msdhs-sakaeo", "caseworker")
-	demo := env.Actor(t, "supervisor@th-msdhs-sakaeo.demo")
-	for id, want := range map[string]bool{u.ID: true, w.ID: false, demo.UserID: false} {
-		if got, err := env.App.Directory.StepUpRequired(ctx, id); err != nil || got != want {
-			t.Errorf("StepUpRequired(%s) = %v, %v; want %v", id, got, err, want)
-		}
-	}
-}

@@ -69,6 +69,10 @@ type Gate struct {
 // SecondStep reports whether signing in asks a second factor after the password.
 func (g Gate) SecondStep() bool { return g.Enrolled && !g.Demo }
 
+// StepUpRequired reports whether sensitive settings (API tokens, the password, factors) need a
+// second factor proved within the last minutes: for every user of an MFA role but demo users.
+func (g Gate) StepUpRequired() bool { return g.Required && !g.Demo }
+
 // MustEnrol reports whether the user reaches nothing but MFA setup until a factor is enrolled.
 func (g Gate) MustEnrol() bool { return g.Required && !g.Enrolled && !g.Demo }
 

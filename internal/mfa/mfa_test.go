@@ -281,3 +281,25 @@ func BenchmarkTOTPVerify(b *testing.B) {
 	}
 	b.ReportMetric(float64(apptest.P95(b, 200, one).Microseconds())/1000, "p95-ms")
 }
+
+// TestStepUpRequired: sensitive settings ask a fresh second factor of a user of an MFA role, never
+// of a caseworker nor of a demo user.
+func TestStepUpRequired(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	sup, err := env.App.Directory.InviteFromCommandLine(ctx, "vichai.k@msdhs.example", "Vichai K", "th-msdhs-sakaeo", "supervisor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := env.App.Directory.InviteFromCommandLine(ctx, "dara.s@msdhs.example", "Dara S", "th-msdhs-sakaeo", "caseworker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := env.Actor(t, "supervisor@th-msdhs-sakaeo.demo")
+	for id, want := range map[string]bool{sup.User.ID: true, worker.User.ID: false, demo.UserID: false} {
+		g, err := env.App.MFA.GateOf(ctx, id)
+		if err != nil || g.StepUpRequired() != want {
+			t.Errorf("GateOf(%s).StepUpRequired() = %v, %v; want %v", id, g.StepUpRequired(), err, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -80,7 +81,7 @@ func (s *Server) enrol(c echo.Context) error {
 	if err := s.startSession(c, u, false); err != nil {
 		return err
 	}
-	mfa, err := s.Directory.StepUpRequired(c.Request().Context(), u.ID)
+	mfa, err := s.stepUpRequired(c.Request().Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ type passwordPage struct {
 // requireFreshMFA redirects an actor whose roles require a second factor, and whose session has not proved
 // one within mfaFreshFor, to the step-up page that comes back to next. ok is false when it did.
 func (s *Server) requireFreshMFA(c echo.Context, next string) (ok bool, err error) {
-	need, err := s.Directory.StepUpRequired(c.Request().Context(), actorOf(c).UserID)
+	need, err := s.stepUpRequired(c.Request().Context(), actorOf(c).UserID)
 	if err != nil {
 		return false, err
 	}
@@ -147,4 +148,10 @@ func (s *Server) changePassword(c echo.Context) error {
 		return s.render(c, status, "account_password", page)
 	}
 	return redirect(c, "/settings/password?saved=1")
+}
+
+// stepUpRequired reports whether the user's sensitive settings need a fresh second factor.
+func (s *Server) stepUpRequired(ctx context.Context, userID string) (bool, error) {
+	g, err := s.MFA.GateOf(ctx, userID)
+	return g.StepUpRequired(), err
 }

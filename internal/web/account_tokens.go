@@ -40,7 +40,7 @@ func (s *Server) renderTokens(c echo.Context, status int, page tokensPage) error
 	if err != nil {
 		return err
 	}
-	need, err := s.Directory.StepUpRequired(ctx, a.UserID)
+	need, err := s.stepUpRequired(ctx, a.UserID)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (s *Server) apiCreateToken(c echo.Context) error {
 		return err
 	}
 	ctx, a := c.Request().Context(), actorOf(c)
-	need, err := s.Directory.StepUpRequired(ctx, a.UserID)
+	need, err := s.stepUpRequired(ctx, a.UserID)
 	if err != nil {
 		return err
 	}
