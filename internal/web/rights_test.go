@@ -147,6 +147,8 @@ func TestSplitRights(t *testing.T) {
 		})
 	}
 
+	t.Run("isolation", func(t *testing.T) { splitRightsIsolation(t, env, f, notFound) })
+
 	// consent:override has no route of its own: the override field of the packet form shows only
 	// to its holders (the police have no packets tab at all).
 	_, tab := apptest.Get(t, env.Login(t, thWorker), base+"/cases/"+f.caseID+"/packets")
@@ -217,24 +219,11 @@ func TestPoliceSupervisorIdentifiesNoVictim(t *testing.T) {
 	}
 }
 
-// TestEveryRoleHasAnAPIHome checks GET /api/v1/dashboard for every role that has a token.
-func TestEveryRoleHasAnAPIHome(t *testing.T) {
-	env := apptest.New(t)
-	for _, email := range append(rightsUsers, "supervisor@kh-cnp-aht.demo") {
-		if code, out := apptest.API(t, http.MethodGet, env.URL()+"/api/v1/dashboard", env.Token(t, email), ""); code != http.StatusOK {
-			t.Errorf("%s: %d %s", email, code, excerpt(out))
-		}
-	}
-}
-
-// TestSplitRightsIsolation checks that holding a split right reaches no row outside the holder's
+// splitRightsIsolation checks that holding a split right reaches no row outside the holder's
 // scope: the KH welfare supervisor on the TH fixture, the TH police supervisor on a welfare case
 // without the police on its team; each the same 404 as an unknown route.
-func TestSplitRightsIsolation(t *testing.T) {
-	env := apptest.New(t)
+func splitRightsIsolation(t *testing.T, env *apptest.Env, f rightsFixture, notFound string) {
 	base := env.URL()
-	f := newRightsFixture(t, env)
-	notFound := send(t, nil, apiRequest(t, http.MethodGet, base+"/api/v1/no-such-route", "", nil)).Body
 	st, _ := env.App.Stores.For("TH")
 	var own struct{ ID, PersonID string }
 	st.DB.Raw(`SELECT c.id, c.person_id FROM cases c WHERE c.owner_agency_id = ? AND c.stage <> 'closed'
