@@ -19,8 +19,9 @@ func RenderMatrix() (string, error) {
 	return p.renderMatrix(), nil
 }
 
-// renderMatrix renders p. Rows show read and write for every section where some role may read or
-// write it, and any other action (approve, merge, override, reopen) only where some role may take it.
+// renderMatrix renders p. Rows show read and write for every section of content where some role
+// may read or write it, and any other action (approve, merge, override, reopen), and the rights of
+// a decision section (identification, closure, persons, timeline, overdue), only where granted.
 func (p *Policy) renderMatrix() string {
 	var b strings.Builder
 	b.WriteString("# Access matrix\n\n")
@@ -77,11 +78,12 @@ func (p *Policy) anyAllowed(s Section, a Action) bool {
 	return false
 }
 
-// shown reports whether the matrix has a row for a on s: read and write of a section some role
-// reads or writes, and any action some role may take.
+// shown reports whether the matrix has a row for a on s: any action some role may take, and read
+// and write of a section with content some role reads or writes (a decision section shows only
+// what is granted).
 func (p *Policy) shown(s Section, a Action) bool {
 	if p.anyAllowed(s, a) {
 		return true
 	}
-	return (a == ActionRead || a == ActionWrite) && (p.anyAllowed(s, ActionRead) || p.anyAllowed(s, ActionWrite))
+	return !decisionSection(s) && (a == ActionRead || a == ActionWrite) && (p.anyAllowed(s, ActionRead) || p.anyAllowed(s, ActionWrite))
 }

@@ -43,7 +43,7 @@ func follow(t *testing.T, c *http.Client, base, path string) (string, int, strin
 // TestEveryRoleHasAHome signs in as every demo user (every role, both countries, embassies and
 // NGOs), opens the home page and follows every navigation link and every link of the home page
 // (one of each shape: ids replaced), failing on any 404, 500 or sign-in. The links are read from
-// the rendered page, so links other pages add are walked too.
+// the rendered page, so links other pages add are walked too. GET /api/v1/dashboard answers each.
 func TestEveryRoleHasAHome(t *testing.T) {
 	env := apptest.New(t)
 	base := env.URL()
@@ -81,6 +81,10 @@ func TestEveryRoleHasAHome(t *testing.T) {
 				}
 			}
 			t.Logf("%s: home %s, %d navigation links, %d links walked", email, final, navLinks, walked)
+			// The API's home too.
+			if code, out := apptest.API(t, http.MethodGet, base+"/api/v1/dashboard", env.Token(t, email), ""); code != http.StatusOK {
+				t.Errorf("GET /api/v1/dashboard: %d %s", code, excerpt(out))
+			}
 		})
 	}
 }

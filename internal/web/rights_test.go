@@ -17,6 +17,9 @@ import (
 	"homeward/internal/services"
 )
 
+// khSupervisorRights is the KH welfare supervisor: every split right, in the other store.
+const khSupervisorRights = "supervisor@kh-mosvy-poipet.demo"
+
 // rightsUsers are the demo users every split right is tried as: every role of the TH store, and the
 // agencies without a store.
 var rightsUsers = []string{thWorker, thSupervisor, thPolice, thPoliceSup, thAdmin, thAuditor, thAnalyst, thEmbassy, ngoWorker}
@@ -144,6 +147,8 @@ func TestSplitRights(t *testing.T) {
 		})
 	}
 
+	t.Run("isolation", func(t *testing.T) { splitRightsIsolation(t, env, f, notFound) })
+
 	// consent:override has no route of its own: the override field of the packet form shows only
 	// to its holders (the police have no packets tab at all).
 	_, tab := apptest.Get(t, env.Login(t, thWorker), base+"/cases/"+f.caseID+"/packets")
@@ -214,12 +219,46 @@ func TestPoliceSupervisorIdentifiesNoVictim(t *testing.T) {
 	}
 }
 
-// TestEveryRoleHasAnAPIHome checks GET /api/v1/dashboard for every role that has a token.
-func TestEveryRoleHasAnAPIHome(t *testing.T) {
-	env := apptest.New(t)
-	for _, email := range append(rightsUsers, "supervisor@kh-cnp-aht.demo") {
-		if code, out := apptest.API(t, http.MethodGet, env.URL()+"/api/v1/dashboard", env.Token(t, email), ""); code != http.StatusOK {
-			t.Errorf("%s: %d %s", email, code, excerpt(out))
+// splitRightsIsolation checks that holding a split right reaches no row outside the holder's
+// scope: the KH welfare supervisor on the TH fixture, the TH police supervisor on a welfare case
+// without the police on its team; each the same 404 as an unknown route.
+func splitRightsIsolation(t *testing.T, env *apptest.Env, f rightsFixture, notFound string) {
+	base := env.URL()
+	st, _ := env.App.Stores.For("TH")
+	var own struct{ ID, PersonID string }
+	st.DB.Raw(`SELECT c.id, c.person_id FROM cases c WHERE c.owner_agency_id = ? AND c.stage <> 'closed'
+		AND NOT EXISTS (SELECT 1 FROM case_team ct WHERE ct.case_id = c.id AND ct.agency_id = ?) ORDER BY c.id LIMIT 1`,
+		env.Actor(t, thWorker).AgencyID, env.Actor(t, thPolice).AgencyID).Scan(&own)
+	if own.ID == "" {
+		t.Fatal("no TH welfare case without the police")
+	}
+	r, err := closure.New(env.App.Stores, env.App.Cases, env.App.Exchange).RequestClosure(context.Background(),
+		env.Actor(t, thWorker), own.ID, closure.RequestInput{Reason: "declined_help"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := `{"version": 1, "comment": "Reviewed."}`
+	for _, tt := range []struct {
+		who, method, path, body string
+	}{
+		{khSupervisorRights, http.MethodPost, "/api/v1/decisions/" + f.decisionID + "/approve", review},
+		{khSupervisorRights, http.MethodPost, "/api/v1/decisions/" + f.decisionID + "/return", review},
+		{khSupervisorRights, http.MethodPost, "/api/v1/packets/" + f.packetID + "/approve", `{"version": 1}`},
+		{khSupervisorRights, http.MethodPost, "/api/v1/closures/" + f.closureID + "/return", `{"comment": "Not yet."}`},
+		{khSupervisorRights, http.MethodPost, "/api/v1/cases/" + f.caseID + "/reopen", `{"to": "recovery", "reason": "Back.", "version": 1}`},
+		{khSupervisorRights, http.MethodPost, "/api/v1/persons/" + f.personID + "/merge", `{"into": "` + own.PersonID + `", "reason": "Same person."}`},
+		{khSupervisorRights, http.MethodGet, "/api/v1/cases/" + f.caseID + "/timeline", ""},
+		{thPoliceSup, http.MethodPost, "/api/v1/closures/" + r.ID + "/return", `{"comment": "Not yet."}`},
+		{thPoliceSup, http.MethodPost, "/api/v1/cases/" + own.ID + "/reopen", `{"to": "recovery", "reason": "Back.", "version": 1}`},
+		{thPoliceSup, http.MethodPost, "/api/v1/persons/" + own.PersonID + "/merge", `{"into": "` + f.personID + `", "reason": "Same person."}`},
+		{thPoliceSup, http.MethodGet, "/api/v1/cases/" + own.ID + "/timeline", ""},
+	} {
+		req := apiRequest(t, tt.method, base+tt.path, env.Token(t, tt.who), nil)
+		if tt.body != "" {
+			req = apiRequest(t, tt.method, base+tt.path, env.Token(t, tt.who), strings.NewReader(tt.body))
+		}
+		if res := send(t, nil, req); res.Status != http.StatusNotFound || res.Body != notFound {
+			t.Errorf("%s %s as %s: %d %s, want 404 %s", tt.method, tt.path, tt.who, res.Status, excerpt(res.Body), notFound)
 		}
 	}
 }

@@ -40,7 +40,9 @@ var withoutSection = map[authz.Section]string{authz.SectionCases: thAuditor, aut
 
 // candidates are the demo users tried, in order, for a section not named above and as the actor
 // holding a section.
-var candidates = []string{thWorker, thEmbassy, thAuditor, thAnalyst, thAdmin, thPolice, thSupervisor} // thPolice: investigation; thSupervisor: approvals
+// thPolice: investigation; thSupervisor: the supervisor's decisions; thPoliceSup: the police
+// supervisor's (closure, merge, timeline), and refused the others.
+var candidates = []string{thWorker, thEmbassy, thAuditor, thAnalyst, thAdmin, thPolice, thSupervisor, thPoliceSup}
 
 // TestRouteWalk enforces deny by default: every route has an access rule, and every rule that is
 // not public refuses the unauthenticated (401 / sign-in page) and the actor without its section
@@ -204,18 +206,19 @@ func TestRouteWalk(t *testing.T) {
 		// A section every role holds (the actor's own account) has no refusal to see.
 		if !heldByEveryRole(env, acc) {
 			t.Run(key+"/without section "+string(acc.Section), func(t *testing.T) {
-				email := pickActor(t, env, acc, false)
-				if api {
-					res := send(t, nil, apiRequest(t, method, u, token(t, email), strings.NewReader("{}")))
-					if res.Status != http.StatusNotFound || res.Body != notFoundAPI.Body {
-						t.Errorf("as %s: %d %s, want 404 %s", email, res.Status, res.Body, notFoundAPI.Body)
+				for _, email := range refusedActors(t, env, acc) {
+					if api {
+						res := send(t, nil, apiRequest(t, method, u, token(t, email), strings.NewReader("{}")))
+						if res.Status != http.StatusNotFound || res.Body != notFoundAPI.Body {
+							t.Errorf("as %s: %d %s, want 404 %s", email, res.Status, res.Body, notFoundAPI.Body)
+						}
+						continue
 					}
-					return
-				}
-				c := session(t, email)
-				res := send(t, c, pageRequest(t, c, base+"/settings", method, u))
-				if res.Status != http.StatusNotFound {
-					t.Errorf("as %s: status %d, want 404: %s", email, res.Status, excerpt(res.Body))
+					c := session(t, email)
+					res := send(t, c, pageRequest(t, c, base+"/settings", method, u))
+					if res.Status != http.StatusNotFound {
+						t.Errorf("as %s: status %d, want 404: %s", email, res.Status, excerpt(res.Body))
+					}
 				}
 			})
 		}
@@ -271,6 +274,29 @@ func pickActor(t *testing.T, env *apptest.Env, acc web.Access, has bool) string 
 	}
 	t.Fatalf("no demo user with has=%v for %s %s", has, acc.Section, acc.Action)
 	return ""
+}
+
+// refusedActors are the actors tried without the rule's right: one (pickActor) for a section's
+// read or write; for a decision right (authz.Uses lists its places), every candidate lacking it,
+// so a role that must not decide (the police supervisor on identification) is tried by name.
+func refusedActors(t *testing.T, env *apptest.Env, acc web.Access) []string {
+	t.Helper()
+	decision := false
+	for _, u := range authz.Uses {
+		if u.Section == acc.Section && u.Action == acc.Action {
+			decision = len(u.Places) > 0
+		}
+	}
+	if !decision {
+		return []string{pickActor(t, env, acc, false)}
+	}
+	var out []string
+	for _, email := range candidates {
+		if a := env.Actor(t, email); !a.Can(acc.Section, acc.Action) && (a.Country == "TH" || !a.HasStore()) {
+			out = append(out, email)
+		}
+	}
+	return out
 }
 
 // pageRequest builds a page request; a POST carries the client's CSRF token, taken from the page
