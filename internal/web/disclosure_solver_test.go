@@ -129,7 +129,9 @@ func (d *disclosure) sum(total string, parts ...string) {
 func (d *disclosure) same(a, b string) { d.eqs = append(d.eqs, []term{{a, 1}, {b, -1}}) }
 
 // atLeast records first ≥ second.
-func (d *disclosure) atLeast(first, second string) { d.orders = append(d.orders, [2]string{first, second}) }
+func (d *disclosure) atLeast(first, second string) {
+	d.orders = append(d.orders, [2]string{first, second})
+}
 
 // solve narrows every domain to a fixed point and returns what a reader recovers: hidden figures
 // left with one possible value, and figures left with none (the markers contradict the totals).

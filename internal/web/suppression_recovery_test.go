@@ -27,9 +27,9 @@ func craftedPersons(t *testing.T, env *apptest.Env) {
 	testdb.Exec(t, db, `INSERT INTO operations (id, name, operation_date, lead_agency_id) VALUES
 		($1, 'Crafted Alpha', '2019-05-01', $3), ($2, 'Crafted Bravo', '2019-05-20', $3)`, ops["A"], ops["B"], a.AgencyID)
 	type group struct {
-		n                  int
+		n                   int
 		op, nat, sex, stage string
-		minor              bool
+		minor               bool
 	}
 	groups := []group{
 		{3, "A", "KH", "female", "reception", true},
