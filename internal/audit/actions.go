@@ -7,7 +7,8 @@ import "homeward/internal/authz"
 // its class's section through In). A new audited step declares its action here; a test fails on
 // an action without a section and on an audit write that names no declared action.
 
-// Cases, persons and the case team (store).
+// Cases, persons and the case team (store). The team is read by whoever reads the case (the team
+// section is the right to change it), so its rows belong to cases.
 var (
 	CaseIntake       = Define("case.intake", authz.SectionCases)
 	CaseLink         = Define("case.link", authz.SectionCases)
@@ -19,10 +20,10 @@ var (
 	CasePersonMerged = Define("case.person_merged", authz.SectionIdentity)
 	PersonMerge      = Define("person.merge", authz.SectionIdentity)
 	PersonDuplicates = Define("person.duplicates", authz.SectionIdentity)
-	CaseTeamRead     = Define("case.team.read", authz.SectionTeam)
-	CaseAssign       = Define("case.assign", authz.SectionTeam)
-	CaseTeamAdd      = Define("case.team.add", authz.SectionTeam)
-	CaseTeamRemove   = Define("case.team.remove", authz.SectionTeam)
+	CaseTeamRead     = Define("case.team.read", authz.SectionCases)
+	CaseAssign       = Define("case.assign", authz.SectionCases)
+	CaseTeamAdd      = Define("case.team.add", authz.SectionCases)
+	CaseTeamRemove   = Define("case.team.remove", authz.SectionCases)
 	DashboardRead    = Define("dashboard.read", authz.SectionCases)
 )
 

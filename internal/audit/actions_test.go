@@ -26,6 +26,10 @@ func TestEveryActionHasASection(t *testing.T) {
 	if len(all) < 50 {
 		t.Fatalf("only %d actions declared", len(all))
 	}
+	policy, err := authz.LoadPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range all {
 		if a.Name() == "" || a.Section() == "" {
 			t.Errorf("action %q has no section", a.Name())
@@ -33,6 +37,10 @@ func TestEveryActionHasASection(t *testing.T) {
 		for _, s := range a.Sections() {
 			if !slices.Contains(authz.AllSections, s) {
 				t.Errorf("action %q in unknown section %q", a.Name(), s)
+			}
+			// A section nobody reads would hide the action's rows from every timeline.
+			if !slices.ContainsFunc(authz.AllRoles, func(r authz.Role) bool { return policy.Allowed(r, s, authz.ActionRead) }) {
+				t.Errorf("action %q in section %q, which no role reads", a.Name(), s)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,6 +103,13 @@ func TestNULIsInvalid(t *testing.T) {
 	signIn.Body.Close()
 	if signIn.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("sign-in form: status %d, want 422", signIn.StatusCode)
+	}
+	// Multipart uploads are parsed by their handlers: a NUL in a field is refused there (422); in
+	// a part's header (the file name) the upload cannot be read (400). Never a 500.
+	for name, up := range map[string][3]string{"kind": {"ph\x00oto", "photo.png", "422"}, "file name": {"photo", "ph\x00oto.png", "400"}} {
+		if status, body := uploadAPI(t, env, tok, caseID, up[0], up[1], testPNG(t)); strconv.Itoa(status) != up[2] {
+			t.Errorf("upload with a NUL in its %s: status %d, want %s: %s", name, status, up[2], excerpt(body))
+		}
 	}
 	// A valid request still passes.
 	if res := api("GET", "/api/v1/cases?q=Dara", ""); res.Status != http.StatusOK {
