@@ -51,7 +51,7 @@ func TestSeed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cfg := config.Config{HubDSN: testdb.DSN(t, migrated(t, "demo_hub", migrations.Hub, "hub")),
-		StoreDSNs: map[string]string{}, MasterKeyFile: filepath.Join(t.TempDir(), "master.key")}
+		StoreDSNs: map[string]string{}, MasterKeyFile: filepath.Join(t.TempDir(), "master.key"), AttachmentsDir: t.TempDir()}
 	for _, cc := range []string{"TH", "KH"} {
 		cfg.StoreDSNs[cc] = testdb.DSN(t, migrated(t, "demo_store_"+strings.ToLower(cc), migrations.Store, "store"))
 	}
