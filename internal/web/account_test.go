@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"homeward/internal/apptest"
 	"homeward/internal/directory"
@@ -77,6 +78,20 @@ func enrolUser(t *testing.T, env *apptest.Env, email, name, slug, password strin
 		t.Fatalf("enrol %s: status %d", email, res.StatusCode)
 	}
 	return u, c
+}
+
+// withTOTP gives the user a confirmed TOTP factor through the MFA service (as if set up earlier),
+// so that a session of theirs is past the gate but has proved no second factor yet.
+func withTOTP(t *testing.T, env *apptest.Env, userID string) {
+	t.Helper()
+	ctx := context.Background()
+	setup, err := env.App.MFA.BeginTOTP(ctx, userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.MFA.ConfirmTOTP(ctx, userID, totpCode(t, setup.Secret, time.Now())); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func postForm(t *testing.T, c *http.Client, from, to string, form url.Values) response {
@@ -224,7 +239,8 @@ func TestPasswordChange(t *testing.T) {
 	}
 
 	// A role that requires MFA must have proved it recently.
-	_, sup := enrolUser(t, env, "vichai.k@msdhs.example", "Vichai K", "th-msdhs-sakaeo", "lantern ferry ochre 42", "supervisor")
+	supUser, sup := enrolUser(t, env, "vichai.k@msdhs.example", "Vichai K", "th-msdhs-sakaeo", "lantern ferry ochre 42", "supervisor")
+	withTOTP(t, env, supUser.ID)
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		var res response
 		if method == http.MethodGet {

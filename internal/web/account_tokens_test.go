@@ -84,7 +84,8 @@ func TestTokensPage(t *testing.T) {
 	}
 
 	// A role that requires MFA is sent to prove a second factor first.
-	_, sup := enrolUser(t, env, "vichai.k@msdhs.example", "Vichai K", "th-msdhs-sakaeo", "lantern ferry ochre 42", "supervisor")
+	supUser, sup := enrolUser(t, env, "vichai.k@msdhs.example", "Vichai K", "th-msdhs-sakaeo", "lantern ferry ochre 42", "supervisor")
+	withTOTP(t, env, supUser.ID)
 	res = postForm(t, sup, page, page, url.Values{"label": {"x"}, "days": {"7"}})
 	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/mfa/verify?next=/settings/tokens" {
 		t.Fatalf("supervisor without a recent second factor: %d %q", res.Status, res.Header.Get("Location"))

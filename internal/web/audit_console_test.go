@@ -331,7 +331,7 @@ func TestRefusedCaseAccessIsAudited(t *testing.T) {
 	khID, _ := storeCase(t, env, "KH")
 	st, _ := env.App.Stores.For("TH")
 	count := func() (n int64) {
-		st.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = ?`, auditlog.ActionRefused).Scan(&n)
+		st.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = ?`, auditlog.ActionRefused.Name()).Scan(&n)
 		return n
 	}
 	before := count()
@@ -350,7 +350,7 @@ func TestRefusedCaseAccessIsAudited(t *testing.T) {
 		t.Fatalf("%d access.refused rows, want 3 (two pages, one API call)", got)
 	}
 	var row struct{ EntityID, Detail string }
-	st.DB.Raw(`SELECT entity_id, detail FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1`, auditlog.ActionRefused).Scan(&row)
+	st.DB.Raw(`SELECT entity_id, detail FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1`, auditlog.ActionRefused.Name()).Scan(&row)
 	if row.EntityID != khID || row.Detail != `{"route":"/api/v1/cases/:id"}` {
 		t.Errorf("last refused row: %+v", row)
 	}

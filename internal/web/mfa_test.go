@@ -182,10 +182,14 @@ func TestMFAGateUntilEnrolled(t *testing.T) {
 		t.Fatalf("GET /api/v1/me/mfa after enrolment: %d %s", status, body)
 	}
 
-	// An admin's reset of the factors puts the gate back.
+	// An admin's reset of the factors ends the user's sessions at once and puts the gate back.
 	if err := env.App.Directory.ResetFactors(context.Background(), "", "", uid); err != nil {
 		t.Fatal(err)
 	}
+	if res := mfaGet(t, c, base+"/cases"); res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+		t.Errorf("after the reset the old session gets %d %q, want 303 /login", res.Status, res.Header.Get("Location"))
+	}
+	c, _ = passwordStep(t, base, "gate.supervisor@example.org", staffPassword)
 	gated(t, true)
 
 	// A role that needs no second factor is never gated; neither is a demo supervisor.

@@ -151,8 +151,8 @@ func TestReportsSupervisor(t *testing.T) {
 			if n > 0 && n < 5 {
 				t.Errorf("small cell %s = %v shown", r.Key, n)
 			}
-		case string:
-			if n != "<5" {
+		case string: // "<5" hides a small count, "x" one hidden only to protect another
+			if n != "<5" && n != "x" {
 				t.Errorf("count %s = %q", r.Key, n)
 			}
 		}
