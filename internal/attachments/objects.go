@@ -21,7 +21,6 @@ type ObjectStore interface {
 	Delete(ctx context.Context, key string) error
 }
 
-
 // Dir is an ObjectStore in a local directory: key "TH/0190…" is the file Root/TH/0190….
 type Dir struct {
 	Root string
