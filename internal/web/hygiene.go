@@ -3,18 +3,14 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
-	"io/fs"
 	"mime"
 	"net/http"
-	"path"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"homeward/internal/problem"
-	"homeward/web"
 )
 
 // noStore asks every cache to keep nothing: pages and API answers carry personal data. Only the
@@ -131,23 +127,5 @@ func nulInJSON(body []byte) (string, bool) {
 		default:
 			valueDone()
 		}
-	}
-}
-
-// staticFiles serves web/static: files only, with their types; a directory (GET /static/ or
-// /static/sub/) or a missing file is not found, so nothing lists what the folder holds.
-func staticFiles() echo.HandlerFunc {
-	files := http.FileServer(http.FS(web.Files))
-	return func(c echo.Context) error {
-		name := strings.TrimPrefix(path.Clean(c.Request().URL.Path), "/")
-		st, err := fs.Stat(web.Files, name) // templates/ is in web.Files too: only static/ is served
-		if err != nil || st.IsDir() || !strings.HasPrefix(name, "static/") || strings.HasSuffix(c.Request().URL.Path, "/") {
-			if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrInvalid) {
-				return err
-			}
-			return echo.ErrNotFound
-		}
-		files.ServeHTTP(c.Response(), c.Request())
-		return nil
 	}
 }

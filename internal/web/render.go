@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,7 +22,8 @@ type pages struct {
 }
 
 var templateFuncs = template.FuncMap{
-	"join": strings.Join,
+	"join":   strings.Join,
+	"static": staticURL, // static.go: the content-hashed URL of a file of web/static
 	"deref": func(p *int) int {
 		if p == nil {
 			return 0
@@ -36,11 +38,21 @@ func loadPages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := partialsWithoutHTMX(); err != nil {
+		return nil, err
+	}
 	for _, n := range names {
 		if strings.HasSuffix(n, "/layout.html") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(web.Files, "templates/layout.html", "templates/partials/*.html", n)
+		text, err := fs.ReadFile(web.Files, n)
+		if err != nil {
+			return nil, err
+		}
+		// htmx is loaded only by the pages whose own file uses an hx- attribute (partials may not).
+		usesHTMX := hxAttr.Match(text)
+		funcs := template.FuncMap{"usesHTMX": func() bool { return usesHTMX }}
+		t, err := template.New("layout.html").Funcs(templateFuncs).Funcs(funcs).ParseFS(web.Files, "templates/layout.html", "templates/partials/*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}
@@ -110,3 +122,25 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 
 // redirect answers a POST with 303 See Other (POST/redirect/GET).
 func redirect(c echo.Context, to string) error { return c.Redirect(http.StatusSeeOther, to) }
+
+// hxAttr finds an htmx attribute (hx-get, hx-post, ...) in a template's text.
+var hxAttr = regexp.MustCompile(`\shx-[a-z]`)
+
+// partialsWithoutHTMX refuses an hx- attribute in a partial: htmx is loaded per page file
+// (usesHTMX), so a partial using it would be dead on the pages that do not load it.
+func partialsWithoutHTMX() error {
+	names, err := fs.Glob(web.Files, "templates/partials/*.html")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		text, err := fs.ReadFile(web.Files, n)
+		if err != nil {
+			return err
+		}
+		if hxAttr.Match(text) {
+			return fmt.Errorf("%s uses htmx: put hx- attributes in page files, which load htmx", n)
+		}
+	}
+	return nil
+}

@@ -105,7 +105,9 @@ func New(d Deps) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientAddr(d.TrustedProxies) // every c.RealIP() goes through it
 	e.HTTPErrorHandler = s.handleError
+	e.Pre(headAsGet) // head.go
 	e.Use(middleware.Recover())
+	e.Use(compress)     // compress.go
 	if d.CookieSecure { // under serve: HTTPS only, and browsers are told so
 		e.Use(hsts)
 	}
