@@ -22,6 +22,12 @@ const (
 	// maxRawRows bounds the non-empty rows read before the layout is known (IOM's spreadsheet numbers
 	// otherwise empty rows), so a file of junk rows cannot hold the server.
 	maxRawRows = 4 * MaxRows
+	// maxSheetRows bounds every row of an XLSX sheet read, blank or not (a row number skipped by a
+	// gap counts too): a sheet of a million empty rows is refused at this row, unread past it.
+	maxSheetRows = 10 * MaxRows
+	// maxUnzippedXML is the largest part excelize keeps in memory; a larger worksheet goes to a
+	// temporary file.
+	maxUnzippedXML = 8 << 20
 	// maxUnzipped bounds the uncompressed size of an XLSX file (a zip bomb is refused).
 	maxUnzipped = 128 << 20
 )
@@ -104,9 +110,22 @@ func readCSV(data []byte) (*sheet, *Problem) {
 }
 
 // readXLSX reads the first sheet of a workbook with raw cell values (dates as serial numbers, so no
-// display format can change them) and notes every cell holding a formula.
+// display format can change them) and notes every cell holding a formula. A first streaming pass
+// (scanXLSX) counts every row and finds the formulas from the streamed cells, and refuses a sheet of
+// too many rows or too many uncompressed bytes before excelize unpacks anything; the values are
+// then read with excelize's streaming row iterator, never loading the sheet whole.
 func readXLSX(data []byte) (*sheet, *Problem) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, RawCellValue: true})
+	sc, err := scanXLSX(data)
+	switch {
+	case errors.Is(err, errUnzipped):
+		return nil, fileProblem(0, "imports.error.unzipped", "Max", maxUnzipped>>20)
+	case err != nil:
+		return nil, fileProblem(0, "imports.error.unreadable")
+	case sc.overRow > 0:
+		return nil, fileProblem(sc.overRow, "imports.error.sheet_rows", "Max", maxSheetRows)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped,
+		UnzipXMLSizeLimit: maxUnzippedXML, RawCellValue: true})
 	if err != nil {
 		return nil, fileProblem(0, "imports.error.unreadable")
 	}
@@ -115,26 +134,22 @@ func readXLSX(data []byte) (*sheet, *Problem) {
 	if len(sheets) == 0 {
 		return nil, fileProblem(0, "imports.error.empty")
 	}
-	name := sheets[0]
-	s := &sheet{excel: true}
+	s := &sheet{excel: true, formulas: sc.formulas}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		s.date1904 = *props.Date1904
 	}
-	rows, err := f.Rows(name)
+	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		return nil, fileProblem(0, "imports.error.unreadable")
 	}
 	defer rows.Close()
 	for num := 1; rows.Next(); num++ {
+		if num > maxSheetRows { // scanXLSX refused such a sheet; kept so this loop is bounded alone
+			return nil, fileProblem(num, "imports.error.sheet_rows", "Max", maxSheetRows)
+		}
 		cells, err := rows.Columns()
 		if err != nil {
 			return nil, fileProblem(num, "imports.error.unreadable")
-		}
-		for i := range cells {
-			ref, _ := excelize.CoordinatesToCellName(i+1, num)
-			if formula, _ := f.GetCellFormula(name, ref); formula != "" {
-				s.formulas = append(s.formulas, cellRef{row: num, col: i})
-			}
 		}
 		if blank(cells) {
 			continue
