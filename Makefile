@@ -10,12 +10,13 @@ DATA_DIR ?= $(or $(HOMEWARD_DATA_DIR),.data)
 # Debian packages the browser tests need: Chromium at /usr/bin/chromium, and Thai and Khmer fonts.
 BROWSER_PACKAGES := chromium fonts-tlwg-loma-otf fonts-khmeros
 
-.PHONY: help run test bench build lint clean clean-data ensure-postgres ensure-browser stop-cluster
+.PHONY: help run test bench fuzz build lint clean clean-data ensure-postgres ensure-browser stop-cluster
 
 help:
 	@echo "make run         start the local PostgreSQL under $(DATA_DIR)/, migrate, seed demo data, serve on :8080"
 	@echo "make test        every test against real PostgreSQL (and headless Chromium)"
 	@echo "make bench       the benchmarks (never part of make test)"
+	@echo "make fuzz        each parser fuzz target for 10 minutes (FUZZTIME=), crashers kept in testdata/fuzz"
 	@echo "make build       build bin/homeward"
 	@echo "make lint        gofmt check and go vet"
 	@echo "make clean       stop the local cluster and remove bin/ (keeps $(DATA_DIR)/ and its master key)"
@@ -32,6 +33,15 @@ test: ensure-postgres ensure-browser
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+# The parsers' fuzz targets, one after another; a crasher is written to the package's testdata/fuzz/
+# and replayed by every later `go test` as a regression case.
+FUZZTIME ?= 10m
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzCSV$$' -fuzztime $(FUZZTIME) ./internal/imports/
+	$(GO) test -run '^$$' -fuzz '^FuzzXLSX$$' -fuzztime $(FUZZTIME) ./internal/imports/
+	$(GO) test -run '^$$' -fuzz '^FuzzHTCDS$$' -fuzztime $(FUZZTIME) ./internal/imports/
+	$(GO) test -run '^$$' -fuzz '^FuzzComplaints$$' -fuzztime $(FUZZTIME) ./internal/complaints/
 
 build:
 	$(GO) build -o bin/homeward ./cmd/homeward
