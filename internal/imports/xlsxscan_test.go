@@ -181,3 +181,23 @@ func BenchmarkXLSXMillionBlankRows(b *testing.B) { benchRefusal(b, false) }
 // BenchmarkXLSXMillionRows: a header and 1,000,000 rows of data is refused likewise (its sheet
 // declares more than maxUnzipped bytes uncompressed, so it is refused on that before any row).
 func BenchmarkXLSXMillionRows(b *testing.B) { benchRefusal(b, true) }
+
+// TestParseXLSXUnzippedCap: a workbook whose parts declare more than the uncompressed cap is
+// refused before any part is inflated.
+func TestParseXLSXUnzippedCap(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Store,
+		CompressedSize64: 5, UncompressedSize64: 200 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("<row>")); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := imports.Parse(buf.Bytes(), now)
+	onlyProblem(t, p, 0, "imports.error.unzipped")
+}
