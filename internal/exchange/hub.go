@@ -15,6 +15,7 @@ import (
 
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/store"
 	"homeward/internal/vault"
 )
 
@@ -148,32 +149,10 @@ func (s *Service) keyFor(ctx context.Context, agencyID string) (*vault.AgencyKey
 	if ok {
 		return k, nil
 	}
-	read := func() ([]byte, error) {
-		var ks [][]byte
-		if err := s.hub.WithContext(ctx).Raw(`SELECT keyset FROM agency_keys WHERE agency_id = ?`, agencyID).Scan(&ks).Error; err != nil {
-			return nil, fmt.Errorf("exchange: agency key: %w", err)
-		}
-		if len(ks) == 0 {
-			return nil, nil
-		}
-		return ks[0], nil
-	}
-	wrapped, err := read()
+	wrapped, err := store.WrappedKeyset(ctx, s.hub, "agency_keys", "agency_id", agencyID,
+		func() ([]byte, error) { return s.master.NewAgencyKeyset(agencyID) })
 	if err != nil {
-		return nil, err
-	}
-	if wrapped == nil {
-		w, err := s.master.NewAgencyKeyset(agencyID)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.hub.WithContext(ctx).Exec(`INSERT INTO agency_keys (agency_id, keyset) VALUES (?, ?) ON CONFLICT (agency_id) DO NOTHING`,
-			agencyID, w).Error; err != nil {
-			return nil, fmt.Errorf("exchange: store agency key: %w", err)
-		}
-		if wrapped, err = read(); err != nil || wrapped == nil {
-			return nil, fmt.Errorf("exchange: agency key missing after insert: %v", err)
-		}
+		return nil, fmt.Errorf("exchange: agency key: %w", err)
 	}
 	k, err = s.master.OpenAgencyKeyset(agencyID, wrapped)
 	if err != nil {

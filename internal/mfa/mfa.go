@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/config"
+	"homeward/internal/store"
 	"homeward/internal/vault"
 )
 
@@ -143,31 +144,9 @@ func (s *Service) sealKey(ctx context.Context) (*vault.HubKey, error) {
 	if s.key != nil {
 		return s.key, nil
 	}
-	read := func() ([]byte, error) {
-		var ks [][]byte
-		if err := s.hub.WithContext(ctx).Raw(`SELECT keyset FROM hub_keys WHERE purpose = 'mfa'`).Scan(&ks).Error; err != nil {
-			return nil, fmt.Errorf("mfa: hub key: %w", err)
-		}
-		if len(ks) == 0 {
-			return nil, nil
-		}
-		return ks[0], nil
-	}
-	wrapped, err := read()
+	wrapped, err := store.WrappedKeyset(ctx, s.hub, "hub_keys", "purpose", "mfa", func() ([]byte, error) { return s.master.NewHubKeyset("mfa") })
 	if err != nil {
-		return nil, err
-	}
-	if wrapped == nil {
-		w, err := s.master.NewHubKeyset("mfa")
-		if err != nil {
-			return nil, err
-		}
-		if err := s.hub.WithContext(ctx).Exec(`INSERT INTO hub_keys (purpose, keyset) VALUES ('mfa', ?) ON CONFLICT (purpose) DO NOTHING`, w).Error; err != nil {
-			return nil, fmt.Errorf("mfa: store hub key: %w", err)
-		}
-		if wrapped, err = read(); err != nil || wrapped == nil {
-			return nil, fmt.Errorf("mfa: hub key missing after insert: %v", err)
-		}
+		return nil, fmt.Errorf("mfa: hub key: %w", err)
 	}
 	k, err := s.master.OpenHubKeyset("mfa", wrapped)
 	if err != nil {
