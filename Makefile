@@ -75,7 +75,8 @@ ensure-browser:
 	fi
 
 # Stops the local cluster of `make run` if it is running. As root the server runs as the OS user
-# postgres; internal/pgcluster may keep the cluster in /var/tmp, named by $(DATA_DIR)/pg/cluster-location.
+# postgres; the cluster lives in $(DATA_DIR)/pg (clusters of earlier versions may be in /var/tmp, named
+# by $(DATA_DIR)/pg/cluster-location).
 stop-cluster:
 	@pgdir="$(abspath $(DATA_DIR))/pg"; \
 	[ -d "$$pgdir" ] || exit 0; \

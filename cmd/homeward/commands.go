@@ -19,6 +19,7 @@ import (
 	"homeward/internal/exchange"
 	"homeward/internal/provision"
 	"homeward/internal/store"
+	"homeward/internal/vault"
 )
 
 // configure reads the environment; with no DSNs it brings up the local cluster.
@@ -41,7 +42,7 @@ func openApp(ctx context.Context) (*app.App, error) {
 }
 
 func devEnv(ctx context.Context) error {
-	_, env, err := configure(ctx)
+	cfg, env, err := configure(ctx)
 	if err != nil {
 		return err
 	}
@@ -53,6 +54,11 @@ func devEnv(ctx context.Context) error {
 		fmt.Printf("export HOMEWARD_STORE_%s_DSN=%s\n", cc, shellQuote(env.DSNs.Stores[cc]))
 	}
 	fmt.Printf("export HOMEWARD_ADMIN_DSN=%s\n", shellQuote(env.DSNs.Admin))
+	// The key is made now, so commands run with these variables (no longer local) can open it.
+	if _, err := vault.LoadOrCreateMasterKey(cfg.MasterKeyFile); err != nil {
+		return err
+	}
+	fmt.Printf("export HOMEWARD_MASTER_KEY_FILE=%s\n", shellQuote(cfg.MasterKeyFile))
 	return nil
 }
 

@@ -17,10 +17,14 @@ import (
 type Env struct {
 	Cluster *pgcluster.Cluster
 	DSNs    provision.DSNs
+	// Provisioned is true when this call created or migrated the databases, false when the
+	// cluster already had them at these migrations.
+	Provisioned bool
 }
 
-// Up starts (or reuses) the cluster in cfg.DataDir, provisions and migrates every database, and
-// fills cfg's DSNs and master key file.
+// Up starts (or reuses) the cluster in cfg.DataDir, provisions and migrates every database unless
+// that was already done for these migrations, and fills cfg's DSNs and master key file. Calls from
+// several processes at once are serialised, so parallel commands do not provision concurrently.
 func Up(ctx context.Context, cfg *config.Config) (*Env, error) {
 	cl := pgcluster.New(filepath.Join(cfg.DataDir, "pg"))
 	if err := cl.Start(ctx); err != nil {
@@ -32,14 +36,23 @@ func Up(ctx context.Context, cfg *config.Config) (*Env, error) {
 		return nil, err
 	}
 	srv := provision.Server{AdminDSN: cl.AdminDSN("postgres"), Host: "127.0.0.1", Port: cl.Port()}
-	dsns, err := provision.All(ctx, srv, creds, countries)
+	dsns, provisioned, err := provisionOnce(ctx, cl, srv, creds, countries)
 	if err != nil {
 		return nil, err
 	}
 	cfg.HubDSN, cfg.AdminDSN = dsns.Hub, dsns.Admin
 	cfg.StoreDSNs = dsns.Stores
 	if cfg.MasterKeyFile == "" {
-		cfg.MasterKeyFile = filepath.Join(cfg.DataDir, "master.key")
+		cfg.MasterKeyFile = MasterKeyFile(cfg.DataDir)
 	}
-	return &Env{Cluster: cl, DSNs: dsns}, nil
+	return &Env{Cluster: cl, DSNs: dsns, Provisioned: provisioned}, nil
+}
+
+// MasterKeyFile is where the local environment keeps its master key.
+func MasterKeyFile(dataDir string) string {
+	abs, err := filepath.Abs(filepath.Join(dataDir, "master.key"))
+	if err != nil {
+		return filepath.Join(dataDir, "master.key")
+	}
+	return abs
 }

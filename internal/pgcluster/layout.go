@@ -19,11 +19,8 @@ const maxSocketPath = 107
 // socketSuffix is the longest name PostgreSQL gives its socket inside the socket dir.
 const socketSuffix = "/.s.PGSQL.65535"
 
-// Fallback locations used when Dir is unreachable for the server user or too long.
-var (
-	fallbackRootBase = "/var/tmp"
-	fallbackSockBase = "/tmp"
-)
+// fallbackSockBase holds the socket directory when the one under Dir would be too long.
+var fallbackSockBase = "/tmp"
 
 // dirHash is a short, stable hash of an absolute path, used to name fallback locations.
 func dirHash(path string) string {
@@ -58,24 +55,17 @@ func (c *Cluster) defaultSockDir() string {
 	return s
 }
 
-// prepare resolves the layout and creates the directories, choosing the /var/tmp
-// fallback root (and writing the pointer file) when the server user cannot reach Dir.
+// prepare resolves the layout and creates the directories. When the server user cannot reach Dir
+// (we are root and Dir lies under a 0700 directory such as /root), each blocking directory on the
+// way gets search permission for others (o+x: enter, not list), so the cluster lives in Dir itself
+// and deleting the data directory deletes it. A cluster made by earlier versions in the /var/tmp
+// fallback is still found through its pointer file.
 func (c *Cluster) prepare(owner *osUser) error {
 	c.load()
 	_, hasPointer := readPointer(c.Dir)
-	_, dataErr := os.Stat(filepath.Join(c.Dir, dataDirName))
-	if owner != nil && !hasPointer && errors.Is(dataErr, os.ErrNotExist) {
-		blocked, err := firstBlockedDir(c.Dir, owner)
-		if err != nil {
+	if owner != nil && !hasPointer {
+		if err := grantTraversal(c.Dir, owner); err != nil {
 			return err
-		}
-		if blocked != "" {
-			c.root = filepath.Join(fallbackRootBase, "homeward-pg-"+dirHash(c.Dir))
-			note := c.root + "\n"
-			if err := writeFileAtomic(filepath.Join(c.Dir, pointerName), []byte(note), 0o644); err != nil {
-				return fmt.Errorf("pgcluster: write pointer file: %w", err)
-			}
-			c.load()
 		}
 	}
 	if c.root != c.Dir {
@@ -170,6 +160,25 @@ func mkdirTraversable(dir string, asRoot bool) error {
 	}
 }
 
+// grantTraversal adds o+x to every directory on the way to dir (dir included) that owner cannot
+// search, and says so on stderr.
+func grantTraversal(dir string, owner *osUser) error {
+	for {
+		blocked, err := firstBlockedDir(dir, owner)
+		if err != nil || blocked == "" {
+			return err
+		}
+		fi, err := os.Stat(blocked)
+		if err != nil {
+			return fmt.Errorf("pgcluster: %w", err)
+		}
+		if err := os.Chmod(blocked, fi.Mode().Perm()|0o001); err != nil {
+			return fmt.Errorf("pgcluster: let %s reach %s: %w", owner.name, dir, err)
+		}
+		fmt.Fprintf(os.Stderr, "pgcluster: %s may now enter %s (o+x) to reach the cluster in %s\n", owner.name, blocked, dir)
+	}
+}
+
 // firstBlockedDir returns the first directory on the way to dir (dir included) that
 // owner cannot traverse, or "" when owner can reach dir.
 func firstBlockedDir(dir string, owner *osUser) (string, error) {
@@ -194,7 +203,12 @@ func firstBlockedDir(dir string, owner *osUser) (string, error) {
 
 // lockDir takes an exclusive flock on Dir/lock, polling until ctx ends.
 func lockDir(ctx context.Context, dir string) (func(), error) {
-	path := filepath.Join(dir, lockFileName)
+	return LockFile(ctx, filepath.Join(dir, lockFileName))
+}
+
+// LockFile takes an exclusive flock(2) on path (created if missing), polling until ctx ends;
+// the returned function releases it. It serialises work across processes.
+func LockFile(ctx context.Context, path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("pgcluster: open lock: %w", err)

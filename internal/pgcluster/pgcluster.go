@@ -10,8 +10,9 @@
 //	lock           flock(2) lock serialising Start/Stop across processes (always in Dir)
 //
 // When running as root, the server runs as the OS user "postgres". If that user cannot
-// traverse to Dir (for example Dir is under a 0700 directory), the cluster files live in
-// /var/tmp/homeward-pg-<hash of Dir>/ and Dir holds a pointer file naming that place.
+// traverse to Dir (for example Dir is under a 0700 directory such as /root), the blocking
+// directories get o+x (enter, not list) so the cluster still lives in Dir. Clusters made by
+// earlier versions in /var/tmp/homeward-pg-<hash of Dir>/ are found through Dir's pointer file.
 package pgcluster
 
 import (
@@ -51,7 +52,7 @@ type Cluster struct {
 	BinDir string
 
 	mu      sync.Mutex
-	root    string // where data/, sock/ and port live: Dir or the /var/tmp fallback
+	root    string // where data/, sock/ and port live: Dir, or an earlier version's /var/tmp fallback
 	sockDir string
 	port    int
 }

@@ -81,22 +81,17 @@ func randomPassword() string {
 	return hex.EncodeToString(b)
 }
 
-// All creates the roles and databases for the hub and the given countries on srv, migrates them and
-// returns their DSNs. It is idempotent.
+// All creates the roles and databases on srv if missing, migrates them and returns their DSNs.
 func All(ctx context.Context, srv Server, creds Credentials, countries []string) (DSNs, error) {
 	admin, err := sql.Open("pgx", srv.AdminDSN)
 	if err != nil {
 		return DSNs{}, err
 	}
 	defer admin.Close()
-	out := DSNs{Admin: srv.AdminDSN, Stores: map[string]string{}, StoreOwners: map[string]string{}}
-	dbs := []Database{HubDatabase()}
-	for _, cc := range countries {
-		dbs = append(dbs, StoreDatabase(cc))
-	}
 	if err := RestrictServer(ctx, admin); err != nil {
 		return DSNs{}, err
 	}
+	dbs := databases(countries)
 	// Roles first: Lockdown names every database's app role.
 	for _, d := range dbs {
 		for _, role := range []string{d.Owner, d.App} {
@@ -105,14 +100,22 @@ func All(ctx context.Context, srv Server, creds Credentials, countries []string)
 			}
 		}
 	}
-	for i, d := range dbs {
+	for _, d := range dbs {
 		if err := EnsureDatabase(ctx, admin, d, ""); err != nil {
 			return DSNs{}, err
 		}
-		ownerDSN := srv.RoleDSN(d.Owner, creds[d.Owner], d.Name)
-		if err := migrateWith(ctx, ownerDSN, d); err != nil {
+		if err := migrateWith(ctx, srv.RoleDSN(d.Owner, creds[d.Owner], d.Name), d); err != nil {
 			return DSNs{}, err
 		}
+	}
+	return Plan(srv, creds, countries), nil
+}
+
+// Plan returns the DSNs All provisions, without touching the server.
+func Plan(srv Server, creds Credentials, countries []string) DSNs {
+	out := DSNs{Admin: srv.AdminDSN, Stores: map[string]string{}, StoreOwners: map[string]string{}}
+	for i, d := range databases(countries) {
+		ownerDSN := srv.RoleDSN(d.Owner, creds[d.Owner], d.Name)
 		appDSN := srv.RoleDSN(d.App, creds[d.App], d.Name)
 		if i == 0 {
 			out.Hub, out.HubOwner = appDSN, ownerDSN
@@ -120,7 +123,16 @@ func All(ctx context.Context, srv Server, creds Credentials, countries []string)
 			out.Stores[countries[i-1]], out.StoreOwners[countries[i-1]] = appDSN, ownerDSN
 		}
 	}
-	return out, nil
+	return out
+}
+
+// databases are the hub's and then each country store's, in the order of countries.
+func databases(countries []string) []Database {
+	dbs := []Database{HubDatabase()}
+	for _, cc := range countries {
+		dbs = append(dbs, StoreDatabase(cc))
+	}
+	return dbs
 }
 
 // RoleNames lists every role All creates for these countries.
