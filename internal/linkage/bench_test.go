@@ -1,0 +1,91 @@
+package linkage
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+	"unsafe"
+)
+
+// BenchmarkLinkageQuality prints precision and recall on the labelled set (10,000 pairs: 5,000
+// of the same person written by two stores, 5,000 of different persons with a shared name part,
+// same sex, born within two years) at the chosen threshold and around it.
+func BenchmarkLinkageQuality(b *testing.B) {
+	pairs := labelledSet(15, 5000)
+	for b.Loop() {
+		for _, th := range []float64{0.65, 0.70, Threshold, 0.80, 0.85} {
+			q := measure(b, pairs, th)
+			b.Logf("threshold %.2f: precision %.3f recall %.3f (tp %d fp %d fn %d tn %d)", th, q.precision, q.recall, q.tp, q.fp, q.fn, q.tn)
+			if th == Threshold {
+				b.ReportMetric(q.precision, "precision")
+				b.ReportMetric(q.recall, "recall")
+			}
+		}
+	}
+}
+
+// population generates n store records.
+func population(seed uint64, n int) []Person {
+	g := generator{r: rand.New(rand.NewPCG(seed, 7))}
+	out := make([]Person, n)
+	for i := range out {
+		out[i] = g.record(g.person(), i%2 == 0)
+	}
+	return out
+}
+
+// encodeAll encodes persons on every core, one encoder per goroutine.
+func encodeAll(tb testing.TB, ps []Person) []Encoding {
+	out := make([]Encoding, len(ps))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			enc, err := NewEncoder(testKey)
+			if err != nil {
+				panic(err)
+			}
+			for i := w; i < len(ps); i += workers {
+				if out[i], err = enc.Encode(ps[i]); err != nil {
+					panic(fmt.Sprintf("person %d: %v", i, err))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// BenchmarkLinkageEncode1M encodes one million persons (names in Thai, Khmer and Latin script)
+// per operation, on all cores; target under two minutes.
+func BenchmarkLinkageEncode1M(b *testing.B) {
+	ps := population(1, 1_000_000)
+	for b.Loop() {
+		encodeAll(b, ps)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ns/person")
+}
+
+// BenchmarkLinkageMatch2000Against1M matches 2,000 new encodings against one million stored
+// ones per operation; target under five seconds. It reports the hub's bytes per stored person.
+func BenchmarkLinkageMatch2000Against1M(b *testing.B) {
+	stored := encodeAll(b, population(2, 1_000_000))
+	x := NewIndex(len(stored))
+	for i := range stored {
+		x.Add(&stored[i])
+	}
+	fresh := encodeAll(b, population(3, 2000))
+	found := 0
+	for b.Loop() {
+		found = 0
+		for _, cs := range x.MatchAll(fresh, Threshold, 10) {
+			found += len(cs)
+		}
+	}
+	b.ReportMetric(float64(found)/2000, "candidates/new")
+	b.ReportMetric(float64(unsafe.Sizeof(Filter{}))+4+16, "hub-bytes/person")
+}
