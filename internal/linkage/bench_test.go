@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-	"unsafe"
 )
 
 // BenchmarkLinkageQuality prints precision and recall on the labelled set (10,000 pairs: 5,000
@@ -45,7 +44,7 @@ func encodeAll(tb testing.TB, ps []Person) []Encoding {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			enc, err := NewEncoder(testKey)
+			enc, err := NewEncoder(1, testKey)
 			if err != nil {
 				panic(err)
 			}
@@ -74,9 +73,9 @@ func BenchmarkLinkageEncode1M(b *testing.B) {
 // ones per operation; target under five seconds. It reports the hub's bytes per stored person.
 func BenchmarkLinkageMatch2000Against1M(b *testing.B) {
 	stored := encodeAll(b, population(2, 1_000_000))
-	x := NewIndex(len(stored))
+	x := NewIndex(1, len(stored))
 	for i := range stored {
-		x.Add(&stored[i])
+		mustAdd(b, x, &stored[i])
 	}
 	fresh := encodeAll(b, population(3, 2000))
 	found := 0
@@ -87,5 +86,5 @@ func BenchmarkLinkageMatch2000Against1M(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(found)/2000, "candidates/new")
-	b.ReportMetric(float64(unsafe.Sizeof(Filter{}))+4+16, "hub-bytes/person")
+	b.ReportMetric(float64(StoredSize(0)), "hub-bytes/person")
 }

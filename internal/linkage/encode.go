@@ -89,10 +89,11 @@ type Person struct {
 
 // Encoding is what the hub receives and keeps for one person: no name, date or number.
 type Encoding struct {
-	Filter Filter
-	Block  uint32           // keyed token of (sex, birth-year band)
-	Probes []uint32         // the blocks this person is compared with (sent with a new encoding)
-	Docs   [][DocBytes]byte // keyed HMACs of the normalised document numbers
+	KeyVersion uint32 // the linkage key version it was made under
+	Filter     Filter
+	Block      uint32           // keyed token of (sex, birth-year band)
+	Probes     []uint32         // the blocks this person is compared with (sent with a new encoding)
+	Docs       [][DocBytes]byte // keyed HMACs of the normalised document numbers
 }
 
 // ErrNoName is returned for a person with no name to encode.
@@ -101,13 +102,14 @@ var ErrNoName = errors.New("linkage: no name to encode")
 // Encoder computes encodings under one linkage key. It is not safe for concurrent use: give
 // each goroutine its own (NewEncoder is cheap).
 type Encoder struct {
+	version          uint32
 	name, block, doc hash.Hash
 	sum              []byte
 	raw              [rawBits / 64]uint64
 }
 
-// NewEncoder returns an encoder for the linkage key (at least 32 bytes).
-func NewEncoder(key []byte) (*Encoder, error) {
+// NewEncoder returns an encoder for version version of the linkage key (at least 32 bytes).
+func NewEncoder(version uint32, key []byte) (*Encoder, error) {
 	if len(key) < 32 {
 		return nil, errors.New("linkage: the linkage key must hold at least 32 bytes")
 	}
@@ -116,13 +118,13 @@ func NewEncoder(key []byte) (*Encoder, error) {
 		m.Write([]byte("homeward linkage v1 " + purpose))
 		return hmac.New(sha256.New, m.Sum(nil))
 	}
-	return &Encoder{name: derive("filter"), block: derive("block"), doc: derive("document"),
+	return &Encoder{version: version, name: derive("filter"), block: derive("block"), doc: derive("document"),
 		sum: make([]byte, 0, sha256.Size)}, nil
 }
 
 // Encode computes a person's encoding.
 func (e *Encoder) Encode(p Person) (Encoding, error) {
-	var enc Encoding
+	enc := Encoding{KeyVersion: e.version}
 	e.raw = [rawBits / 64]uint64{}
 	n := 0
 	names := append([]string{p.GivenName, p.FamilyName}, p.Aliases...)

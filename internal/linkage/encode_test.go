@@ -8,7 +8,7 @@ import (
 
 func mustEncode(t *testing.T, key []byte, p Person) Encoding {
 	t.Helper()
-	enc, err := NewEncoder(key)
+	enc, err := NewEncoder(1, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,8 +29,8 @@ func TestEncodeAcrossScripts(t *testing.T) {
 			Person{GivenName: "Dara", FamilyName: "Sok", Sex: "male", BirthYear: 1996}},
 	} {
 		a, b := mustEncode(t, testKey, tc.a), mustEncode(t, testKey, tc.b)
-		x := NewIndex(1)
-		x.Add(&b)
+		x := NewIndex(1, 1)
+		mustAdd(t, x, &b)
 		if cs := x.Match(&a, Threshold, 1); len(cs) != 1 {
 			t.Errorf("%v and %v: no candidate (Dice %.2f)", tc.a, tc.b, Dice(&a.Filter, &b.Filter))
 		}
@@ -38,10 +38,10 @@ func TestEncodeAcrossScripts(t *testing.T) {
 }
 
 func TestEncodeRefusals(t *testing.T) {
-	if _, err := NewEncoder([]byte("short")); err == nil {
+	if _, err := NewEncoder(1, []byte("short")); err == nil {
 		t.Error("a 5-byte key was accepted")
 	}
-	enc, err := NewEncoder(testKey)
+	enc, err := NewEncoder(1, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +74,10 @@ func TestMatchDocumentAndBlocks(t *testing.T) {
 		{GivenName: "Sokha", FamilyName: "Chan", Sex: "female", BirthYear: 1980}, // other band
 		{GivenName: "Sokha", FamilyName: "Chan", Sex: "", BirthYear: 2002},       // unknown sex
 	}
-	x := NewIndex(len(stored))
+	x := NewIndex(1, len(stored))
 	for _, p := range stored {
 		e := mustEncode(t, testKey, p)
-		x.Add(&e)
+		mustAdd(t, x, &e)
 	}
 	q := mustEncode(t, testKey, Person{GivenName: "Mony", FamilyName: "Ly", Sex: "female", BirthYear: 2000, DocumentNumbers: []string{"n-012 3456"}})
 	cs := x.Match(&q, Threshold, 0)
@@ -92,5 +92,29 @@ func TestMatchDocumentAndBlocks(t *testing.T) {
 	}
 	if !ids[0] || ids[1] || ids[2] || !ids[3] {
 		t.Errorf("blocking: candidates %+v, want ids 0 and 3", cs)
+	}
+}
+
+func TestKeyVersions(t *testing.T) {
+	p := Person{GivenName: "Somchai", FamilyName: "Jaidee", Sex: "male", BirthYear: 1990}
+	old := mustEncode(t, testKey, p)
+	enc, err := NewEncoder(2, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := enc.Encode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := NewIndex(2, 1)
+	if _, err := x.Add(&old); !errors.Is(err, ErrKeyVersion) {
+		t.Errorf("adding a version 1 encoding to a version 2 index: err %v", err)
+	}
+	mustAdd(t, x, &fresh)
+	if cs := x.Match(&old, 0, 0); len(cs) != 0 {
+		t.Errorf("a version 1 encoding matched in a version 2 index: %+v", cs)
+	}
+	if cs := x.Match(&fresh, Threshold, 0); len(cs) != 1 {
+		t.Errorf("same version: %+v", cs)
 	}
 }

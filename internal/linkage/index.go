@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"errors"
 	"runtime"
 	"sort"
 	"sync"
@@ -16,20 +17,28 @@ type Candidate struct {
 // Index holds one country's encodings in the hub, grouped by block, for matching the other
 // country's new encodings against them. It is safe for concurrent reads after it is built.
 type Index struct {
+	version uint32
 	filters []Filter
 	counts  []int32
 	blocks  map[uint32][]int32
 	docs    map[[DocBytes]byte][]int32
 }
 
-// NewIndex returns an empty index with room for n encodings.
-func NewIndex(n int) *Index {
-	return &Index{filters: make([]Filter, 0, n), counts: make([]int32, 0, n),
+// NewIndex returns an empty index of the encodings made under one linkage key version, with
+// room for n of them.
+func NewIndex(version uint32, n int) *Index {
+	return &Index{version: version, filters: make([]Filter, 0, n), counts: make([]int32, 0, n),
 		blocks: map[uint32][]int32{}, docs: map[[DocBytes]byte][]int32{}}
 }
 
+// ErrKeyVersion is returned for an encoding made under another linkage key version.
+var ErrKeyVersion = errors.New("linkage: encoding of another key version")
+
 // Add stores an encoding and returns its ID.
-func (x *Index) Add(e *Encoding) int {
+func (x *Index) Add(e *Encoding) (int, error) {
+	if e.KeyVersion != x.version {
+		return 0, ErrKeyVersion
+	}
 	id := int32(len(x.filters))
 	x.filters = append(x.filters, e.Filter)
 	x.counts = append(x.counts, int32(e.Filter.Count()))
@@ -37,7 +46,7 @@ func (x *Index) Add(e *Encoding) int {
 	for _, d := range e.Docs {
 		x.docs[d] = append(x.docs[d], id)
 	}
-	return int(id)
+	return int(id), nil
 }
 
 // Len returns the number of encodings stored.
@@ -45,9 +54,12 @@ func (x *Index) Len() int { return len(x.filters) }
 
 // Match returns the stored encodings whose Dice score with e reaches threshold, in the blocks e
 // probes, and every encoding that shares a document HMAC with e (score 1), best first, at most
-// limit of them.
+// limit of them. An encoding of another key version matches nothing.
 func (x *Index) Match(e *Encoding, threshold float64, limit int) []Candidate {
 	var out []Candidate
+	if e.KeyVersion != x.version {
+		return nil // encodings under two keys share nothing but chance
+	}
 	seen := map[int32]bool{}
 	for _, d := range e.Docs {
 		for _, id := range x.docs[d] {

@@ -18,7 +18,7 @@ type quality struct {
 // is in a block the first probes and scores at least threshold, or a document HMAC is equal.
 func measure(tb testing.TB, pairs []labelledPair, threshold float64) quality {
 	tb.Helper()
-	enc, err := NewEncoder(testKey)
+	enc, err := NewEncoder(1, testKey)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -32,8 +32,8 @@ func measure(tb testing.TB, pairs []labelledPair, threshold float64) quality {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		x := NewIndex(1)
-		x.Add(&eb)
+		x := NewIndex(1, 1)
+		mustAdd(tb, x, &eb)
 		linked := len(x.Match(&ea, threshold, 1)) > 0
 		switch {
 		case linked && p.match:
@@ -61,5 +61,12 @@ func TestLinkageQuality(t *testing.T) {
 	t.Logf("threshold %.2f: precision %.3f recall %.3f (tp %d fp %d fn %d tn %d)", Threshold, q.precision, q.recall, q.tp, q.fp, q.fn, q.tn)
 	if q.precision < 0.95 || q.recall < 0.9 {
 		t.Errorf("precision %.3f recall %.3f; targets 0.95 and 0.90", q.precision, q.recall)
+	}
+}
+
+func mustAdd(tb testing.TB, x *Index, e *Encoding) {
+	tb.Helper()
+	if _, err := x.Add(e); err != nil {
+		tb.Fatal(err)
 	}
 }
