@@ -29,7 +29,7 @@ func TestEncodeAcrossScripts(t *testing.T) {
 			Person{GivenName: "Dara", FamilyName: "Sok", Sex: "male", BirthYear: 1996}},
 	} {
 		a, b := mustEncode(t, testKey, tc.a), mustEncode(t, testKey, tc.b)
-		x := NewIndex(1, 1)
+		x := NewIndex(1)
 		mustAdd(t, x, &b)
 		if cs := x.Match(&a, Threshold, 1); len(cs) != 1 {
 			t.Errorf("%v and %v: no candidate (Dice %.2f)", tc.a, tc.b, Dice(&a.Filter, &b.Filter))
@@ -74,7 +74,7 @@ func TestMatchDocumentAndBlocks(t *testing.T) {
 		{GivenName: "Sokha", FamilyName: "Chan", Sex: "female", BirthYear: 1980}, // other band
 		{GivenName: "Sokha", FamilyName: "Chan", Sex: "", BirthYear: 2002},       // unknown sex
 	}
-	x := NewIndex(1, len(stored))
+	x := NewIndex(1)
 	for _, p := range stored {
 		e := mustEncode(t, testKey, p)
 		mustAdd(t, x, &e)
@@ -106,7 +106,7 @@ func TestKeyVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := NewIndex(2, 1)
+	x := NewIndex(2)
 	if _, err := x.Add(&old); !errors.Is(err, ErrKeyVersion) {
 		t.Errorf("adding a version 1 encoding to a version 2 index: err %v", err)
 	}

@@ -32,7 +32,7 @@ func measure(tb testing.TB, pairs []labelledPair, threshold float64) quality {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		x := NewIndex(1, 1)
+		x := NewIndex(1)
 		mustAdd(tb, x, &eb)
 		linked := len(x.Match(&ea, threshold, 1)) > 0
 		switch {
