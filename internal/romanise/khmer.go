@@ -3,7 +3,7 @@ package romanise
 import "strings"
 
 // Khmer script, UNGEGN romanisation (the 1972 system after BGN/PCGN), written without its
-// diacritics (â ô é ê ĕ ŏ ŭ œ become a o e e e o u oe). Khmer consonants belong to one of two
+// diacritics (â ô é ê ĕ ŏ ŭ œ become a o e e e o u oe), except ឹ, written i as in names. Khmer consonants belong to one of two
 // series, and most dependent vowels read differently after each: ា is a after a first-series
 // (a-series) consonant and ea after a second-series (o-series) one. A cluster's series is its
 // subscript's when the subscript is not a sonorant, else its base's; ៉ moves a consonant to the
@@ -46,7 +46,7 @@ var khmerVowels = map[string][2]string{
 	"ា":  {"a", "ea"},
 	"ិ":  {"e", "i"},
 	"ី":  {"ei", "i"},
-	"ឹ":  {"oe", "oe"},
+	"ឹ":  {"i", "i"}, // UNGEGN œ̆; names write i (គឹម Kim, លឹម Lim, ឈឹម Chhim)
 	"ឺ":  {"oe", "oe"},
 	"ុ":  {"o", "u"},
 	"ូ":  {"o", "u"},

@@ -62,6 +62,7 @@ var khmerPairs = []namePair{
 	{"ឆាយ", "Chhay"}, {"នី", "Ny"}, {"សុខលី", "Sokly"}, {"ពិសី", "Pisey"},
 	{"សុធា", "Sothea"}, {"វុទ្ធី", "Vuthy"}, {"សុធារី", "Sotheary"}, {"ចន្ថា", "Chantha"},
 	{"ស៊ីណា", "Sina"}, {"ស្រីនិច", "Sreynich"}, {"ដាវី", "Davy"}, {"វិសាល", "Visal"},
+	{"គឹម", "Kim"}, {"លឹម", "Lim"}, {"ឈឹម", "Chhim"}, {"យឹម", "Yim"},
 	{"សុខ ដារ៉ា", "Sok Dara"}, {"ហេង សុភា", "Heng Sophea"}, {"ចាន់ សុខា", "Chan Sokha"}, {"កែវ ចិន្តា", "Keo Chenda"},
 }
 
