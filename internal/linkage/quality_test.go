@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Threshold is the Dice score from which the hub records a candidate.
+// testKey is the linkage key of the tests and benchmarks.
 var testKey = bytes.Repeat([]byte{0x5a}, 32)
 
 // quality is precision and recall at a threshold over a labelled set.
