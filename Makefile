@@ -42,6 +42,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzXLSX$$' -fuzztime $(FUZZTIME) ./internal/imports/
 	$(GO) test -run '^$$' -fuzz '^FuzzHTCDS$$' -fuzztime $(FUZZTIME) ./internal/imports/
 	$(GO) test -run '^$$' -fuzz '^FuzzComplaints$$' -fuzztime $(FUZZTIME) ./internal/complaints/
+	$(GO) test -run '^$$' -fuzz '^FuzzKey$$' -fuzztime $(FUZZTIME) ./internal/romanise/
 
 build:
 	$(GO) build -o bin/homeward ./cmd/homeward
