@@ -120,6 +120,11 @@ func listen(ctx context.Context, addr string, a *app.App) error {
 	work, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	go a.Exchange.Run(work, exchange.WorkerInterval)
+	// The audit sealer: chains each database's committed rows every second and publishes the heads;
+	// it ends (sealing and publishing one last time) before the pools close.
+	sealed := make(chan struct{})
+	go func() { defer close(sealed); a.Sealer.Run(work, audit.SealInterval) }()
+	defer func() { stopWork(); <-sealed }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {
