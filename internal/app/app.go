@@ -129,6 +129,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	if a.Sealer, err = openSealer(ctx, hub, a.Stores, master); err != nil {
 		return nil, err
 	}
+	a.Audit.Anchored(a.Sealer.Stores()...) // the console's chain check also checks the heads in the hub
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
 	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
 		return nil, err

@@ -155,6 +155,9 @@ func NewSealer(hub Ledger, stores ...Ledger) *Sealer {
 	return &Sealer{hub: hub, stores: stores, published: map[string]int64{}}
 }
 
+// Stores returns the stores' ledgers.
+func (s *Sealer) Stores() []Ledger { return append([]Ledger(nil), s.stores...) }
+
 // Tick seals every database (one held by another process's sealer is left to it), then publishes
 // the heads that moved when AnchorInterval has passed since the last publication. Errors are
 // logged; the next tick retries.
