@@ -222,4 +222,3 @@ func token(ctx context.Context, args []string) error {
 	fmt.Println(tok)
 	return nil
 }
-
