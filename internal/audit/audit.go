@@ -115,6 +115,11 @@ func (r Row) position() int64 {
 	return r.ID
 }
 
+// HashOf returns the hash r must carry at its chain position (r.Seq) after r.PrevHash: what the
+// sealer writes and Verify checks. Anyone holding the rows can recompute a chain, which is why the
+// heads are also published to the other databases (anchors.go).
+func HashOf(r Row) []byte { return r.computeHash() }
+
 // computeHash is sha256(prev_hash || canonical fields). The canonical fields are the chain
 // position, at, actor user, actor agency, action, entity, entity id, detail, then the section when
 // not empty, each length-prefixed — exactly the fields rows had before the sealer, whose position

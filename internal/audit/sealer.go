@@ -155,6 +155,9 @@ func NewSealer(hub Ledger, stores ...Ledger) *Sealer {
 	return &Sealer{hub: hub, stores: stores, published: map[string]int64{}}
 }
 
+// Hub returns the hub's ledger.
+func (s *Sealer) Hub() Ledger { return s.hub }
+
 // Stores returns the stores' ledgers.
 func (s *Sealer) Stores() []Ledger { return append([]Ledger(nil), s.stores...) }
 
@@ -217,7 +220,9 @@ func (s *Sealer) Run(ctx context.Context, interval time.Duration) {
 			final, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			for _, l := range append([]Ledger{s.hub}, s.stores...) {
-				_, _ = sealAll(final, l.DB, false)
+				if _, err := sealAll(final, l.DB, true); err != nil {
+					slog.Warn("audit: seal", "db", l.Name, "err", err)
+				}
 			}
 			s.Publish(final)
 			return
