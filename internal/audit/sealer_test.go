@@ -189,3 +189,28 @@ func TestVerifyUnsealedRows(t *testing.T) {
 		t.Fatalf("after sealing: %v", err)
 	}
 }
+
+// TestSealerLockIsExclusive: while another session (another server process) holds a database's
+// sealer lock, the worker's seal leaves the rows to it; once released, it seals them.
+func TestSealerLockIsExclusive(t *testing.T) {
+	env := apptest.New(t)
+	th, _ := env.App.Stores.For("TH")
+	ctx := context.Background()
+	if err := th.DB.Transaction(func(tx *gorm.DB) error {
+		return audit.Append(tx, time.Now(), audit.Entry{Action: testAction, Entity: "test"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	other := th.DB.Begin()
+	defer other.Rollback()
+	if err := other.Exec(`SELECT pg_advisory_xact_lock(?)`, audit.SealerLock).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := audit.SealTry(ctx, th.DB); !errors.Is(err, audit.ErrSealerBusy) || n != 0 {
+		t.Fatalf("seal while another sealer holds the lock: %d %v", n, err)
+	}
+	other.Rollback()
+	if n, err := audit.SealTry(ctx, th.DB); err != nil || n != 1 {
+		t.Fatalf("seal after the lock is released: %d %v", n, err)
+	}
+}
