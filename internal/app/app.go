@@ -165,6 +165,9 @@ func (a *App) Close() {
 	if a.Audit != nil {
 		a.Audit.Wait() // a chain check still running ends before its pool closes
 	}
+	if a.Sealer != nil {
+		a.Sealer.Flush() // rows this process wrote are sealed and anchored before its pools close
+	}
 	a.Stores.Close()
 	if sqlDB, err := a.Hub.DB(); err == nil {
 		sqlDB.Close()

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -146,6 +147,7 @@ func (a *arrayLiteral) String() string { return a.b.String() + "}" }
 type Sealer struct {
 	hub        Ledger
 	stores     []Ledger
+	mu         sync.Mutex       // guards published (Run and Flush may overlap)
 	published  map[string]int64 // "TH>hub", "hub>KH": the last position published there
 	lastAnchor time.Time
 }
@@ -180,6 +182,8 @@ func (s *Sealer) Tick(ctx context.Context) {
 // heads already published there by this sealer. A failure is logged and retried next time; it
 // never holds up sealing.
 func (s *Sealer) Publish(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, st := range s.stores {
 		s.publish(ctx, st, s.hub)
 		s.publish(ctx, s.hub, st)
@@ -205,6 +209,20 @@ func (s *Sealer) publish(ctx context.Context, from, to Ledger) {
 	s.published[key] = seq
 }
 
+// Flush seals every database's committed rows (waiting for another sealer if one runs) and
+// publishes the heads, within 5 s: what a process does as it stops, so the rows written by a
+// command (seed-demo, token, directory apply…) do not wait for the next server to be sealed.
+func (s *Sealer) Flush() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, l := range append([]Ledger{s.hub}, s.stores...) {
+		if _, err := sealAll(ctx, l.DB, true); err != nil {
+			slog.Warn("audit: seal", "db", l.Name, "err", err)
+		}
+	}
+	s.Publish(ctx)
+}
+
 // Run calls Tick every interval (SealInterval when 0) until ctx ends, then publishes the heads one
 // last time (so a clean stop leaves nothing sealed unanchored).
 func (s *Sealer) Run(ctx context.Context, interval time.Duration) {
@@ -217,14 +235,7 @@ func (s *Sealer) Run(ctx context.Context, interval time.Duration) {
 		s.Tick(ctx)
 		select {
 		case <-ctx.Done():
-			final, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			for _, l := range append([]Ledger{s.hub}, s.stores...) {
-				if _, err := sealAll(final, l.DB, true); err != nil {
-					slog.Warn("audit: seal", "db", l.Name, "err", err)
-				}
-			}
-			s.Publish(final)
+			s.Flush()
 			return
 		case <-t.C:
 		}
