@@ -223,8 +223,8 @@ func (s *Sealer) Flush() {
 	s.Publish(ctx)
 }
 
-// Run calls Tick every interval (SealInterval when 0) until ctx ends, then publishes the heads one
-// last time (so a clean stop leaves nothing sealed unanchored).
+// Run calls Tick every interval (SealInterval when 0) until ctx ends, then flushes (Flush: a clean
+// stop leaves nothing unsealed or unanchored).
 func (s *Sealer) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = SealInterval
