@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"homeward/internal/app"
@@ -18,7 +17,6 @@ import (
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
 	"homeward/internal/provision"
-	"homeward/internal/store"
 	"homeward/internal/vault"
 )
 
@@ -126,6 +124,11 @@ func listen(ctx context.Context, addr string, a *app.App) error {
 	work, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	go a.Exchange.Run(work, exchange.WorkerInterval)
+	// The audit sealer: chains each database's committed rows every second and publishes the heads;
+	// it ends (sealing and publishing one last time) before the pools close.
+	sealed := make(chan struct{})
+	go func() { defer close(sealed); a.Sealer.Run(work, audit.SealInterval) }()
+	defer func() { stopWork(); <-sealed }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {
@@ -224,58 +227,4 @@ func token(ctx context.Context, args []string) error {
 	}
 	fmt.Println(tok)
 	return nil
-}
-
-func auditCmd(ctx context.Context, args []string) (int, error) {
-	if len(args) == 0 || args[0] != "verify" {
-		return 2, fmt.Errorf("%w: audit verify [--db hub|TH|KH]", errUsage)
-	}
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	which := fs.String("db", "", "hub or a country code; all when empty")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	cfg, _, err := configure(ctx)
-	if err != nil {
-		return 1, err
-	}
-	targets := map[string]string{"hub": cfg.HubDSN}
-	for cc, dsn := range cfg.StoreDSNs {
-		targets[cc] = dsn
-	}
-	if *which != "" {
-		key := *which
-		if key != "hub" {
-			key = strings.ToUpper(key)
-		}
-		dsn, ok := targets[key]
-		if !ok {
-			return 2, fmt.Errorf("%w: no database %q", errUsage, *which)
-		}
-		targets = map[string]string{key: dsn}
-	}
-	broken := false
-	for _, name := range sortedKeys(targets) {
-		db, err := store.Open(ctx, targets[name])
-		if err != nil {
-			return 1, err
-		}
-		err = audit.Verify(ctx, db)
-		if sqlDB, e := db.DB(); e == nil {
-			sqlDB.Close()
-		}
-		switch {
-		case err == nil:
-			fmt.Printf("%s: audit chain intact\n", name)
-		case errors.Is(err, audit.ErrBroken):
-			fmt.Printf("%s: BROKEN: %v\n", name, err)
-			broken = true
-		default:
-			return 1, err
-		}
-	}
-	if broken {
-		return 1, nil
-	}
-	return 0, nil
 }

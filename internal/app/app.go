@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/attachments"
+	"homeward/internal/audit"
 	"homeward/internal/auditlog"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
@@ -55,6 +56,8 @@ type App struct {
 	Repatriation *repatriation.Service
 	// Audit is the auditor's console over the stores' and the hub's logs.
 	Audit *auditlog.Service
+	// Sealer chains the audit rows of the hub and every store and publishes their heads (sealer.go).
+	Sealer *audit.Sealer
 }
 
 // Options tune Open.
@@ -123,6 +126,10 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	// Services and NGO referrals (support.go); the dashboards of the home page.
 	registerSupport(a.Exchange)
 	a.Audit = auditlog.New(hub, a.Stores)
+	if a.Sealer, err = openSealer(ctx, hub, a.Stores, master); err != nil {
+		return nil, err
+	}
+	a.Audit.Anchored(a.Sealer.Stores()...) // the console's chain check also checks the heads in the hub
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
 	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
 		return nil, err
@@ -157,6 +164,9 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 func (a *App) Close() {
 	if a.Audit != nil {
 		a.Audit.Wait() // a chain check still running ends before its pool closes
+	}
+	if a.Sealer != nil {
+		a.Sealer.Flush() // rows this process wrote are sealed and anchored before its pools close
 	}
 	a.Stores.Close()
 	if sqlDB, err := a.Hub.DB(); err == nil {

@@ -15,7 +15,10 @@ import (
 	"sync"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"homeward/internal/app"
+	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/config"
 	"homeward/internal/demo"
@@ -139,7 +142,40 @@ func buildTemplates(tb testing.TB) templates {
 	if err := demo.Seed(ctx, a.Directory, a.Cases, a.Stores, demo.Packets{Hub: a.Hub, Exchange: a.Exchange, Consent: a.Consent, Repatriation: a.Repatriation}); err != nil {
 		return templates{err: fmt.Errorf("seed templates: %w", err)}
 	}
+	// The demo's audit rows are sealed and their heads published, as the sealer of a running
+	// server leaves them.
+	if err := sealAll(ctx, a); err != nil {
+		return templates{err: fmt.Errorf("seal templates: %w", err)}
+	}
 	return out
+}
+
+// sealAll seals the audit rows of the hub and every store of a, then publishes their heads.
+func sealAll(ctx context.Context, a *app.App) error {
+	dbs := []*gorm.DB{a.Hub}
+	for _, cc := range a.Stores.Countries() {
+		st, err := a.Stores.For(cc)
+		if err != nil {
+			return err
+		}
+		dbs = append(dbs, st.DB)
+	}
+	for _, db := range dbs {
+		if _, err := audit.SealNow(ctx, db); err != nil {
+			return err
+		}
+	}
+	a.Sealer.Publish(ctx)
+	return nil
+}
+
+// SealAudit seals every committed audit row of the environment and publishes the chain heads
+// both ways, as the running server's sealer does every second.
+func (e *Env) SealAudit(tb testing.TB) {
+	tb.Helper()
+	if err := sealAll(context.Background(), e.App); err != nil {
+		tb.Fatalf("seal audit: %v", err)
+	}
 }
 
 // New returns a fresh environment with the demo data, cleaned up when the test ends.

@@ -1,22 +1,24 @@
-// Package audit appends hash-chained audit rows inside the caller's transaction and verifies chains.
+// Package audit appends audit rows inside the caller's transaction, seals them into a hash chain
+// beside the requests, publishes each chain's head to the other databases and verifies chains.
 //
-// Each database (the hub and every store) holds one chain in audit_log; audit_head holds its end.
-// A row's hash is sha256(prev_hash || canonical fields), so editing, inserting or deleting a row
-// breaks the chain, and deleting the last rows disagrees with audit_head.
+// Each database (the hub and every store) holds one chain in audit_log. A request appends its row
+// unsealed, taking no shared lock (Append); the sealer of that database (sealer.go, one at a time
+// under an advisory lock) gives committed rows the next chain positions (seq) and their hashes and
+// moves audit_head. A row's hash is sha256(prev_hash || canonical fields), so editing, inserting or
+// deleting a sealed row breaks the chain, and deleting the last rows disagrees with audit_head.
+// Heads published to the other side (anchors.go) catch a chain rewritten whole. docs/audit.md
+// describes the design, the tamper window and the tests that prove it.
 //
 // Every row names a declared Action (actions.go), which carries the section the row's detail is
-// about; the row stores that section. The canonical fields are id, at, actor user, actor agency,
-// action, entity, entity id, detail and — when not empty — section, each length-prefixed: rows
-// written before sections existed (an empty section) hash exactly as they did, and setting, clearing or
-// changing a row's section changes its hash.
+// about; the row stores that section. The canonical fields are the chain position, at, actor user,
+// actor agency, action, entity, entity id, detail and — when not empty — section, each
+// length-prefixed: rows written before sections existed (an empty section) hash exactly as they did,
+// and setting, clearing or changing a row's section changes its hash.
 package audit
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,9 +39,11 @@ type Entry struct {
 	Detail        any // marshalled to JSON; nil for none
 }
 
-// Row is a stored audit row.
+// Row is a stored audit row. A row is appended unsealed (Seq, PrevHash and Hash nil) and sealed
+// once by the sealer (sealer.go), which gives it the next chain position and its hashes.
 type Row struct {
 	ID            int64
+	Seq           *int64 // the chain position; nil while unsealed; = ID for rows written before the sealer
 	At            time.Time
 	ActorUserID   *string
 	ActorAgencyID *string
@@ -50,72 +54,90 @@ type Row struct {
 	Detail        string
 	PrevHash      []byte
 	Hash          []byte
+	AppendedAt    *time.Time // when the row was inserted (the database's clock); nil on rows before the sealer
 }
 
 // TableName is the audit table.
 func (Row) TableName() string { return "audit_log" }
 
-const lockHead = `SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`
+const insertColumns = `INSERT INTO audit_log (at, actor_user_id, actor_agency_id, action, section, entity, entity_id, detail) VALUES `
 
-// Append writes e as the next row of the chain, inside tx (which must be a transaction).
-// It takes the chain's head row lock until tx ends, so call it last in the transaction.
+// insertBatch bounds the rows of one INSERT (8 parameters a row, under PostgreSQL's 65,535).
+const insertBatch = 1000
+
+// Append writes e as an unsealed row inside tx (which must be a transaction). It takes no lock
+// beyond its own new row: the sealer chains the row after tx commits (sealer.go).
 func Append(tx *gorm.DB, now time.Time, e Entry) error {
 	return AppendMany(tx, now, []Entry{e})
 }
 
-// AppendMany writes entries as the next rows of the chain in one statement, inside tx.
+// AppendMany writes entries as unsealed rows inside tx, in their order (ids from the table's
+// identity sequence, so the sealer chains them in this order).
 func AppendMany(tx *gorm.DB, now time.Time, entries []Entry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	var head struct {
-		LastID   int64
-		LastHash []byte
-	}
-	if err := tx.Raw(lockHead).Scan(&head).Error; err != nil {
-		return fmt.Errorf("audit: lock head: %w", err)
-	}
-	rows := make([]Row, len(entries))
-	prevID, prevHash := head.LastID, head.LastHash
-	for i, e := range entries {
-		if !e.Action.valid() {
-			return fmt.Errorf("audit: action %q has no declared section", e.Action.name)
-		}
-		detail := ""
-		if e.Detail != nil {
-			b, err := json.Marshal(e.Detail)
-			if err != nil {
-				return fmt.Errorf("audit: detail: %w", err)
+	at := now.UTC().Truncate(time.Microsecond)
+	for start := 0; start < len(entries); start += insertBatch {
+		chunk := entries[start:min(start+insertBatch, len(entries))]
+		var sql strings.Builder
+		sql.WriteString(insertColumns)
+		args := make([]any, 0, 8*len(chunk))
+		for i, e := range chunk {
+			if !e.Action.valid() {
+				return fmt.Errorf("audit: action %q has no declared section", e.Action.name)
 			}
-			detail = string(b)
+			detail := ""
+			if e.Detail != nil {
+				b, err := json.Marshal(e.Detail)
+				if err != nil {
+					return fmt.Errorf("audit: detail: %w", err)
+				}
+				detail = string(b)
+			}
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, at, nullable(e.ActorUserID), nullable(e.ActorAgencyID), e.Action.name,
+				string(e.Action.section), e.Entity, e.EntityID, detail)
 		}
-		r := Row{
-			ID: prevID + 1, At: now.UTC().Truncate(time.Microsecond),
-			ActorUserID: nullable(e.ActorUserID), ActorAgencyID: nullable(e.ActorAgencyID),
-			Action: e.Action.name, Section: string(e.Action.section), Entity: e.Entity, EntityID: e.EntityID, Detail: detail,
-			PrevHash: prevHash,
+		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+			return fmt.Errorf("audit: insert: %w", err)
 		}
-		r.Hash = r.computeHash()
-		rows[i], prevID, prevHash = r, r.ID, r.Hash
-	}
-	if err := tx.CreateInBatches(rows, 1000).Error; err != nil {
-		return fmt.Errorf("audit: insert: %w", err)
-	}
-	res := tx.Exec(`UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1`, prevID, prevHash)
-	if res.Error != nil {
-		return fmt.Errorf("audit: move head: %w", res.Error)
 	}
 	return nil
 }
 
+// position is the row's chain position: Seq once sealed, else its id (the position it would have
+// had before the sealer, which is how the hash of a Row built without Seq is defined).
+func (r Row) position() int64 {
+	if r.Seq != nil {
+		return *r.Seq
+	}
+	return r.ID
+}
+
+// HashOf returns the hash r must carry at its chain position (r.Seq) after r.PrevHash: what the
+// sealer writes and Verify checks. Anyone holding the rows can recompute a chain, which is why the
+// heads are also published to the other databases (anchors.go).
+func HashOf(r Row) []byte { return r.computeHash() }
+
+// computeHash is sha256(prev_hash || canonical fields). The canonical fields are the chain
+// position, at, actor user, actor agency, action, entity, entity id, detail, then the section when
+// not empty, each length-prefixed — exactly the fields rows had before the sealer, whose position
+// was their id (seq = id), so they verify unchanged. A row whose id differs from its position (every
+// row sealed out of id order, or after ids skipped by rolled-back transactions) also carries the
+// section (even empty) and "id:<id>", so its id is bound too; the field count tells the forms apart.
 func (r Row) computeHash() []byte {
 	h := sha256.New()
 	h.Write(r.PrevHash)
+	pos := r.position()
 	fields := []string{
-		strconv.FormatInt(r.ID, 10), r.At.UTC().Format(time.RFC3339Nano),
+		strconv.FormatInt(pos, 10), r.At.UTC().Format(time.RFC3339Nano),
 		deref(r.ActorUserID), deref(r.ActorAgencyID), r.Action, r.Entity, r.EntityID, r.Detail,
 	}
-	if r.Section != "" {
+	switch {
+	case r.ID != pos:
+		fields = append(fields, r.Section, "id:"+strconv.FormatInt(r.ID, 10))
+	case r.Section != "":
 		fields = append(fields, r.Section)
 	}
 	for _, f := range fields {
@@ -125,61 +147,6 @@ func (r Row) computeHash() []byte {
 		h.Write([]byte(f))
 	}
 	return h.Sum(nil)
-}
-
-// ErrBroken reports a broken chain.
-var ErrBroken = errors.New("audit chain broken")
-
-// Break describes the first row where the chain fails.
-type Break struct {
-	ID     int64
-	Reason string
-}
-
-func (b *Break) Error() string { return fmt.Sprintf("audit row %d: %s", b.ID, b.Reason) }
-
-// Unwrap lets errors.Is(err, ErrBroken) match.
-func (b *Break) Unwrap() error { return ErrBroken }
-
-// Verify walks the whole chain in id order and returns a *Break for the first bad row, nil if intact.
-func Verify(ctx context.Context, db *gorm.DB) error {
-	const batch = 5000
-	var prev []byte = []byte{}
-	var expectID int64 = 1
-	for {
-		var rows []Row
-		err := db.WithContext(ctx).Where("id >= ?", expectID).Order("id").Limit(batch).Find(&rows).Error
-		if err != nil {
-			return fmt.Errorf("audit: read: %w", err)
-		}
-		for _, r := range rows {
-			if r.ID != expectID {
-				return &Break{ID: r.ID, Reason: fmt.Sprintf("expected row %d next: a row was deleted or inserted", expectID)}
-			}
-			if !bytes.Equal(r.PrevHash, prev) {
-				return &Break{ID: r.ID, Reason: "previous hash does not match: a row before it was changed or removed"}
-			}
-			if !bytes.Equal(r.computeHash(), r.Hash) {
-				return &Break{ID: r.ID, Reason: "hash does not match its contents: the row was edited"}
-			}
-			prev = r.Hash
-			expectID++
-		}
-		if len(rows) < batch {
-			break
-		}
-	}
-	var head struct {
-		LastID   int64
-		LastHash []byte
-	}
-	if err := db.WithContext(ctx).Raw(`SELECT last_id, last_hash FROM audit_head WHERE id = 1`).Scan(&head).Error; err != nil {
-		return fmt.Errorf("audit: read head: %w", err)
-	}
-	if head.LastID != expectID-1 || !bytes.Equal(head.LastHash, prev) {
-		return &Break{ID: expectID, Reason: fmt.Sprintf("chain ends at row %d but the head records row %d: rows were deleted at the end", expectID-1, head.LastID)}
-	}
-	return nil
 }
 
 func nullable(s string) *string {

@@ -98,6 +98,9 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		"rehash edited": `UPDATE audit_log SET detail = '', hash = sha256(prev_hash) WHERE id = 2`,
 		"edit section":  `UPDATE audit_log SET section = 'audit' WHERE id = (SELECT max(id) FROM audit_log WHERE section <> '')`,
 		"clear section": `UPDATE audit_log SET section = '' WHERE id = (SELECT max(id) FROM audit_log WHERE section <> '')`,
+		"reorder": `UPDATE audit_log SET seq = -3 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 4;
+			UPDATE audit_log SET seq = 4 WHERE seq = -3`,
+		"hash without position": `SET session_replication_role = replica; UPDATE audit_log SET seq = NULL WHERE seq = 2`,
 	}
 	for name, sql := range tampers {
 		t.Run(name, func(t *testing.T) {

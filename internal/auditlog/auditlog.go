@@ -52,6 +52,9 @@ type Service struct {
 	now    func() time.Time
 	runs   sync.WaitGroup // background chain checks (verify.go)
 	limit  *refusalLimiter
+	// ledgers are the stores' anchor keys by country (Anchored); without them the chain check
+	// checks each store's chain alone.
+	ledgers map[string]audit.Ledger
 }
 
 // New builds the console over the hub and the stores.

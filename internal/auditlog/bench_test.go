@@ -34,8 +34,8 @@ FROM generate_series(0, $1 - 1) k`
 
 // benchRowsSQL appends the rows after the chain's head ($1), oldest first, one every 6.3 s over two
 // years ending now; one row in eight is about the case's person, the rest about the case.
-const benchRowsSQL = `INSERT INTO audit_log (id, at, actor_user_id, actor_agency_id, action, entity, entity_id, detail, prev_hash, hash)
-SELECT $1::bigint + i,
+const benchRowsSQL = `INSERT INTO audit_log (id, seq, at, actor_user_id, actor_agency_id, action, entity, entity_id, detail, prev_hash, hash)
+SELECT (SELECT max(id) FROM audit_log) + i, $1::bigint + i,
   now() - (($2::bigint - i) * ($3::float8 / $2::bigint)) * interval '1 second',
   md5('bench-u-' || (i % $4))::uuid,
   (ARRAY[$5::uuid, $6::uuid, $7::uuid])[1 + (i % $4) % 3],
@@ -93,6 +93,7 @@ func seedAudit(b *testing.B, env *apptest.Env) {
 	exec(benchRowsSQL, head, benchRows, float64(benchSeconds), benchActors, worker.AgencyID, police.AgencyID, auditor.AgencyID, benchCases)
 	// The head moves past the loaded rows (their hashes are placeholders: the chain is not checked here).
 	exec(`UPDATE audit_head SET last_id = $1 WHERE id = 1`, head+benchRows)
+	exec(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), (SELECT max(id) FROM audit_log))`)
 	loaded := time.Since(start)
 	for _, d := range defs {
 		exec(d)

@@ -2,7 +2,6 @@ package auditlog
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,6 +39,9 @@ type ChainStatus struct {
 	Rows       int64      `json:"rows"`      // rows checked (the chain's length in the checked snapshot)
 	BrokenID   int64      `json:"broken_id"` // the first bad row when broken
 	Reason     string     `json:"reason,omitempty"`
+	// Unsealed counts the rows written but not yet sealed into the chain when the check ran (the
+	// sealer seals them within seconds; one waiting longer than audit.MaxUnsealedAge is a break).
+	Unsealed int64 `json:"unsealed"`
 }
 
 type verification struct {
@@ -51,9 +53,10 @@ type verification struct {
 	RowsRead   int64
 	BrokenID   *int64
 	Reason     string
+	Unsealed   int64
 }
 
-const lastVerification = `SELECT id, started_at, started_by, finished_at, status, rows_read, broken_id, reason
+const lastVerification = `SELECT id, started_at, started_by, finished_at, status, rows_read, broken_id, reason, unsealed
 FROM audit_verifications ORDER BY id DESC LIMIT 1`
 
 // Chain returns the last chain check of the auditor's store.
@@ -69,7 +72,7 @@ func (s *Service) Chain(ctx context.Context, a *authz.Actor) (*ChainStatus, erro
 	if v.ID == 0 {
 		return &ChainStatus{Status: ChainNever}, nil
 	}
-	out := &ChainStatus{Status: v.Status, StartedAt: &v.StartedAt, FinishedAt: v.FinishedAt, Rows: v.RowsRead, Reason: v.Reason}
+	out := &ChainStatus{Status: v.Status, StartedAt: &v.StartedAt, FinishedAt: v.FinishedAt, Rows: v.RowsRead, Reason: v.Reason, Unsealed: v.Unsealed}
 	if v.BrokenID != nil {
 		out.BrokenID = *v.BrokenID
 	}
@@ -132,18 +135,13 @@ func (s *Service) StartVerify(ctx context.Context, a *authz.Actor) error {
 // Wait blocks until the background checks end (tests, shutdown).
 func (s *Service) Wait() { s.runs.Wait() }
 
-// verify checks the chain in one read-only snapshot (rows appended meanwhile are not in it, so
-// they cannot look like a broken end) and records the result.
+// verify checks the chain in one read-only snapshot (rows sealed meanwhile are not in it, so they
+// cannot look like a broken end) with the heads the hub recorded for it, and records the result
+// with the count of rows not yet sealed.
 func (s *Service) verify(st *store.Store, id int64) {
 	ctx, cancel := context.WithTimeout(context.Background(), VerifyTimeout)
 	defer cancel()
-	var length int64
-	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Raw(`SELECT last_id FROM audit_head WHERE id = 1`).Scan(&length).Error; err != nil {
-			return err
-		}
-		return audit.Verify(ctx, tx)
-	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	rep, err := s.check(ctx, st)
 	status, reason, broken := ChainIntact, "", (*int64)(nil)
 	var br *audit.Break
 	switch {
@@ -153,9 +151,33 @@ func (s *Service) verify(st *store.Store, id int64) {
 		status, reason = ChainFailed, "error"
 		slog.Error("audit chain check", "country", st.Country, "err", err)
 	}
-	res := st.DB.Exec(`UPDATE audit_verifications SET status = ?, finished_at = ?, rows_read = ?, broken_id = ?, reason = ?
-		WHERE id = ?`, status, s.now(), length, broken, reason, id)
+	res := st.DB.Exec(`UPDATE audit_verifications SET status = ?, finished_at = ?, rows_read = ?, broken_id = ?, reason = ?, unsealed = ?
+		WHERE id = ?`, status, s.now(), rep.Sealed, broken, reason, rep.Unsealed, id)
 	if res.Error != nil {
 		slog.Error("audit chain check: record result", "country", st.Country, "err", res.Error)
 	}
+}
+
+// check verifies st's chain; with the ledgers given (Anchored), also against the heads the hub
+// recorded for it.
+func (s *Service) check(ctx context.Context, st *store.Store) (audit.Report, error) {
+	l, ok := s.ledgers[st.Country]
+	if !ok {
+		return audit.Check(ctx, st.DB, nil, nil)
+	}
+	anchors, err := audit.AnchorsFor(ctx, s.hub, st.Country)
+	if err != nil {
+		return audit.Report{}, err
+	}
+	return audit.Check(ctx, st.DB, anchors, l.Key)
+}
+
+// Anchored gives the console the stores' ledgers (their anchor keys), so its chain check also
+// checks the heads each store published into the hub.
+func (s *Service) Anchored(ledgers ...audit.Ledger) *Service {
+	s.ledgers = map[string]audit.Ledger{}
+	for _, l := range ledgers {
+		s.ledgers[l.Name] = l
+	}
+	return s
 }

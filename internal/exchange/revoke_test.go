@@ -11,7 +11,6 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/apptest"
-	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/consent"
@@ -267,12 +266,14 @@ func TestRevokeStoreAuditFailure(t *testing.T) {
 	p := f.sent(t, khWorker, khSupervisor, c.ID, repatriation("th-embassy-pnh", "given_name"))
 	injected := errors.New("injected store audit failure")
 	db := f.store(t, "KH")
-	if err := db.Callback().Create().Before("gorm:create").Register("test:fail_revoke_audit", func(tx *gorm.DB) {
-		if rows, ok := tx.Statement.Dest.(*[]audit.Row); ok {
-			for _, r := range *rows {
-				if strings.HasPrefix(r.Action, "packet.revoke") {
-					tx.AddError(injected)
-				}
+	// audit.Append inserts its rows with one raw INSERT; the action names are among its values.
+	if err := db.Callback().Raw().Before("gorm:raw").Register("test:fail_revoke_audit", func(tx *gorm.DB) {
+		if !strings.HasPrefix(tx.Statement.SQL.String(), "INSERT INTO audit_log") {
+			return
+		}
+		for _, v := range tx.Statement.Vars {
+			if s, ok := v.(string); ok && strings.HasPrefix(s, "packet.revoke") {
+				tx.AddError(injected)
 			}
 		}
 	}); err != nil {
@@ -292,7 +293,7 @@ func TestRevokeStoreAuditFailure(t *testing.T) {
 	if st, _ := f.statusOf(t, p.ID); st != "sent" || f.hubPayloadGone(t, p.ID) {
 		t.Fatalf("packet = %s after a failed revocation, want sent with its payload", st)
 	}
-	if err := db.Callback().Create().Remove("test:fail_revoke_audit"); err != nil {
+	if err := db.Callback().Raw().Remove("test:fail_revoke_audit"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.x.Revoke(ctx, f.actor(t, khWorker), p.ID, "sent by mistake"); err != nil {

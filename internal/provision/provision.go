@@ -138,6 +138,17 @@ func GrantApp(ctx context.Context, owner *sql.DB, app string) error {
 			return fmt.Errorf("grant to %s: %w", app, err)
 		}
 	}
+	// The audit sealer (internal/audit/sealer.go) sets a row's chain position and hashes, once:
+	// only those columns, and a trigger refuses them on a sealed row. Anchors and store keys are
+	// append-only.
+	if err := grantIfTable(ctx, owner, "audit_log", `GRANT UPDATE (seq, prev_hash, hash) ON audit_log TO %I`, app, "seq"); err != nil {
+		return err
+	}
+	for _, t := range []string{"audit_anchors", "store_keys"} {
+		if err := grantIfTable(ctx, owner, t, `REVOKE UPDATE, DELETE, TRUNCATE ON `+t+` FROM %I`, app, ""); err != nil {
+			return err
+		}
+	}
 	var hasKeysets bool
 	if err := owner.QueryRowContext(ctx, `SELECT to_regclass('public.keysets') IS NOT NULL`).Scan(&hasKeysets); err != nil {
 		return err
@@ -155,6 +166,27 @@ func GrantApp(ctx context.Context, owner *sql.DB, app string) error {
 		if err := execFormat(ctx, owner, `REVOKE UPDATE, DELETE, TRUNCATE ON agency_keys FROM %I`, app); err != nil {
 			return fmt.Errorf("grant to %s: %w", app, err)
 		}
+	}
+	return nil
+}
+
+// grantIfTable runs stmt (formatted with app) when table exists (and has column, when given).
+func grantIfTable(ctx context.Context, owner *sql.DB, table, stmt, app, column string) error {
+	var has bool
+	q := `SELECT to_regclass('public.' || $1) IS NOT NULL`
+	args := []any{table}
+	if column != "" {
+		q = `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name = $2)`
+		args = append(args, column)
+	}
+	if err := owner.QueryRowContext(ctx, q, args...).Scan(&has); err != nil {
+		return err
+	}
+	if !has {
+		return nil
+	}
+	if err := execFormat(ctx, owner, stmt, app); err != nil {
+		return fmt.Errorf("grant to %s on %s: %w", app, table, err)
 	}
 	return nil
 }
