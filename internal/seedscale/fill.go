@@ -58,6 +58,8 @@ type Options struct {
 type Stats struct {
 	Rows    map[string]int // rows per table
 	Elapsed time.Duration
+	// Phases is the time spent in each phase: copy, indexes, summaries, vacuum.
+	Phases map[string]time.Duration
 }
 
 // Rate is persons per second.
@@ -109,7 +111,7 @@ func Fill(ctx context.Context, adminDSN string, keys *vault.Keys, dir Directory,
 	if err := conn.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil || !super {
 		return Stats{}, fmt.Errorf("seedscale: the fill needs a superuser connection to the store (session_replication_role): %v", err)
 	}
-	stats := Stats{Rows: map[string]int{}}
+	stats := Stats{Rows: map[string]int{}, Phases: map[string]time.Duration{}}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		return fill(ctx, tx, keys, dir, opt, &stats)
 	})
@@ -117,6 +119,7 @@ func Fill(ctx context.Context, adminDSN string, keys *vault.Keys, dir Directory,
 		return Stats{}, err
 	}
 	if opt.Analyze {
+		defer stats.phase("vacuum")()
 		for _, t := range append(append([]string{}, baseTables...), summaryTables...) {
 			if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize()); err != nil {
 				return Stats{}, fmt.Errorf("seedscale: vacuum %s: %w", t, err)
@@ -198,19 +201,32 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE seed_cases (id uuid) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("seedscale: %w", err)
 	}
+	done := stats.phase("copy")
 	if err := copyChunks(ctx, tx, g, opt, &lastID, &lastHash, stats); err != nil {
 		return err
 	}
+	done()
 	if _, err := tx.Exec(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, lastID, lastHash); err != nil {
 		return fmt.Errorf("seedscale: move the audit head: %w", err)
 	}
+	done = stats.phase("indexes")
 	if err := recreateIndexes(ctx, tx, dropped, baseTables); err != nil {
 		return err
 	}
+	done()
+	done = stats.phase("summaries")
 	if err := summarise(ctx, tx, stats); err != nil {
 		return err
 	}
+	done()
+	defer stats.phase("indexes")()
 	return recreateIndexes(ctx, tx, dropped, summaryTables)
+}
+
+// phase starts timing a phase; the returned func adds the time to it.
+func (s *Stats) phase(name string) func() {
+	start := time.Now()
+	return func() { s.Phases[name] += time.Since(start) }
 }
 
 // copyChunks generates the chunks on every core and copies them in order, linking their audit rows.
