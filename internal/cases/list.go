@@ -72,7 +72,7 @@ func (s *search) match() (string, []any) {
 // after the scope; and the search, nil without one.
 func (q *ListQuery) filters(st *store.Store, scope authz.Scope) (*conditions, *search, error) {
 	w := &conditions{}
-	cond, args := scope.CaseFilter("c")
+	cond, args := scope.CaseFilterPerRow("c")
 	w.addCase(cond, args...)
 	add := w.add
 	inv := &problem.Invalid{}

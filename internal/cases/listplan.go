@@ -68,9 +68,12 @@ const (
 FROM (SELECT c.* FROM cases c WHERE %s ORDER BY c.updated_at DESC, c.id DESC LIMIT ?) c
 JOIN persons p ON p.id = c.person_id
 WHERE `
-	hitsSQL = `WITH hit AS MATERIALIZED (SELECT p.id FROM persons p WHERE %s)
+	// The hits CTE is named p and carries every person column the list and its filters read, so
+	// that a person's row is read once (its name is rechecked there anyway).
+	hitsSQL = `WITH p AS MATERIALIZED (SELECT p.id, p.given_name, p.family_name, p.nationality, p.sex, p.minor, p.operation_id
+  FROM persons p WHERE %s)
 ` + listColumns + `
-FROM hit JOIN cases c ON c.person_id = hit.id JOIN persons p ON p.id = hit.id
+FROM p JOIN cases c ON c.person_id = p.id
 WHERE `
 )
 
