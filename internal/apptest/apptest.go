@@ -162,7 +162,7 @@ func newEnv(tb testing.TB, empty bool) *Env {
 	if empty {
 		from = tpl.empty
 	}
-	return envFrom(tb, from)
+	return envFrom(tb, from, testdb.CreateDatabase)
 }
 
 // loadTemplates builds the templates once per process.
@@ -174,8 +174,9 @@ func loadTemplates(tb testing.TB) {
 	}
 }
 
-// envFrom returns a fresh environment cloned from the template databases from ("hub", "TH", "KH").
-func envFrom(tb testing.TB, from map[string]string) *Env {
+// envFrom returns a fresh environment cloned from the template databases from ("hub", "TH", "KH")
+// by clone (testdb.CreateDatabase's signature).
+func envFrom(tb testing.TB, from map[string]string, clone func(tb testing.TB, prefix, template, owner string) string) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	admin := adminDB(tb)
@@ -185,7 +186,7 @@ func envFrom(tb testing.TB, from map[string]string) *Env {
 	cfg := config.Config{StoreDSNs: map[string]string{}, MasterKeyFile: tpl.masterKey, AttachmentsDir: config.AttachmentsRoot(os.Getenv)}
 	for _, k := range keys() {
 		d := databaseFor(k)
-		d.Name = testdb.CreateDatabase(tb, "t_"+strings.ToLower(k), from[k], d.Owner)
+		d.Name = clone(tb, "t_"+strings.ToLower(k), from[k], d.Owner)
 		if err := provision.Lockdown(ctx, admin, d); err != nil {
 			tb.Fatal(err)
 		}
