@@ -17,6 +17,7 @@ const usage = `usage: homeward COMMAND
   serve                serve with the configuration in the environment
   migrate              apply migrations to the hub and every store
   seed-demo            load the demo data into empty databases
+  seed-scale --persons N [--store CC,...]     development only: add N generated persons to each store
   token create --user EMAIL [--agency SLUG]   print a new API bearer token
   token revoke --id ID | --token TOKEN        revoke an API token
   audit verify [--db hub|TH|KH]               check the audit chains
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string) (int, error) {
 		return 0, migrate(ctx)
 	case "seed-demo":
 		return 0, seedDemo(ctx)
+	case "seed-scale":
+		return 0, seedScale(ctx, rest)
 	case "token":
 		return 0, token(ctx, rest)
 	case "audit":

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,16 +60,21 @@ func (s *Service) Export(ctx context.Context, a *authz.Actor, q ListQuery, forma
 		return nil, err
 	}
 	q.Cursor, q.Limit = "", 0
-	where, args, err := q.filters(st, scope)
+	w, srch, err := q.filters(st, scope)
 	if err != nil {
 		return nil, err
 	}
+	if srch != nil {
+		m, margs := srch.match()
+		w.add(m, margs...)
+	}
+	where, args := w.all()
 	out := &Export{Identity: a.Can(authz.SectionIdentity, authz.ActionRead)}
 	cols := exportCoreSQL
 	if out.Identity {
 		cols += exportIdentitySQL
 	}
-	sql := cols + exportFromSQL + strings.Join(where, " AND ") + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
+	sql := cols + exportFromSQL + where + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
 	args = append(args, ExportLimit+1)
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Raw(sql, args...).Scan(&out.Rows).Error; err != nil {

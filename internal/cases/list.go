@@ -49,17 +49,38 @@ type ListQuery struct {
 
 const pendingApprovalSQL = `EXISTS (SELECT 1 FROM identification_decisions d WHERE d.case_id = c.id AND d.status = 'proposed')`
 
-// filters returns the SQL conditions of the query's filters and their arguments, after the scope.
-func (q *ListQuery) filters(st *store.Store, scope authz.Scope) ([]string, []any, error) {
-	cond, args := scope.CaseFilter("c")
-	where := []string{cond}
-	add := func(c string, a ...any) { where, args = append(where, c), append(args, a...) }
+// search is the q of a list query, ready for SQL: a LIKE pattern for names and aliases, and the
+// blind index of the text read as a document number (nil when it cannot be one).
+type search struct {
+	like string
+	bidx []byte
+	// trigrams tells that the pattern holds a trigram pg_trgm can look up (3 characters or more),
+	// so that the name indexes narrow the search.
+	trigrams bool
+}
+
+// match is the SQL condition of a search on persons aliased p, with its arguments.
+func (s *search) match() (string, []any) {
+	if s.bidx != nil {
+		return "(p.search_name LIKE ? OR p.search_aliases LIKE ? OR p.document_number_bidx = ? OR p.document_bidxs @> ARRAY[?::bytea])",
+			[]any{s.like, s.like, s.bidx, s.bidx}
+	}
+	return "(p.search_name LIKE ? OR p.search_aliases LIKE ?)", []any{s.like, s.like}
+}
+
+// filters returns the SQL conditions of the query's filters but the search, and their arguments,
+// after the scope; and the search, nil without one.
+func (q *ListQuery) filters(st *store.Store, scope authz.Scope) (*conditions, *search, error) {
+	w := &conditions{}
+	cond, args := scope.CaseFilterPerRow("c")
+	w.addCase(cond, args...)
+	add := w.add
 	inv := &problem.Invalid{}
 	if q.Stage != "" {
 		if !q.Stage.Valid() {
 			inv.Add("stage", "case.error.stage_unknown")
 		}
-		add("c.stage = ?", q.Stage)
+		w.addCase("c.stage = ?", q.Stage)
 	}
 	if q.Operation = strings.TrimSpace(q.Operation); q.Operation != "" {
 		if !validUUID(q.Operation) {
@@ -80,30 +101,27 @@ func (q *ListQuery) filters(st *store.Store, scope authz.Scope) ([]string, []any
 		if !validUUID(q.AssignedTo) {
 			inv.Add("assigned", "form.error.invalid")
 		}
-		add("c.assigned_user_id = ?", q.AssignedTo)
+		w.addCase("c.assigned_user_id = ?", q.AssignedTo)
 	}
 	if q.PendingApproval {
 		add(pendingApprovalSQL)
 	}
+	var srch *search
 	if text := strings.TrimSpace(norm.NFC.String(q.Q)); text != "" {
-		like := "%" + escapeLike(strings.ToLower(text)) + "%"
 		// Names and aliases partially, in any script; a document number (the primary one or any held)
 		// exactly, through its blind index.
-		if bidx := st.Keys.BlindIndex(vault.KindDocumentNumber, text); bidx != nil {
-			add("(p.search_name LIKE ? OR p.search_aliases LIKE ? OR p.document_number_bidx = ? OR p.document_bidxs @> ARRAY[?::bytea])",
-				like, like, bidx, bidx)
-		} else {
-			add("(p.search_name LIKE ? OR p.search_aliases LIKE ?)", like, like)
-		}
+		lower := strings.ToLower(text)
+		srch = &search{like: "%" + escapeLike(lower) + "%", bidx: st.Keys.BlindIndex(vault.KindDocumentNumber, text),
+			trigrams: hasTrigram(lower)}
 	}
 	if q.Cursor != "" {
 		at, id, ok := decodeCursor(q.Cursor)
 		if !ok {
 			inv.Add("cursor", "form.error.invalid")
 		}
-		add("(c.updated_at, c.id) < (?, ?)", at, id)
+		w.addCase("(c.updated_at, c.id) < (?, ?)", at, id)
 	}
-	return where, args, inv.Err()
+	return w, srch, inv.Err()
 }
 
 // List returns one page of the cases the actor may see, newest change first, and audits the read.
@@ -112,21 +130,13 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, q ListQuery) (*Page,
 	if err != nil {
 		return nil, err
 	}
-	if q.Limit <= 0 {
-		q.Limit = DefaultLimit
-	}
-	if q.Limit > MaxLimit {
-		q.Limit = MaxLimit
-	}
-	where, args, err := q.filters(st, scope)
+	plan, err := q.plan(st, scope)
 	if err != nil {
 		return nil, err
 	}
-	sql := listSQL + strings.Join(where, " AND ") + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
-	args = append(args, q.Limit+1)
 	page := &Page{}
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Raw(sql, args...).Scan(&page.Items).Error; err != nil {
+		if err := plan.run(tx, &page.Items); err != nil {
 			return err
 		}
 		if len(page.Items) > q.Limit {
@@ -143,6 +153,20 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, q ListQuery) (*Page,
 		return nil, err
 	}
 	return page, nil
+}
+
+// ListStatement returns the first SELECT List runs for q as the actor, with its arguments (GORM
+// placeholders): the benchmarks run the very same statement under pgbench.
+func (s *Service) ListStatement(a *authz.Actor, q ListQuery) (string, []any, error) {
+	st, scope, err := s.bind(a, authz.SectionCases, authz.ActionRead)
+	if err != nil {
+		return "", nil, err
+	}
+	plan, err := q.plan(st, scope)
+	if err != nil {
+		return "", nil, err
+	}
+	return plan.first.sql, plan.first.args, nil
 }
 
 func escapeLike(s string) string {
