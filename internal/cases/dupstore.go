@@ -24,7 +24,7 @@ const dupPerRow = 2 * MaxDuplicates
 //
 // The age window is closeInAge's, one day and one year wider (the time zone of a date may differ
 // between the database and Go); closeInAge then rules exactly. Parameters: rows and blind indexes;
-// the limit; rows, nationalities, names, birth dates ('' for none), ages at now (-1 for none); today
+// the limit; rows, nationalities, names, birth dates (” for none), ages at now (-1 for none); today
 // (UTC) twice; the limit.
 const dupSQL = `SELECT q.i AS row_index, 'document' AS reason, 2.0::float8 AS score,
        d.id, d.merged_into, d.birth_date, d.age_estimate, d.created_at
