@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -157,73 +156,20 @@ type candidate struct {
 	CreatedAt   time.Time
 }
 
-// dupSQL looks up, in one statement, the persons sharing a document blind index with a row, and
-// those whose name or aliases are similar (trigrams, any script) to any name of the row within the
-// same nationality; the GIN indexes on document_bidxs, search_name and search_aliases serve it.
-const dupSQL = `SELECT q.i AS row_index, 'document' AS reason, 2.0::float8 AS score,
-       p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
-FROM unnest(?::int[], ?::bytea[]) AS q(i, bidx)
-JOIN persons p ON p.document_bidxs @> ARRAY[q.bidx]
-UNION ALL
-SELECT q.i, 'name', greatest(similarity(p.search_name, q.name), word_similarity(q.name, p.search_aliases))::float8,
-       p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
-FROM unnest(?::int[], ?::text[], ?::text[]) AS q(i, nat, name)
-JOIN persons p ON p.nationality = q.nat AND (p.search_name % q.name OR q.name <% p.search_aliases)`
-
-// dupSettingsSQL sets, for this transaction, the thresholds of % and <%, and steers the planner
-// to the trigram indexes (then back): pg_trgm's operators are costed like plain comparisons, so
-// on a store of a few thousand persons the planner prefers to compute a similarity for every
-// person of the nationality — with a sequential scan, or, in the generic plan of the prepared
-// statement (which cannot see how short the arrays are), a hash join — several times slower.
-const dupSettingsSQL = `SELECT set_config('pg_trgm.similarity_threshold', ?, true),
-       set_config('pg_trgm.word_similarity_threshold', ?, true), set_config('enable_seqscan', ?, true),
-       set_config('plan_cache_mode', ?, true)`
-
 // findDuplicates returns, for each new person (not yet inserted), the possible duplicates in the
-// store and among the other new persons, documents first.
+// store and among the other new persons, documents first. The store is asked in batches of
+// dupBatch persons (storeCandidates); only the candidates come back, at most dupPerRow a row and
+// reason, so what it holds in memory grows with the batch, never with the store.
 func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Person, now time.Time) ([][]Duplicate, error) {
 	out := make([][]Duplicate, len(persons))
 	if len(persons) == 0 {
 		return out, nil
 	}
-	var docRows, nameRows []int
-	var docs [][]byte
-	var nats, names []string
-	for i, p := range persons {
-		for _, b := range p.DocumentBidxs {
-			docRows, docs = append(docRows, i), append(docs, b)
-		}
-		if len(persons) >= largeBatch {
-			continue // names are matched in memory below
-		}
-		for _, n := range p.names() {
-			nameRows, nats, names = append(nameRows, i), append(nats, p.Nationality), append(names, n)
-		}
-	}
-	th := strconv.FormatFloat(NameSimilarity, 'f', -1, 64)
-	var found []candidate
-	if err := tx.Exec(dupSettingsSQL, th, th, "off", "force_custom_plan").Error; err != nil {
-		return nil, err
-	}
-	if err := tx.Raw(dupSQL, intList(docRows), BytesList(docs), intList(nameRows), TextList(nats), TextList(names)).
-		Scan(&found).Error; err != nil {
-		return nil, err
-	}
-	if err := tx.Exec(dupSettingsSQL, th, th, "on", "auto").Error; err != nil {
-		return nil, err
-	}
-	if len(persons) >= largeBatch {
-		byName, err := storeNameCandidates(tx, persons)
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, byName...)
-	}
 	best := make([]map[string]candidate, len(persons)) // row -> person id -> best match
-	for _, c := range found {
+	keep := func(c candidate) {
 		p := persons[c.RowIndex]
 		if c.Reason == ReasonName && !closeInAge(p.BirthDate, p.AgeEstimate, p.CreatedAt, c.BirthDate, c.AgeEstimate, c.CreatedAt, now) {
-			continue
+			return
 		}
 		if best[c.RowIndex] == nil {
 			best[c.RowIndex] = map[string]candidate{}
@@ -231,6 +177,9 @@ func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Pers
 		if prev, ok := best[c.RowIndex][c.personID()]; !ok || c.Score > prev.Score {
 			best[c.RowIndex][c.personID()] = c
 		}
+	}
+	if err := storeCandidates(tx, persons, now, keep); err != nil {
+		return nil, err
 	}
 	var ids []string
 	seen := map[string]bool{}

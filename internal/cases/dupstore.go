@@ -1,183 +1,122 @@
 package cases
 
 import (
-	"math"
-	"runtime"
-	"slices"
-	"sync"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
 )
 
-// largeBatch is the batch size from which names are matched in memory against the store's names,
-// rather than one trigram index probe per row: with common names a probe of the GIN index reads
-// much of the store, so 2,000 probes cost minutes on a store of 100,000, while one read of the
-// names of the batch's nationalities and a prefix-filtered match costs about a second.
-const largeBatch = 20
+// dupBatch is how many new persons one look-up statement covers: a file of 2,000 rows is four
+// statements, and what a statement returns is bounded by dupBatch names times dupPerRow.
+const dupBatch = 500
 
-// storedName is the part of a stored person the name match needs.
-type storedName struct {
-	ID          string
-	MergedInto  *string
-	Nationality string
-	GivenName   string
-	FamilyName  string
-	Aliases     TextList
-	BirthDate   *time.Time
-	AgeEstimate *int
-	CreatedAt   time.Time
+// dupPerRow bounds the stored persons one name or one document of a row may bring back, the
+// closest first. Twice MaxDuplicates, so that the persons merged into one another or ruled out by
+// the exact age rule (closeInAge, in Go) still leave MaxDuplicates to report.
+const dupPerRow = 2 * MaxDuplicates
+
+// dupSQL looks up, for a batch of new persons, the stored persons sharing a document blind index
+// with a row (the GIN index on document_bidxs), and those whose name or aliases are similar
+// (pg_trgm, any script: the GIN trigram indexes on search_name and search_aliases) to a name of the
+// row, of the same nationality and a close age. Each row's look-up is its own index probe (LATERAL)
+// limited to its dupPerRow closest, so nothing of the store but the candidates reaches Go.
+//
+// The age window is closeInAge's, one day and one year wider (the time zone of a date may differ
+// between the database and Go); closeInAge then rules exactly. Parameters: rows and blind indexes;
+// the limit; rows, nationalities, names, birth dates (” for none), ages at now (-1 for none); today
+// (UTC) twice; the limit.
+const dupSQL = `SELECT q.i AS row_index, 'document' AS reason, 2.0::float8 AS score,
+       d.id, d.merged_into, d.birth_date, d.age_estimate, d.created_at
+FROM unnest(?::int[], ?::bytea[]) AS q(i, bidx)
+CROSS JOIN LATERAL (SELECT p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
+  FROM persons p WHERE p.document_bidxs @> ARRAY[q.bidx] ORDER BY p.id LIMIT ?) d
+UNION ALL
+SELECT q.i, 'name', n.score, n.id, n.merged_into, n.birth_date, n.age_estimate, n.created_at
+FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::int[]) AS q(i, nat, name, birth, age)
+CROSS JOIN LATERAL (SELECT p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at,
+    greatest(similarity(p.search_name, q.name), word_similarity(q.name, p.search_aliases))::float8 AS score
+  FROM persons p
+  WHERE p.nationality = q.nat AND (p.search_name % q.name OR q.name <% p.search_aliases)
+    AND CASE
+      WHEN q.birth <> '' AND p.birth_date IS NOT NULL THEN abs(p.birth_date - q.birth::date) <= 366
+      WHEN q.age < 0 THEN true
+      WHEN p.birth_date IS NOT NULL THEN abs(date_part('year', age(?::date, p.birth_date)) - q.age) <= 3
+      WHEN p.age_estimate IS NOT NULL THEN
+        abs(p.age_estimate + date_part('year', age(?::date, p.created_at::date)) - q.age) <= 3
+      ELSE true END
+  ORDER BY score DESC, p.id LIMIT ?) n`
+
+// dupSettingsSQL sets, for this transaction, the thresholds of % and <%, and steers the planner
+// to the trigram indexes (then back): pg_trgm's operators are costed like plain comparisons, so
+// the planner may prefer to compute a similarity for every person of the nationality — with a
+// sequential scan, or, in the generic plan of the prepared statement (which cannot see how short
+// the arrays are), a hash join — many times slower, and slower still as the store grows.
+const dupSettingsSQL = `SELECT set_config('pg_trgm.similarity_threshold', ?, true),
+       set_config('pg_trgm.word_similarity_threshold', ?, true), set_config('enable_seqscan', ?, true),
+       set_config('plan_cache_mode', ?, true)`
+
+// dupQuery is the look-up of one batch: its parameters, in dupSQL's order.
+type dupQuery struct {
+	docRows, nameRows, ages []int
+	docs                    BytesList
+	nats, names, births     TextList
 }
 
-const storedNamesSQL = `SELECT id, merged_into, nationality, given_name, family_name, aliases, birth_date, age_estimate, created_at
-FROM persons WHERE nationality = ANY(?)`
-
-// gramKey is a trigram within one nationality: names only match within the same nationality.
-type gramKey struct {
-	nat  string
-	gram uint64
-}
-
-// nameGrams is one name of one person with its trigrams, sorted, and its prefix of rarest ones.
-type nameGrams struct {
-	owner  int // index into the stored slice, or into the batch
-	grams  []uint64
-	prefix []uint64
-}
-
-// storeNameCandidates finds, for each new person, the stored persons of the same nationality whose
-// full name or an alias has a trigram similarity of at least NameSimilarity with one of theirs.
-// Prefix filtering (with one global order of trigrams, rarest first) finds every such pair while
-// comparing only records that share a rare trigram.
-func storeNameCandidates(tx *gorm.DB, persons []*Person) ([]candidate, error) {
-	nats := map[string]bool{}
-	for _, p := range persons {
-		nats[p.Nationality] = true
+// add puts new person i (its index in the whole batch) into the query.
+func (q *dupQuery) add(i int, p *Person, now time.Time) {
+	for _, b := range p.DocumentBidxs {
+		q.docRows, q.docs = append(q.docRows, i), append(q.docs, b)
 	}
-	stored, err := loadStoredNames(tx, keys(nats))
+	birth := ""
+	if p.BirthDate != nil {
+		birth = p.BirthDate.Format("2006-01-02")
+	}
+	age := -1
+	if y, ok := ageAt(p.BirthDate, p.AgeEstimate, p.CreatedAt, now); ok {
+		age = y
+	}
+	for _, n := range p.names() {
+		q.nameRows, q.nats, q.names = append(q.nameRows, i), append(q.nats, p.Nationality), append(q.names, n)
+		q.births, q.ages = append(q.births, birth), append(q.ages, age)
+	}
+}
+
+// storeCandidates looks up the stored persons each new person may be, dupBatch persons a statement,
+// and hands every candidate row to keep as it is read.
+func storeCandidates(tx *gorm.DB, persons []*Person, now time.Time, keep func(candidate)) error {
+	th := strconv.FormatFloat(NameSimilarity, 'f', -1, 64)
+	if err := tx.Exec(dupSettingsSQL, th, th, "off", "force_custom_plan").Error; err != nil {
+		return err
+	}
+	today := now.UTC().Format("2006-01-02")
+	for from := 0; from < len(persons); from += dupBatch {
+		var q dupQuery
+		for i := from; i < min(from+dupBatch, len(persons)); i++ {
+			q.add(i, persons[i], now)
+		}
+		if err := scanCandidates(tx, &q, today, keep); err != nil {
+			return err
+		}
+	}
+	return tx.Exec(dupSettingsSQL, th, th, "on", "auto").Error
+}
+
+// scanCandidates runs one batch's look-up and scans its rows by hand, one at a time.
+func scanCandidates(tx *gorm.DB, q *dupQuery, today string, keep func(candidate)) error {
+	rows, err := tx.Raw(dupSQL, intList(q.docRows), q.docs, dupPerRow, intList(q.nameRows), q.nats, q.names, q.births,
+		intList(q.ages), today, today, dupPerRow).Rows()
 	if err != nil {
-		return nil, err
-	}
-	freq := map[uint64]int{}
-	gramsOf := func(names []string, owner int) []nameGrams {
-		var out []nameGrams
-		for _, n := range names {
-			if g := trigrams(n); len(g) > 0 {
-				for _, t := range g {
-					freq[t]++
-				}
-				out = append(out, nameGrams{owner: owner, grams: g})
-			}
-		}
-		return out
-	}
-	var storedRecs, newRecs []nameGrams
-	for i, s := range stored {
-		p := Person{GivenName: s.GivenName, FamilyName: s.FamilyName, Aliases: s.Aliases}
-		storedRecs = append(storedRecs, gramsOf(p.names(), i)...)
-	}
-	for i, p := range persons {
-		newRecs = append(newRecs, gramsOf(p.names(), i)...)
-	}
-	index := map[gramKey][]int32{}
-	for r := range storedRecs {
-		rec := &storedRecs[r]
-		rec.prefix = prefixOf(rec.grams, freq)
-		nat := stored[rec.owner].Nationality
-		for _, t := range rec.prefix {
-			index[gramKey{nat, t}] = append(index[gramKey{nat, t}], int32(r))
-		}
-	}
-	// Probe with the new names, split over the cores; the index and freq are only read from here on.
-	prefixes := make([][]uint64, len(newRecs))
-	for n, rec := range newRecs {
-		prefixes[n] = prefixOf(rec.grams, freq)
-	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(newRecs)/100))
-	parts := make([]map[[2]int]float64, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			found := map[[2]int]float64{}              // (new person, stored person) -> best similarity
-			compared := make([]int32, len(storedRecs)) // stored record -> 1 + the last new record compared
-			for n := w; n < len(newRecs); n += workers {
-				rec := newRecs[n]
-				nat := persons[rec.owner].Nationality
-				for _, t := range prefixes[n] {
-					for _, o := range index[gramKey{nat, t}] {
-						if compared[o] == int32(n+1) {
-							continue
-						}
-						compared[o] = int32(n + 1)
-						key := [2]int{rec.owner, storedRecs[o].owner}
-						if sim := similarity(rec.grams, storedRecs[o].grams); sim >= NameSimilarity && sim > found[key] {
-							found[key] = sim
-						}
-					}
-				}
-			}
-			parts[w] = found
-		}()
-	}
-	wg.Wait()
-	best := map[[2]int]float64{}
-	for _, part := range parts {
-		for key, sim := range part {
-			if sim > best[key] {
-				best[key] = sim
-			}
-		}
-	}
-	out := make([]candidate, 0, len(best))
-	for key, sim := range best {
-		s := stored[key[1]]
-		out = append(out, candidate{RowIndex: key[0], Reason: ReasonName, Score: sim, ID: s.ID, MergedInto: s.MergedInto,
-			BirthDate: s.BirthDate, AgeEstimate: s.AgeEstimate, CreatedAt: s.CreatedAt})
-	}
-	return out, nil
-}
-
-// prefixOf returns the rarest trigrams of grams, enough that two sets with a Jaccard similarity of
-// NameSimilarity share one of them.
-func prefixOf(grams []uint64, freq map[uint64]int) []uint64 {
-	byFreq := slices.Clone(grams)
-	slices.SortFunc(byFreq, func(a, b uint64) int {
-		if freq[a] != freq[b] {
-			return freq[a] - freq[b]
-		}
-		return cmpUint(a, b)
-	})
-	n := len(byFreq) - int(math.Ceil(NameSimilarity*float64(len(byFreq)))) + 1
-	return byFreq[:min(n, len(byFreq))]
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// loadStoredNames reads the names of the persons of some nationalities, scanning by hand: it reads
-// the whole of those nationalities, so reflection per row would cost more than the match itself.
-func loadStoredNames(tx *gorm.DB, nats []string) ([]storedName, error) {
-	rows, err := tx.Raw(storedNamesSQL, TextList(nats)).Rows()
-	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []storedName
 	for rows.Next() {
-		var s storedName
-		if err := rows.Scan(&s.ID, &s.MergedInto, &s.Nationality, &s.GivenName, &s.FamilyName, &s.Aliases,
-			&s.BirthDate, &s.AgeEstimate, &s.CreatedAt); err != nil {
-			return nil, err
+		var c candidate
+		if err := rows.Scan(&c.RowIndex, &c.Reason, &c.Score, &c.ID, &c.MergedInto, &c.BirthDate, &c.AgeEstimate,
+			&c.CreatedAt); err != nil {
+			return err
 		}
-		out = append(out, s)
+		keep(c)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }

@@ -129,18 +129,6 @@ func cmpUint(a, b uint64) int {
 	return 0
 }
 
-// similarAny reports whether any name of one person is similar to any name of the other.
-func similarAny(a, b [][]uint64) bool {
-	for _, x := range a {
-		for _, y := range b {
-			if similarity(x, y) >= NameSimilarity {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // trigrams returns the sorted, distinct trigrams of s as pg_trgm forms them: each word (letters,
 // marks and digits; anything else separates words), lower-cased, padded with two spaces in front
 // and one behind. A trigram is its three runes packed in 21 bits each.

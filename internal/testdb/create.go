@@ -22,6 +22,9 @@ const objectInUse = "55006"
 // is in use; PostgreSQL itself waits about 5 seconds before each failure.
 const createAttempts = 6
 
+// cloneTimeout bounds one CREATE DATABASE.
+const cloneTimeout = 20 * time.Minute
+
 var (
 	templateLocksMu sync.Mutex
 	templateLocks   = map[string]*sync.Mutex{}
@@ -84,7 +87,9 @@ func createDatabase(db execer, sql, template string) error {
 	}
 	var err error
 	for attempt := 1; attempt <= createAttempts; attempt++ {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		// A clone copies the template's files: seconds for the demo stores, minutes for a store of a
+		// million persons (apptest.Scale) on a busy machine.
+		ctx, cancel := context.WithTimeout(context.Background(), cloneTimeout)
 		_, err = db.Exec(ctx, sql)
 		cancel()
 		var pgErr *pgconn.PgError
