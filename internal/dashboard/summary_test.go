@@ -233,7 +233,7 @@ func TestSummaryFollowsEveryChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := hs.Accept(ctx, sup, b.ID, handover.AcceptInput{Accept: []string{rb.Persons[0].PacketID},
-		Decline: []handover.Decline{{ID: rb.Persons[1].PacketID, Reason: "Family tracing not complete"}},
+		Decline:            []handover.Decline{{ID: rb.Persons[1].PacketID, Reason: "Family tracing not complete"}},
 		ReceivingOfficials: "Somsak P., MSDHS"}); err != nil {
 		t.Fatalf("handover accept: %v", err)
 	}
