@@ -157,10 +157,26 @@ func NewEmpty(tb testing.TB) *Env {
 
 func newEnv(tb testing.TB, empty bool) *Env {
 	tb.Helper()
+	loadTemplates(tb)
+	from := tpl.names
+	if empty {
+		from = tpl.empty
+	}
+	return envFrom(tb, from)
+}
+
+// loadTemplates builds the templates once per process.
+func loadTemplates(tb testing.TB) {
+	tb.Helper()
 	tplOnce.Do(func() { tpl = buildTemplates(tb) })
 	if tpl.err != nil {
 		tb.Fatalf("test templates: %v", tpl.err)
 	}
+}
+
+// envFrom returns a fresh environment cloned from the template databases from ("hub", "TH", "KH").
+func envFrom(tb testing.TB, from map[string]string) *Env {
+	tb.Helper()
 	ctx := context.Background()
 	admin := adminDB(tb)
 	defer admin.Close()
@@ -169,11 +185,7 @@ func newEnv(tb testing.TB, empty bool) *Env {
 	cfg := config.Config{StoreDSNs: map[string]string{}, MasterKeyFile: tpl.masterKey, AttachmentsDir: config.AttachmentsRoot(os.Getenv)}
 	for _, k := range keys() {
 		d := databaseFor(k)
-		from := tpl.names[k]
-		if empty {
-			from = tpl.empty[k]
-		}
-		d.Name = testdb.CreateDatabase(tb, "t_"+strings.ToLower(k), from, d.Owner)
+		d.Name = testdb.CreateDatabase(tb, "t_"+strings.ToLower(k), from[k], d.Owner)
 		if err := provision.Lockdown(ctx, admin, d); err != nil {
 			tb.Fatal(err)
 		}

@@ -1,0 +1,166 @@
+package seedscale_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"homeward/internal/apptest"
+	"homeward/internal/audit"
+	"homeward/internal/cases"
+)
+
+// checkFill checks a filled TH store: counts, every stage, the audit chain, the summaries against
+// the base tables, a sealed document number opened by the case service and found by search, and
+// the case list API.
+func checkFill(t *testing.T, env *apptest.Env, wantPersons int) {
+	t.Helper()
+	ctx := context.Background()
+	db := storeDB(t, env)
+	var persons int
+	if err := db.Raw(`SELECT count(*) FROM persons`).Scan(&persons).Error; err != nil || persons != wantPersons {
+		t.Errorf("persons = %d (%v), want %d", persons, err, wantPersons)
+	}
+	var perStage []struct {
+		Stage string
+		N     int
+	}
+	if err := db.Raw(`SELECT stage, count(*) AS n FROM cases GROUP BY stage`).Scan(&perStage).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(perStage) != len(cases.Stages) {
+		t.Errorf("cases per stage %v: want every one of %d stages", perStage, len(cases.Stages))
+	}
+	for _, q := range []struct{ name, sql string }{
+		{"screenings", `SELECT count(*) FROM screenings`},
+		{"approved decisions", `SELECT count(*) FROM identification_decisions WHERE status = 'approved'`},
+		{"pending decisions", `SELECT count(*) FROM identification_decisions WHERE status = 'proposed'`},
+		{"packets", `SELECT count(*) FROM case_packets`},
+		{"sealed narratives", `SELECT count(*) FROM screenings WHERE narrative_enc IS NOT NULL`},
+	} {
+		var n int
+		if err := db.Raw(q.sql).Scan(&n).Error; err != nil || n < wantPersons/100 {
+			t.Errorf("%s = %d (%v): too few for %d persons", q.name, n, err, wantPersons)
+		}
+	}
+	if err := audit.Verify(ctx, db); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+	checkSummaries(t, env)
+	checkSealed(t, env)
+	checkAPI(t, env)
+}
+
+// checkSummaries compares the report summaries with what the report functions derive from the
+// base tables now, and the stage and step counts with direct counts.
+func checkSummaries(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	db := storeDB(t, env)
+	for _, q := range []struct{ name, sql string }{
+		{"case_facts missing or different", `SELECT count(*) FROM (SELECT * FROM report_facts_of(ARRAY(SELECT id FROM cases)) EXCEPT SELECT * FROM case_facts) x`},
+		{"case_facts extra", `SELECT count(*) FROM (SELECT * FROM case_facts EXCEPT SELECT * FROM report_facts_of(ARRAY(SELECT id FROM cases))) x`},
+		{"case_steps missing or different", `SELECT count(*) FROM (SELECT * FROM report_steps_of(ARRAY(SELECT id FROM cases)) EXCEPT SELECT * FROM case_steps) x`},
+		{"case_steps extra", `SELECT count(*) FROM (SELECT * FROM case_steps EXCEPT SELECT * FROM report_steps_of(ARRAY(SELECT id FROM cases))) x`},
+	} {
+		var n int
+		if err := db.Raw(q.sql).Scan(&n).Error; err != nil || n != 0 {
+			t.Errorf("%s: %d rows (%v)", q.name, n, err)
+		}
+	}
+	type count struct {
+		Key string
+		N   int
+	}
+	var got, want []count
+	if err := db.Raw(`SELECT key, sum(n)::int AS n FROM report_counts WHERE dim = 'stage' GROUP BY key ORDER BY key`).Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Raw(`SELECT stage AS key, count(*)::int AS n FROM cases GROUP BY stage ORDER BY stage`).Scan(&want).Error; err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report_counts by stage (-cases +counts):\n%s", diff)
+	}
+	got, want = nil, nil
+	if err := db.Raw(`SELECT key, sum(n)::int AS n FROM report_counts WHERE dim = 'step' GROUP BY key ORDER BY key`).Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Raw(`SELECT step AS key, count(*)::int AS n FROM case_steps GROUP BY step ORDER BY step`).Scan(&want).Error; err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("report_counts by step (-case_steps +counts):\n%s", diff)
+	}
+}
+
+var documentNumber = regexp.MustCompile(`^(N|P|MC)[0-9]{6,7}$`)
+
+// checkSealed opens the oldest filled person's document number through the case service and finds
+// the case by it (blind index) through the case list.
+func checkSealed(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	ctx := context.Background()
+	var id string
+	if err := storeDB(t, env).Raw(`SELECT c.id FROM cases c JOIN persons p ON p.id = c.person_id
+		WHERE p.document_number_enc IS NOT NULL AND c.owner_agency_id = ? ORDER BY c.created_at LIMIT 1`,
+		env.Actor(t, thWorker).AgencyID).Scan(&id).Error; err != nil || id == "" {
+		t.Fatalf("no filled case with a document (%v)", err)
+	}
+	sup := env.Actor(t, thSupervisor)
+	v, err := env.App.Cases.Get(ctx, sup, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Identity == nil || !documentNumber.MatchString(v.Identity.DocumentNumber) {
+		t.Fatalf("identity %+v: want a document number", v.Identity)
+	}
+	if len(v.Identity.DocumentsHeld) != 1 || v.Identity.DocumentsHeld[0].Number != v.Identity.DocumentNumber {
+		t.Errorf("documents held %+v, want the passport %s", v.Identity.DocumentsHeld, v.Identity.DocumentNumber)
+	}
+	// Typed as people type it: lower case, a space.
+	q := strings.ToLower(v.Identity.DocumentNumber[:2] + " " + v.Identity.DocumentNumber[2:])
+	page, err := env.App.Cases.List(ctx, sup, cases.ListQuery{Q: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range page.Items {
+		found = found || s.ID == id
+	}
+	if !found {
+		t.Errorf("search %q: case %s not in %d items", q, id, len(page.Items))
+	}
+}
+
+// checkAPI lists a page through the JSON API and searches names in Khmer and Latin script.
+func checkAPI(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	tok := env.Token(t, thWorker)
+	for _, q := range []string{"", "សុខ", "sok", "Dara"} {
+		status, body := apptest.API(t, http.MethodGet, env.URL()+"/api/v1/cases?limit=50&q="+url.QueryEscape(q), tok, "")
+		if status != http.StatusOK {
+			t.Fatalf("q=%q: status %d %s", q, status, body)
+		}
+		var page struct {
+			Items []struct {
+				ID         string `json:"id"`
+				GivenName  string `json:"given_name"`
+				FamilyName string `json:"family_name"`
+			} `json:"items"`
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal([]byte(body), &page); err != nil {
+			t.Fatal(err)
+		}
+		full := q != "Dara" // a Latin given name: a few dozen in 2,000 persons
+		if full && (len(page.Items) != 50 || page.NextCursor == "") || len(page.Items) == 0 {
+			t.Errorf("q=%q: %d items, cursor %q: want a full page and more", q, len(page.Items), page.NextCursor)
+		}
+	}
+}
