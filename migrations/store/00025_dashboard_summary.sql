@@ -182,14 +182,35 @@ END $$;
 -- +goose StatementEnd
 
 -- dashboard_rebuild recomputes both tables from the base tables, for a bulk load that bypassed the
--- triggers (run as the owner: it truncates). Writers of the summary wait while it runs.
+-- triggers (seed-scale fills with session_replication_role = replica); run as the owner (it
+-- truncates). Set-based, the same rows as dashboard_facts_of; the counts are written from the rows
+-- whether the dashboard_cases triggers fire or not. Writers of the summary wait while it runs.
 -- +goose StatementBegin
 CREATE FUNCTION dashboard_rebuild() RETURNS void LANGUAGE plpgsql SET jit = off SET work_mem = '64MB' AS $$
 BEGIN
   LOCK TABLE dashboard_cases, dashboard_counts IN EXCLUSIVE MODE;
   TRUNCATE dashboard_cases, dashboard_counts;
-  -- The statement trigger of dashboard_cases counts the rows inserted.
-  INSERT INTO dashboard_cases SELECT * FROM dashboard_facts_of(ARRAY(SELECT id FROM cases));
+  INSERT INTO dashboard_cases (case_id, agencies, user_id, items)
+  SELECT c.id,
+         CASE WHEN t.agencies IS NULL THEN ARRAY[c.owner_agency_id]
+              ELSE ARRAY(SELECT DISTINCT a FROM unnest(t.agencies || c.owner_agency_id) a ORDER BY a) END,
+         coalesce(c.assigned_user_id, '00000000-0000-0000-0000-000000000000'::uuid),
+         ARRAY[c.stage]
+         || CASE WHEN c.stage = 'screening' AND s.case_id IS NULL THEN ARRAY['screening_pending'] ELSE '{}'::text[] END
+         || CASE WHEN c.stage = 'identification' AND l.status = 'returned' THEN ARRAY['decision_returned'] ELSE '{}'::text[] END
+         || CASE WHEN p.case_id IS NOT NULL THEN ARRAY['decision_proposed'] ELSE '{}'::text[] END
+         || CASE WHEN r.case_id IS NOT NULL THEN ARRAY['closure_requested'] ELSE '{}'::text[] END
+  FROM cases c
+  LEFT JOIN (SELECT ct.case_id, array_agg(ct.agency_id) AS agencies FROM case_team ct GROUP BY ct.case_id) t ON t.case_id = c.id
+  LEFT JOIN (SELECT DISTINCT x.case_id FROM screenings x) s ON s.case_id = c.id
+  LEFT JOIN (SELECT DISTINCT ON (d.case_id) d.case_id, d.status FROM identification_decisions d
+             ORDER BY d.case_id, d.proposed_at DESC, d.id DESC) l ON l.case_id = c.id
+  LEFT JOIN (SELECT DISTINCT d.case_id FROM identification_decisions d WHERE d.status = 'proposed') p ON p.case_id = c.id
+  LEFT JOIN (SELECT DISTINCT x.case_id FROM closure_requests x WHERE x.status = 'requested') r ON r.case_id = c.id;
+  -- The dashboard_cases trigger (when it fired) counted the rows too: count them once, here.
+  TRUNCATE dashboard_counts;
+  INSERT INTO dashboard_counts (agency_id, user_id, item, n)
+  SELECT a, d.user_id, i, count(*) FROM dashboard_cases d, unnest(d.agencies) a, unnest(d.items) i GROUP BY 1, 2, 3;
 END $$;
 -- +goose StatementEnd
 
