@@ -97,6 +97,7 @@ type Service struct {
 	stores  *store.Set
 	overdue OverdueSteps
 	now     func() time.Time
+	trace   func(tx *gorm.DB, sql string, args []any)
 }
 
 // New returns the dashboard service; overdue may be nil (no repatriation steps).
@@ -152,7 +153,7 @@ func (s *Service) store(ctx context.Context, a *authz.Actor, out *Dashboard) err
 	now := s.now()
 	today := services.Today(now)
 	q := query{scope: scope, a: a, today: today, soon: today.AddDate(0, 0, SoonDays),
-		names: a.Can(authz.SectionIdentity, authz.ActionRead)}
+		names: a.Can(authz.SectionIdentity, authz.ActionRead), trace: s.trace}
 	return st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		counts, err := q.counts(tx)
 		if err != nil {

@@ -16,6 +16,15 @@ type query struct {
 	a           *authz.Actor
 	today, soon time.Time
 	names       bool
+	trace       func(tx *gorm.DB, sql string, args []any) // tests: sees each store query before it runs
+}
+
+// raw runs a store query (after the trace, if any).
+func (q query) raw(tx *gorm.DB, sql string, args ...any) *gorm.DB {
+	if q.trace != nil {
+		q.trace(tx, sql, args)
+	}
+	return tx.Raw(sql, args...)
 }
 
 // mine is the condition of the caseworker's own work: cases assigned to them or to nobody.
@@ -90,7 +99,7 @@ func (q query) fillNames(tx *gorm.DB, lists ...*TaskList) error {
 		return nil
 	}
 	var rows []struct{ ID, Name string }
-	if err := tx.Raw(namesSQL, ids).Scan(&rows).Error; err != nil {
+	if err := q.raw(tx, namesSQL, ids).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("dashboard names: %w", err)
 	}
 	byID := make(map[string]string, len(rows))
@@ -131,7 +140,7 @@ func (q query) tasks(tx *gorm.DB, t taskQuery, total int, extra string, params .
 	}
 	cond, args := q.condition(extra)
 	var rows []taskRow
-	if err := tx.Raw(fmt.Sprintf(t.list(), cond), append(args, params...)...).Scan(&rows).Error; err != nil {
+	if err := q.raw(tx, fmt.Sprintf(t.list(), cond), append(args, params...)...).Scan(&rows).Error; err != nil {
 		return TaskList{}, fmt.Errorf("dashboard tasks: %w", err)
 	}
 	for _, r := range rows {
@@ -146,7 +155,7 @@ func (q query) tasks(tx *gorm.DB, t taskQuery, total int, extra string, params .
 func (q query) datedTasks(tx *gorm.DB, t taskQuery, extra string, params ...any) (TaskList, error) {
 	cond, args := q.condition(extra)
 	var total int
-	if err := tx.Raw(fmt.Sprintf(t.count(), cond), append(args, params...)...).Scan(&total).Error; err != nil {
+	if err := q.raw(tx, fmt.Sprintf(t.count(), cond), append(args, params...)...).Scan(&total).Error; err != nil {
 		return TaskList{}, fmt.Errorf("dashboard task count: %w", err)
 	}
 	if total == 0 {

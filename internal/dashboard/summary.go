@@ -37,7 +37,7 @@ FROM dashboard_counts k WHERE %s GROUP BY k.item`
 func (q query) counts(tx *gorm.DB) (map[string]itemCount, error) {
 	cond, args := q.scope.AgencyFilter("k")
 	var rows []itemCount
-	err := tx.Raw(fmt.Sprintf(countsSQL, cond), append([]any{q.a.UserID, q.a.UserID, noUser}, args...)...).Scan(&rows).Error
+	err := q.raw(tx, fmt.Sprintf(countsSQL, cond), append([]any{q.a.UserID, q.a.UserID, noUser}, args...)...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("dashboard counts: %w", err)
 	}
