@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"flag"
 	"strings"
 	"testing"
 
@@ -11,13 +12,14 @@ import (
 	"homeward/internal/dashboard"
 )
 
-// scalePersons is the size of the store the 1M dashboard benchmarks run over.
-const scalePersons = 1_000_000
+// scalePersons is the size of the store the 1M dashboard benchmarks run over (-dash.persons: a
+// smaller store, to try the benchmarks quickly).
+var scalePersons = flag.Int("dash.persons", 1_000_000, "persons the 1M dashboard benchmarks add to the store")
 
-// benchDashboard times the dashboard of user over a store filled by seed-scale (apptest.Scale):
+// benchDashboard times the dashboard of user over a store of a million more persons (fillStore):
 // ns/op, and p95-ms of 200 calls after a warm-up.
 func benchDashboard(b *testing.B, user string, check func(*testing.B, *dashboard.Dashboard)) {
-	env := apptest.Scale(b, scalePersons)
+	env := fillStore(b, *scalePersons)
 	ctx := context.Background()
 	a := env.Actor(b, user)
 	svc := dashboard.New(env.App.Hub, env.App.Stores, nil)
@@ -72,7 +74,7 @@ func casesSeen(d *dashboard.Dashboard) int {
 // summary, every task list, the audit row) in a store of a million more persons (issue 12: p95 < 50 ms).
 func BenchmarkCaseworkerDashboard1M(b *testing.B) {
 	benchDashboard(b, thWorker, func(b *testing.B, d *dashboard.Dashboard) {
-		if d.Caseworker == nil || casesSeen(d) < scalePersons/2 || d.Caseworker.Screenings.Total == 0 {
+		if d.Caseworker == nil || casesSeen(d) < *scalePersons/2 || d.Caseworker.Screenings.Total == 0 {
 			b.Fatalf("caseworker dashboard over the filled store: %+v", d.Caseworker)
 		}
 	})
@@ -82,7 +84,7 @@ func BenchmarkCaseworkerDashboard1M(b *testing.B) {
 // and the approvals waiting: decisions, packets, closures, overdue visits) in the same store.
 func BenchmarkSupervisorDashboard1M(b *testing.B) {
 	benchDashboard(b, thSupervisor, func(b *testing.B, d *dashboard.Dashboard) {
-		if d.Supervisor == nil || d.Supervisor.Decisions == nil || d.Supervisor.Decisions.Total == 0 || casesSeen(d) < scalePersons/2 {
+		if d.Supervisor == nil || d.Supervisor.Decisions == nil || d.Supervisor.Decisions.Total == 0 || casesSeen(d) < *scalePersons/2 {
 			b.Fatalf("supervisor dashboard over the filled store: %+v", d.Supervisor)
 		}
 	})

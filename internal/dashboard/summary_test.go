@@ -54,7 +54,7 @@ SELECT agency_id::text || ' ' || CASE WHEN user_id = '00000000-0000-0000-0000-00
 FROM dashboard_counts GROUP BY 1 HAVING sum(n) <> 0`
 
 // countsOf runs a counting query of (key, n) rows.
-func countsOf(t *testing.T, db *gorm.DB, sql string) map[string]int {
+func countsOf(t testing.TB, db *gorm.DB, sql string) map[string]int {
 	t.Helper()
 	var rows []struct {
 		Key string
@@ -71,7 +71,7 @@ func countsOf(t *testing.T, db *gorm.DB, sql string) map[string]int {
 }
 
 // checkSummary fails when the summary of db differs from the direct counts.
-func checkSummary(t *testing.T, db *gorm.DB, step string) {
+func checkSummary(t testing.TB, db *gorm.DB, step string) {
 	t.Helper()
 	want, got := countsOf(t, db, directCountsSQL), countsOf(t, db, summaryCountsSQL)
 	if len(want) == 0 {
