@@ -159,6 +159,10 @@ func (s *Service) store(ctx context.Context, a *authz.Actor, out *Dashboard) err
 		if err != nil {
 			return err
 		}
+		dated, err := q.dated(tx)
+		if err != nil {
+			return err
+		}
 		cw := &Caseworker{ByStage: byStage(counts)}
 		if cw.Screenings, err = q.tasks(tx, screeningsQ, counts[itemScreeningPending].OpenTo, q.mine()); err != nil {
 			return err
@@ -167,12 +171,12 @@ func (s *Service) store(ctx context.Context, a *authz.Actor, out *Dashboard) err
 			return err
 		}
 		if a.Can(authz.SectionRepatriation, authz.ActionRead) {
-			if cw.Deadlines, err = q.datedTasks(tx, deadlinesQ, q.mine(), q.soon); err != nil {
+			if cw.Deadlines, err = q.tasks(tx, deadlinesQ, dated.Deadlines, q.mine(), q.soon); err != nil {
 				return err
 			}
 		}
 		if a.Can(authz.SectionReintegration, authz.ActionRead) {
-			if cw.Visits, err = q.datedTasks(tx, visitsQ, q.mine(), q.soon); err != nil {
+			if cw.Visits, err = q.tasks(tx, visitsQ, dated.Visits, q.mine(), q.soon); err != nil {
 				return err
 			}
 		}
@@ -182,7 +186,7 @@ func (s *Service) store(ctx context.Context, a *authz.Actor, out *Dashboard) err
 		out.Caseworker = cw
 		shown := len(cw.Screenings.Items) + len(cw.Returned.Items) + len(cw.Deadlines.Items) + len(cw.Visits.Items)
 		if supervises(a) {
-			sv, n, err := s.supervisor(ctx, tx, q, counts)
+			sv, n, err := s.supervisor(ctx, tx, q, counts, dated.OverdueVisits)
 			if err != nil {
 				return err
 			}
@@ -208,7 +212,7 @@ func overdueSteps(a *authz.Actor) bool {
 
 // supervisor computes the lists of the supervisor's panel that a's rights give, and how many case
 // items it shows. The overdue steps are filled by For (the repatriation service reads them).
-func (s *Service) supervisor(ctx context.Context, tx *gorm.DB, q query, counts map[string]itemCount) (*Supervisor, int, error) {
+func (s *Service) supervisor(ctx context.Context, tx *gorm.DB, q query, counts map[string]itemCount, overdueVisits int) (*Supervisor, int, error) {
 	a, sv := q.a, &Supervisor{}
 	list := func(dst **TaskList, ok bool, t taskQuery, item string) error {
 		if !ok {
@@ -225,7 +229,7 @@ func (s *Service) supervisor(ctx context.Context, tx *gorm.DB, q query, counts m
 		return nil, 0, err
 	}
 	if a.Can(authz.SectionOverdue, authz.ActionRead) && a.Can(authz.SectionReintegration, authz.ActionRead) {
-		tl, err := q.datedTasks(tx, visitsQ, "", q.today.AddDate(0, 0, -1))
+		tl, err := q.tasks(tx, visitsQ, overdueVisits, "", q.today.AddDate(0, 0, -1))
 		if err != nil {
 			return nil, 0, err
 		}

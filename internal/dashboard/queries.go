@@ -42,8 +42,6 @@ func (t taskQuery) list() string {
 		fmt.Sprintf(" LIMIT %d", MaxItems)
 }
 
-func (t taskQuery) count() string { return "SELECT count(*) " + t.from }
-
 var (
 	screeningsQ = taskQuery{cols: `NULL::date AS due, '' AS what, '' AS item_id`,
 		from: `FROM cases c
@@ -54,13 +52,13 @@ WHERE c.stage = 'screening' AND NOT EXISTS (SELECT 1 FROM screenings s WHERE s.c
 	returnedQ = taskQuery{cols: `d.decided_at::date AS due, d.decision AS what, d.id::text AS item_id`,
 		from: `FROM identification_decisions d JOIN cases c ON c.id = d.case_id
 WHERE d.status = 'returned' AND c.stage = 'identification'
-  AND NOT EXISTS (SELECT 1 FROM identification_decisions n WHERE n.case_id = d.case_id
-    AND (n.proposed_at, n.id) > (d.proposed_at, d.id)) AND %s`,
-		order: `d.decided_at, c.id`}
+  AND d.id = (SELECT n.id FROM identification_decisions n WHERE n.case_id = d.case_id
+              ORDER BY n.proposed_at DESC, n.id DESC LIMIT 1) AND %s`,
+		order: `d.decided_at, d.id`}
 
 	deadlinesQ = taskQuery{cols: `s.due_on AS due, s.step AS what, '' AS item_id`,
 		from: `FROM repatriation_steps s JOIN cases c ON c.id = s.case_id
-WHERE NOT s.done AND c.stage IN ('recovery', 'return_preparation') AND %s AND s.due_on <= ?`,
+WHERE NOT s.done AND s.active AND c.stage IN ('recovery', 'return_preparation') AND %s AND s.due_on <= ?`,
 		order: `s.due_on, c.reference, s.step`}
 
 	visitsQ = taskQuery{cols: `v.visit_date AS due, v.location_kind AS what, v.id::text AS item_id`,
@@ -148,20 +146,6 @@ func (q query) tasks(tx *gorm.DB, t taskQuery, total int, extra string, params .
 			Due: r.Due, Overdue: r.Due != nil && r.Due.Before(q.today), ItemID: r.ItemID})
 	}
 	return out, nil
-}
-
-// datedTasks lists the first tasks of t, a list by date the summary does not count, with the count
-// of the whole list (both through the same index).
-func (q query) datedTasks(tx *gorm.DB, t taskQuery, extra string, params ...any) (TaskList, error) {
-	cond, args := q.condition(extra)
-	var total int
-	if err := q.raw(tx, fmt.Sprintf(t.count(), cond), append(args, params...)...).Scan(&total).Error; err != nil {
-		return TaskList{}, fmt.Errorf("dashboard task count: %w", err)
-	}
-	if total == 0 {
-		return TaskList{Items: []Task{}}, nil
-	}
-	return q.tasks(tx, t, total, extra, params...)
 }
 
 // pendingPacketsSQL lists the packets of the actor's agency waiting for a supervisor's approval.

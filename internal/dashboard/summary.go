@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -31,7 +32,7 @@ type itemCount struct {
 const countsSQL = `SELECT k.item, sum(k.n)::int AS total,
   coalesce(sum(k.n) FILTER (WHERE k.user_id = ?::uuid), 0)::int AS mine,
   coalesce(sum(k.n) FILTER (WHERE k.user_id IN (?::uuid, ?::uuid)), 0)::int AS open_to
-FROM dashboard_counts k WHERE %s GROUP BY k.item`
+FROM dashboard_counts k WHERE %s AND strpos(k.item, ':') = 0 GROUP BY k.item`
 
 // counts reads the summary counts of the actor's agency, by item (items with no case are absent).
 func (q query) counts(tx *gorm.DB) (map[string]itemCount, error) {
@@ -44,6 +45,34 @@ func (q query) counts(tx *gorm.DB) (map[string]itemCount, error) {
 	out := make(map[string]itemCount, len(rows))
 	for _, r := range rows {
 		out[r.Item] = r
+	}
+	return out, nil
+}
+
+// datedCounts are the lists by date the summary counts, from its per-day items ('step_due:' and
+// 'visit_due:' followed by the day).
+type datedCounts struct {
+	Deadlines, Visits, OverdueVisits int
+}
+
+// datedCountsSQL sums the days up to each list's bound. Parameters: soon, the user, nobody (the
+// deadlines); soon, the user, nobody (the visits); yesterday (the overdue visits); then the scope.
+const datedCountsSQL = `SELECT
+  coalesce(sum(k.n) FILTER (WHERE left(k.item, 9) = 'step_due:' AND substr(k.item, 10) COLLATE "C" <= ?
+                            AND k.user_id IN (?::uuid, ?::uuid)), 0)::int AS deadlines,
+  coalesce(sum(k.n) FILTER (WHERE left(k.item, 10) = 'visit_due:' AND substr(k.item, 11) COLLATE "C" <= ?
+                            AND k.user_id IN (?::uuid, ?::uuid)), 0)::int AS visits,
+  coalesce(sum(k.n) FILTER (WHERE left(k.item, 10) = 'visit_due:' AND substr(k.item, 11) COLLATE "C" <= ?), 0)::int AS overdue_visits
+FROM dashboard_counts k WHERE %s AND strpos(k.item, ':') > 0`
+
+// dated reads the counts of the lists by date for the actor's agency.
+func (q query) dated(tx *gorm.DB) (datedCounts, error) {
+	cond, args := q.scope.AgencyFilter("k")
+	soon, yesterday := q.soon.Format(time.DateOnly), q.today.AddDate(0, 0, -1).Format(time.DateOnly)
+	params := append([]any{soon, q.a.UserID, noUser, soon, q.a.UserID, noUser, yesterday}, args...)
+	var out datedCounts
+	if err := q.raw(tx, fmt.Sprintf(datedCountsSQL, cond), params...).Scan(&out).Error; err != nil {
+		return datedCounts{}, fmt.Errorf("dashboard dated counts: %w", err)
 	}
 	return out, nil
 }

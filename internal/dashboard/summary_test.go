@@ -14,6 +14,7 @@ import (
 	"homeward/internal/closure"
 	"homeward/internal/handover"
 	"homeward/internal/handover/handovertest"
+	"homeward/internal/reintegration"
 	"homeward/internal/screening"
 	"homeward/internal/testdb"
 )
@@ -43,6 +44,12 @@ WITH seen AS (
   UNION ALL
   SELECT s.agency_id, s.assigned_user_id, 'closure_requested'
   FROM seen s JOIN closure_requests r ON r.case_id = s.id WHERE r.status = 'requested'
+  UNION ALL
+  SELECT s.agency_id, s.assigned_user_id, 'step_due:' || to_char(r.due_on, 'YYYY-MM-DD')
+  FROM seen s JOIN repatriation_steps r ON r.case_id = s.id WHERE NOT r.done AND s.stage IN ('recovery', 'return_preparation')
+  UNION ALL
+  SELECT s.agency_id, s.assigned_user_id, 'visit_due:' || to_char(v.visit_date, 'YYYY-MM-DD')
+  FROM seen s JOIN follow_up_visits v ON v.case_id = s.id WHERE v.status = 'scheduled' AND s.stage <> 'closed'
 )
 SELECT agency_id::text || ' ' || coalesce(assigned_user_id::text, '-') || ' ' || item AS key, count(*) AS n
 FROM items GROUP BY 1`
@@ -178,6 +185,32 @@ func TestSummaryFollowsEveryChange(t *testing.T) {
 	checkSummary(t, th.DB, "decisions proposed, returned, approved")
 	decide(ids[2], "identified", true) // a new proposal after the returned one
 	checkSummary(t, th.DB, "decision proposed again")
+
+	// Repatriation deadlines of a case in recovery: opened, one done, one moved.
+	move(ids[0], cases.StageRecovery, thWorker)
+	for _, q := range []string{
+		`INSERT INTO repatriations (case_id, opened_on, updated_at) VALUES ('` + ids[0] + `', current_date, now())`,
+		`INSERT INTO repatriation_steps (case_id, step, due_on, owner_agency_id) VALUES ('` + ids[0] + `', 'route', current_date + 3, '` + w.AgencyID + `'),
+		   ('` + ids[0] + `', 'escort', current_date - 2, '` + w.AgencyID + `'), ('` + ids[0] + `', 'nationality', current_date + 3, '` + w.AgencyID + `')`,
+		`UPDATE repatriation_steps SET done = true WHERE step = 'escort' AND case_id = '` + ids[0] + `'`,
+		`UPDATE repatriation_steps SET due_on = due_on + 1 WHERE step = 'route' AND case_id = '` + ids[0] + `'`,
+	} {
+		if err := th.DB.Exec(q).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	checkSummary(t, th.DB, "repatriation deadlines")
+	move(ids[0], cases.StageReturnPreparation, thWorker)
+	checkSummary(t, th.DB, "repatriation deadlines in return preparation")
+	// Follow-up visits, one on a case about to be closed.
+	rein := reintegration.New(env.App.Stores)
+	for _, id := range []string{ids[4], ids[3], ids[3]} {
+		if _, err := rein.AddVisit(ctx, w, id, reintegration.VisitInput{Status: "scheduled",
+			VisitDate: time.Now().AddDate(0, 0, 2).Format(time.DateOnly), LocationKind: "home"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkSummary(t, th.DB, "visits scheduled")
 	if err := env.App.Cases.RemoveTeamAgency(ctx, sup, ids[1], police.AgencyID); err != nil {
 		t.Fatal(err)
 	}
@@ -248,6 +281,9 @@ func TestSummaryFollowsEveryChange(t *testing.T) {
 		`DELETE FROM screenings WHERE case_id = '` + ids[1] + `'`,
 		`UPDATE cases SET stage = 'screening' WHERE id = '` + ids[1] + `'`,
 		`DELETE FROM case_team WHERE case_id = '` + ids[2] + `'`,
+		`UPDATE follow_up_visits SET visit_date = visit_date - 9 WHERE case_id = '` + ids[3] + `'`,
+		`UPDATE follow_up_visits SET status = 'missed' WHERE id = (SELECT id FROM follow_up_visits WHERE case_id = '` + ids[3] + `' LIMIT 1)`,
+		`UPDATE cases SET stage = 'closed' WHERE id = '` + ids[0] + `'`,
 	} {
 		if err := th.DB.Exec(q).Error; err != nil {
 			t.Fatalf("%s: %v", q, err)

@@ -7,7 +7,10 @@
 --   dashboard_cases   one row per case: the agencies that see it (its owner and its case team:
 --                     authz.Scope.CaseFilter), its assigned user (the nil uuid for none) and its
 --                     items: its stage and the flags of the work waiting on it
---                     (screening_pending, decision_returned, decision_proposed, closure_requested).
+--                     (screening_pending, decision_returned, decision_proposed, closure_requested),
+--                     and one 'step_due:YYYY-MM-DD' per open repatriation step of a case in recovery or
+--                     return preparation and one 'visit_due:YYYY-MM-DD' per scheduled visit of a case
+--                     not closed (a list by date sums the days up to its bound).
 --   dashboard_counts  counts per (agency, assigned user, item). Writers only INSERT delta rows, so
 --                     two transactions never wait on a shared counter row; a writer that gets a
 --                     key's advisory lock without waiting (pg_try_advisory_xact_lock) also folds that
@@ -51,6 +54,10 @@ SELECT c.id,
                THEN ARRAY['decision_proposed'] ELSE '{}'::text[] END
        || CASE WHEN EXISTS (SELECT 1 FROM closure_requests r WHERE r.case_id = c.id AND r.status = 'requested')
                THEN ARRAY['closure_requested'] ELSE '{}'::text[] END
+       || ARRAY(SELECT 'step_due:' || to_char(s.due_on, 'YYYY-MM-DD') FROM repatriation_steps s
+                WHERE s.case_id = c.id AND NOT s.done AND c.stage IN ('recovery', 'return_preparation') ORDER BY 1)
+       || ARRAY(SELECT 'visit_due:' || to_char(v.visit_date, 'YYYY-MM-DD') FROM follow_up_visits v
+                WHERE v.case_id = c.id AND v.status = 'scheduled' AND c.stage <> 'closed' ORDER BY 1)
 FROM unnest(ids) u (id) JOIN cases c ON c.id = u.id
 $$;
 -- +goose StatementEnd
@@ -172,10 +179,18 @@ BEGIN
     PERFORM dashboard_refresh(ARRAY(
       SELECT unnest(ARRAY[n.case_id, o.case_id]) FROM new_rows n FULL JOIN old_rows o ON o.id = n.id
       WHERE (n.case_id, n.status, n.proposed_at) IS DISTINCT FROM (o.case_id, o.status, o.proposed_at)), true);
-  ELSE -- closure_requests
+  ELSIF TG_TABLE_NAME = 'closure_requests' THEN
     PERFORM dashboard_refresh(ARRAY(
       SELECT unnest(ARRAY[n.case_id, o.case_id]) FROM new_rows n FULL JOIN old_rows o ON o.id = n.id
       WHERE (n.case_id, n.status) IS DISTINCT FROM (o.case_id, o.status)), true);
+  ELSIF TG_TABLE_NAME = 'follow_up_visits' THEN
+    PERFORM dashboard_refresh(ARRAY(
+      SELECT unnest(ARRAY[n.case_id, o.case_id]) FROM new_rows n FULL JOIN old_rows o ON o.id = n.id
+      WHERE (n.case_id, n.status, n.visit_date) IS DISTINCT FROM (o.case_id, o.status, o.visit_date)), true);
+  ELSE -- repatriation_steps (active and owner follow the case: its own trigger counts those)
+    PERFORM dashboard_refresh(ARRAY(
+      SELECT coalesce(n.case_id, o.case_id) FROM new_rows n FULL JOIN old_rows o ON o.case_id = n.case_id AND o.step = n.step
+      WHERE (n.due_on, n.done) IS DISTINCT FROM (o.due_on, o.done)), true);
   END IF;
   RETURN NULL;
 END $$;
@@ -200,13 +215,19 @@ BEGIN
          || CASE WHEN c.stage = 'identification' AND l.status = 'returned' THEN ARRAY['decision_returned'] ELSE '{}'::text[] END
          || CASE WHEN p.case_id IS NOT NULL THEN ARRAY['decision_proposed'] ELSE '{}'::text[] END
          || CASE WHEN r.case_id IS NOT NULL THEN ARRAY['closure_requested'] ELSE '{}'::text[] END
+         || CASE WHEN c.stage IN ('recovery', 'return_preparation') THEN coalesce(st.items, '{}') ELSE '{}' END
+         || CASE WHEN c.stage <> 'closed' THEN coalesce(vi.items, '{}') ELSE '{}' END
   FROM cases c
   LEFT JOIN (SELECT ct.case_id, array_agg(ct.agency_id) AS agencies FROM case_team ct GROUP BY ct.case_id) t ON t.case_id = c.id
   LEFT JOIN (SELECT DISTINCT x.case_id FROM screenings x) s ON s.case_id = c.id
   LEFT JOIN (SELECT DISTINCT ON (d.case_id) d.case_id, d.status FROM identification_decisions d
              ORDER BY d.case_id, d.proposed_at DESC, d.id DESC) l ON l.case_id = c.id
   LEFT JOIN (SELECT DISTINCT d.case_id FROM identification_decisions d WHERE d.status = 'proposed') p ON p.case_id = c.id
-  LEFT JOIN (SELECT DISTINCT x.case_id FROM closure_requests x WHERE x.status = 'requested') r ON r.case_id = c.id;
+  LEFT JOIN (SELECT DISTINCT x.case_id FROM closure_requests x WHERE x.status = 'requested') r ON r.case_id = c.id
+  LEFT JOIN (SELECT x.case_id, array_agg('step_due:' || to_char(x.due_on, 'YYYY-MM-DD') ORDER BY x.due_on) AS items
+             FROM repatriation_steps x WHERE NOT x.done GROUP BY x.case_id) st ON st.case_id = c.id
+  LEFT JOIN (SELECT x.case_id, array_agg('visit_due:' || to_char(x.visit_date, 'YYYY-MM-DD') ORDER BY x.visit_date) AS items
+             FROM follow_up_visits x WHERE x.status = 'scheduled' GROUP BY x.case_id) vi ON vi.case_id = c.id;
   -- The dashboard_cases trigger (when it fired) counted the rows too: count them once, here.
   TRUNCATE dashboard_counts;
   INSERT INTO dashboard_counts (agency_id, user_id, item, n)
@@ -257,7 +278,28 @@ CREATE TRIGGER closure_requests_dashboard_upd AFTER UPDATE ON closure_requests
 CREATE TRIGGER closure_requests_dashboard_del AFTER DELETE ON closure_requests REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dashboard_related_changed();
 
+CREATE TRIGGER follow_up_visits_dashboard_ins AFTER INSERT ON follow_up_visits REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_related_changed();
+CREATE TRIGGER follow_up_visits_dashboard_upd AFTER UPDATE ON follow_up_visits
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_related_changed();
+CREATE TRIGGER follow_up_visits_dashboard_del AFTER DELETE ON follow_up_visits REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_related_changed();
+CREATE TRIGGER repatriation_steps_dashboard_ins AFTER INSERT ON repatriation_steps REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_related_changed();
+CREATE TRIGGER repatriation_steps_dashboard_upd AFTER UPDATE ON repatriation_steps
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_related_changed();
+CREATE TRIGGER repatriation_steps_dashboard_del AFTER DELETE ON repatriation_steps REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_related_changed();
+
 -- +goose Down
+DROP TRIGGER follow_up_visits_dashboard_ins ON follow_up_visits;
+DROP TRIGGER follow_up_visits_dashboard_upd ON follow_up_visits;
+DROP TRIGGER follow_up_visits_dashboard_del ON follow_up_visits;
+DROP TRIGGER repatriation_steps_dashboard_ins ON repatriation_steps;
+DROP TRIGGER repatriation_steps_dashboard_upd ON repatriation_steps;
+DROP TRIGGER repatriation_steps_dashboard_del ON repatriation_steps;
 DROP TRIGGER cases_dashboard_ins ON cases;
 DROP TRIGGER cases_dashboard_upd ON cases;
 DROP TRIGGER cases_dashboard_del ON cases;
