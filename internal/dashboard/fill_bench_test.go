@@ -27,17 +27,18 @@ SET session_replication_role = replica;
 SET maintenance_work_mem = '256MB';
 CREATE TEMP TABLE fill AS
 SELECT i, md5('dash-p-' || i)::uuid AS pid, md5('dash-c-' || i)::uuid AS cid,
-  i %% 10 = 9 AS police,
+  abs(hashint4(i)) %% 10 = 9 AS police,
   (ARRAY['reception','screening','identification','recovery','return_preparation','handover','reintegration','closed',
-         'closed','reintegration','recovery','closed'])[1 + (i * 7) %% 12] AS stage,
+         'closed','reintegration','recovery','closed'])[1 + abs(hashint4(-i)) %% 12] AS stage,
+  abs(hashint4(i + 1000000)) AS h,
   now() - (i::bigint * 94608000 / %[1]d) * interval '1 second' AS at
 FROM generate_series(1, %[1]d) i;
 INSERT INTO persons (id, given_name, family_name, sex, age_estimate, nationality, created_at, updated_at)
 SELECT pid, 'Dash', 'Person ' || i, (ARRAY['female','male'])[1 + i %% 2], 16 + i %% 40, 'KH', at, at FROM fill;
 INSERT INTO cases (id, reference, person_id, owner_agency_id, assigned_user_id, stage, created_at, updated_at)
 SELECT cid, 'DASH-' || i, pid, CASE WHEN police THEN '%[3]s'::uuid ELSE '%[2]s'::uuid END,
-  CASE WHEN (i * 37) %% 100 < 80 THEN
-    CASE WHEN police THEN w.p[1 + i %% cardinality(w.p)] ELSE w.w[1 + i %% cardinality(w.w)] END END,
+  CASE WHEN h %% 100 < 80 THEN
+    CASE WHEN police THEN w.p[1 + h / 100 %% cardinality(w.p)] ELSE w.w[1 + h / 100 %% cardinality(w.w)] END END,
   stage, at, at + interval '1 day'
 FROM fill, (SELECT '%[4]s'::uuid[] AS w, '%[5]s'::uuid[] AS p) w;
 INSERT INTO case_team (case_id, agency_id, added_at) SELECT cid, '%[3]s', at FROM fill WHERE NOT police AND i %% 20 = 0;

@@ -59,12 +59,12 @@ WHERE d.status = 'returned' AND c.stage = 'identification'
 	deadlinesQ = taskQuery{cols: `s.due_on AS due, s.step AS what, '' AS item_id`,
 		from: `FROM repatriation_steps s JOIN cases c ON c.id = s.case_id
 WHERE NOT s.done AND s.active AND c.stage IN ('recovery', 'return_preparation') AND %s AND s.due_on <= ?`,
-		order: `s.due_on, c.reference, s.step`}
+		order: `s.due_on, s.case_id, s.step`}
 
 	visitsQ = taskQuery{cols: `v.visit_date AS due, v.location_kind AS what, v.id::text AS item_id`,
 		from: `FROM follow_up_visits v JOIN cases c ON c.id = v.case_id
 WHERE v.status = 'scheduled' AND c.stage <> 'closed' AND %s AND v.visit_date <= ?`,
-		order: `v.visit_date, c.reference`}
+		order: `v.visit_date, v.id`}
 
 	decisionsQ = taskQuery{cols: `d.proposed_at::date AS due, d.decision AS what, d.id::text AS item_id`,
 		from: `FROM identification_decisions d JOIN cases c ON c.id = d.case_id
