@@ -8,7 +8,6 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/authz"
-	"homeward/internal/cases"
 )
 
 // query holds what every store query of one dashboard needs.
@@ -17,71 +16,65 @@ type query struct {
 	a           *authz.Actor
 	today, soon time.Time
 	names       bool
+	trace       func(tx *gorm.DB, sql string, args []any) // tests: sees each store query before it runs
+}
+
+// raw runs a store query (after the trace, if any).
+func (q query) raw(tx *gorm.DB, sql string, args ...any) *gorm.DB {
+	if q.trace != nil {
+		q.trace(tx, sql, args)
+	}
+	return tx.Raw(sql, args...)
 }
 
 // mine is the condition of the caseworker's own work: cases assigned to them or to nobody.
 func (q query) mine() string { return "(c.assigned_user_id = ? OR c.assigned_user_id IS NULL)" }
 
-const byStageSQL = `SELECT c.stage, count(*) AS total, count(*) FILTER (WHERE c.assigned_user_id = ?) AS mine
-FROM cases c WHERE %s GROUP BY c.stage`
+// taskQuery is one task list: its columns, its FROM and WHERE with one %s (the scope condition,
+// followed by the extra condition, if any; the query's own parameters follow the condition's), and
+// its order. The list reads the first MaxItems rows in that order through an index; the totals come
+// from the summary (counts) or, for the lists by date, from count, which counts the rows of the
+// same FROM and WHERE.
+type taskQuery struct{ cols, from, order string }
 
-func (q query) byStage(tx *gorm.DB) ([]StageCount, error) {
-	cond, args := q.scope.CaseFilter("c")
-	var rows []StageCount
-	if err := tx.Raw(fmt.Sprintf(byStageSQL, cond), append([]any{q.a.UserID}, args...)...).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("cases by stage: %w", err)
-	}
-	got := map[string]StageCount{}
-	for _, r := range rows {
-		got[r.Stage] = r
-	}
-	out := make([]StageCount, 0, len(cases.Stages))
-	for _, st := range cases.Stages {
-		c := got[string(st)]
-		c.Stage = string(st)
-		out = append(out, c)
-	}
-	return out, nil
+func (t taskQuery) list() string {
+	return "SELECT c.id AS case_id, c.reference, " + t.cols + " " + t.from + " ORDER BY " + t.order +
+		fmt.Sprintf(" LIMIT %d", MaxItems)
 }
 
-// Each task query has one %s, the scope condition (followed by the extra condition, if any); its
-// own parameters follow the condition's. It returns the first MaxItems rows with the full count;
-// names are looked up afterwards for those rows only.
-const (
-	taskCols = `SELECT c.id AS case_id, c.reference, `
+var (
+	screeningsQ = taskQuery{cols: `NULL::date AS due, '' AS what, '' AS item_id`,
+		from: `FROM cases c
+WHERE c.stage = 'screening' AND NOT EXISTS (SELECT 1 FROM screenings s WHERE s.case_id = c.id) AND %s`,
+		order: `c.updated_at, c.id`}
 
-	screeningsSQL = taskCols + `NULL::date AS due, '' AS what, '' AS item_id, count(*) OVER () AS total
-FROM cases c
-WHERE c.stage = 'screening' AND NOT EXISTS (SELECT 1 FROM screenings s WHERE s.case_id = c.id) AND %s
-ORDER BY c.updated_at, c.id`
-
-	// returnedSQL: the case's latest decision was returned (no proposal or decision after it).
-	returnedSQL = taskCols + `d.decided_at::date AS due, d.decision AS what, d.id::text AS item_id, count(*) OVER () AS total
-FROM identification_decisions d JOIN cases c ON c.id = d.case_id
+	// returnedQ: the case's latest decision was returned (no proposal or decision after it).
+	returnedQ = taskQuery{cols: `d.decided_at::date AS due, d.decision AS what, d.id::text AS item_id`,
+		from: `FROM identification_decisions d JOIN cases c ON c.id = d.case_id
 WHERE d.status = 'returned' AND c.stage = 'identification'
-  AND NOT EXISTS (SELECT 1 FROM identification_decisions n WHERE n.case_id = d.case_id
-    AND (n.proposed_at, n.id) > (d.proposed_at, d.id)) AND %s
-ORDER BY d.decided_at, c.id`
+  AND d.id = (SELECT n.id FROM identification_decisions n WHERE n.case_id = d.case_id
+              ORDER BY n.proposed_at DESC, n.id DESC LIMIT 1) AND %s`,
+		order: `d.decided_at, d.id`}
 
-	deadlinesSQL = taskCols + `s.due_on AS due, s.step AS what, '' AS item_id, count(*) OVER () AS total
-FROM repatriation_steps s JOIN cases c ON c.id = s.case_id
-WHERE NOT s.done AND c.stage IN ('recovery', 'return_preparation') AND %s AND s.due_on <= ?
-ORDER BY s.due_on, c.reference, s.step`
+	deadlinesQ = taskQuery{cols: `s.due_on AS due, s.step AS what, '' AS item_id`,
+		from: `FROM repatriation_steps s JOIN cases c ON c.id = s.case_id
+WHERE NOT s.done AND s.active AND c.stage IN ('recovery', 'return_preparation') AND %s AND s.due_on <= ?`,
+		order: `s.due_on, s.case_id, s.step`}
 
-	visitsSQL = taskCols + `v.visit_date AS due, v.location_kind AS what, v.id::text AS item_id, count(*) OVER () AS total
-FROM follow_up_visits v JOIN cases c ON c.id = v.case_id
-WHERE v.status = 'scheduled' AND c.stage <> 'closed' AND %s AND v.visit_date <= ?
-ORDER BY v.visit_date, c.reference`
+	visitsQ = taskQuery{cols: `v.visit_date AS due, v.location_kind AS what, v.id::text AS item_id`,
+		from: `FROM follow_up_visits v JOIN cases c ON c.id = v.case_id
+WHERE v.status = 'scheduled' AND c.stage <> 'closed' AND %s AND v.visit_date <= ?`,
+		order: `v.visit_date, v.id`}
 
-	decisionsSQL = taskCols + `d.proposed_at::date AS due, d.decision AS what, d.id::text AS item_id, count(*) OVER () AS total
-FROM identification_decisions d JOIN cases c ON c.id = d.case_id
-WHERE d.status = 'proposed' AND %s
-ORDER BY d.proposed_at, d.id`
+	decisionsQ = taskQuery{cols: `d.proposed_at::date AS due, d.decision AS what, d.id::text AS item_id`,
+		from: `FROM identification_decisions d JOIN cases c ON c.id = d.case_id
+WHERE d.status = 'proposed' AND %s`,
+		order: `d.proposed_at, d.id`}
 
-	closuresSQL = taskCols + `r.requested_at::date AS due, r.reason AS what, r.id::text AS item_id, count(*) OVER () AS total
-FROM closure_requests r JOIN cases c ON c.id = r.case_id
-WHERE r.status = 'requested' AND %s
-ORDER BY r.requested_at, r.id`
+	closuresQ = taskQuery{cols: `r.requested_at::date AS due, r.reason AS what, r.id::text AS item_id`,
+		from: `FROM closure_requests r JOIN cases c ON c.id = r.case_id
+WHERE r.status = 'requested' AND %s`,
+		order: `r.requested_at, r.id`}
 )
 
 const namesSQL = `SELECT c.id, btrim(p.given_name || ' ' || p.family_name) AS name
@@ -104,7 +97,7 @@ func (q query) fillNames(tx *gorm.DB, lists ...*TaskList) error {
 		return nil
 	}
 	var rows []struct{ ID, Name string }
-	if err := tx.Raw(namesSQL, ids).Scan(&rows).Error; err != nil {
+	if err := q.raw(tx, namesSQL, ids).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("dashboard names: %w", err)
 	}
 	byID := make(map[string]string, len(rows))
@@ -126,22 +119,29 @@ type taskRow struct {
 	Total                           int
 }
 
-// tasks runs a task query: scope, then the extra condition extra (with the actor's id) if given,
-// then the query's own parameters.
-func (q query) tasks(tx *gorm.DB, sql, extra string, params ...any) (TaskList, error) {
+// condition is the scope condition, then the extra condition extra (with the actor's id) if given.
+func (q query) condition(extra string) (string, []any) {
 	cond, args := q.scope.CaseFilter("c")
 	if extra != "" {
 		cond += " AND " + extra
 		args = append(args, q.a.UserID)
 	}
-	full := fmt.Sprintf(sql, cond) + fmt.Sprintf(" LIMIT %d", MaxItems)
+	return cond, args
+}
+
+// tasks lists the first tasks of t (condition as for condition, then t's own parameters), with
+// total, the count of the whole list.
+func (q query) tasks(tx *gorm.DB, t taskQuery, total int, extra string, params ...any) (TaskList, error) {
+	out := TaskList{Total: total, Items: []Task{}}
+	if total == 0 { // the summary counts none: nothing to list
+		return out, nil
+	}
+	cond, args := q.condition(extra)
 	var rows []taskRow
-	if err := tx.Raw(full, append(args, params...)...).Scan(&rows).Error; err != nil {
+	if err := q.raw(tx, fmt.Sprintf(t.list(), cond), append(args, params...)...).Scan(&rows).Error; err != nil {
 		return TaskList{}, fmt.Errorf("dashboard tasks: %w", err)
 	}
-	out := TaskList{Items: make([]Task, 0, len(rows))}
 	for _, r := range rows {
-		out.Total = r.Total
 		out.Items = append(out.Items, Task{CaseID: r.CaseID, Reference: r.Reference, What: r.What,
 			Due: r.Due, Overdue: r.Due != nil && r.Due.Before(q.today), ItemID: r.ItemID})
 	}

@@ -67,6 +67,12 @@ func checkSummaries(t *testing.T, env *apptest.Env) {
 		{"case_facts extra", `SELECT count(*) FROM (SELECT * FROM case_facts EXCEPT SELECT * FROM report_facts_of(ARRAY(SELECT id FROM cases))) x`},
 		{"case_steps missing or different", `SELECT count(*) FROM (SELECT * FROM report_steps_of(ARRAY(SELECT id FROM cases)) EXCEPT SELECT * FROM case_steps) x`},
 		{"case_steps extra", `SELECT count(*) FROM (SELECT * FROM case_steps EXCEPT SELECT * FROM report_steps_of(ARRAY(SELECT id FROM cases))) x`},
+		{"dashboard_cases different", `SELECT count(*) FROM ((SELECT * FROM dashboard_facts_of(ARRAY(SELECT id FROM cases)) EXCEPT SELECT * FROM dashboard_cases)
+  UNION ALL (SELECT * FROM dashboard_cases EXCEPT SELECT * FROM dashboard_facts_of(ARRAY(SELECT id FROM cases)))) x`},
+		{"dashboard_counts different", `SELECT count(*) FROM ((SELECT a, d.user_id, i, count(*) FROM dashboard_cases d, unnest(d.agencies) a, unnest(d.items) i GROUP BY 1, 2, 3
+  EXCEPT SELECT agency_id, user_id, item, sum(n) FROM dashboard_counts GROUP BY 1, 2, 3 HAVING sum(n) <> 0)
+  UNION ALL (SELECT agency_id, user_id, item, sum(n) FROM dashboard_counts GROUP BY 1, 2, 3 HAVING sum(n) <> 0
+  EXCEPT SELECT a, d.user_id, i, count(*) FROM dashboard_cases d, unnest(d.agencies) a, unnest(d.items) i GROUP BY 1, 2, 3)) x`},
 	} {
 		var n int
 		if err := db.Raw(q.sql).Scan(&n).Error; err != nil || n != 0 {

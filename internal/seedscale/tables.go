@@ -107,5 +107,9 @@ func summarise(ctx context.Context, tx pgx.Tx, stats *Stats) error {
 		}
 		stats.Rows[q.table] += int(tag.RowsAffected())
 	}
+	// The dashboard summary (migration 00025) is recomputed whole, from every case.
+	if _, err := tx.Exec(ctx, `SELECT dashboard_rebuild()`); err != nil {
+		return fmt.Errorf("seedscale: dashboard summary: %w", err)
+	}
 	return nil
 }
