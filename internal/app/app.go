@@ -21,10 +21,12 @@ import (
 	"homeward/internal/exchange"
 	"homeward/internal/exports"
 	"homeward/internal/handover"
+	"homeward/internal/health"
 	"homeward/internal/imports"
 	"homeward/internal/investigation"
 	"homeward/internal/jointreport"
 	"homeward/internal/locale"
+	"homeward/internal/metrics"
 	"homeward/internal/mfa"
 	"homeward/internal/notes"
 	"homeward/internal/operations"
@@ -55,6 +57,10 @@ type App struct {
 	Repatriation *repatriation.Service
 	// Audit is the auditor's console over the stores' and the hub's logs.
 	Audit *auditlog.Service
+	// Health answers readiness with its own pools and tracks outages; Metrics is nil when
+	// HOMEWARD_METRICS_ADDR is empty (ops.go).
+	Health  *health.Checker
+	Metrics *metrics.Registry
 }
 
 // Options tune Open.
@@ -127,7 +133,11 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
 		return nil, err
 	}
-	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
+	ops, err := a.openOps(cfg) // ops.go
+	if err != nil {
+		return nil, err
+	}
+	a.Server, err = web.New(web.Deps{Ops: ops,Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
 		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
 		Services: web.Services{
 			Operations:    operations.New(a.Stores, hub),
@@ -157,6 +167,9 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 func (a *App) Close() {
 	if a.Audit != nil {
 		a.Audit.Wait() // a chain check still running ends before its pool closes
+	}
+	if a.Health != nil {
+		a.Health.Close()
 	}
 	a.Stores.Close()
 	if sqlDB, err := a.Hub.DB(); err == nil {
