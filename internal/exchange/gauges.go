@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -32,12 +33,12 @@ WHERE status IN ('pending_approval', 'sent', 'opened') AND expires_at < now()`
 // ExpiryLag is how far behind the expiry worker (Tick) is: how long ago the oldest outstanding
 // packet should have expired; zero when none is overdue. A metrics.LagSource.
 func (s *Service) ExpiryLag(ctx context.Context) (time.Duration, error) {
-	var oldest *time.Time
-	if err := s.hub.WithContext(ctx).Raw(overdueExpirySQL).Scan(&oldest).Error; err != nil {
+	var oldest sql.NullTime
+	if err := s.hub.WithContext(ctx).Raw(overdueExpirySQL).Row().Scan(&oldest); err != nil {
 		return 0, err
 	}
-	if oldest == nil {
+	if !oldest.Valid {
 		return 0, nil
 	}
-	return max(0, s.now().Sub(*oldest)), nil
+	return max(0, s.now().Sub(oldest.Time)), nil
 }

@@ -51,11 +51,9 @@ type named struct {
 }
 
 // Open prepares one small pool per database: dsns maps a name ("hub", "TH", …) to its DSN. No
-// connection is made until a check.
+// connection is made until a check. Outages are logged to log, or to slog's default logger of the
+// moment when nil.
 func Open(dsns map[string]string, log *slog.Logger) (*Checker, error) {
-	if log == nil {
-		log = slog.Default()
-	}
 	ctx, stop := context.WithCancel(context.Background())
 	c := &Checker{timeout: Timeout, log: log, down: map[string]time.Time{}, ctx: ctx, stop: stop}
 	names := make([]string, 0, len(dsns))
@@ -140,6 +138,13 @@ func (c *Checker) Close() {
 	}
 }
 
+func (c *Checker) logger() *slog.Logger {
+	if c.log != nil {
+		return c.log
+	}
+	return slog.Default()
+}
+
 func (c *Checker) isDown(name string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -188,7 +193,7 @@ func (c *Checker) startOutage(d named, err error) {
 	c.down[d.name] = since
 	c.wg.Add(1) // under mu with the context checked: Close waits for this retry loop
 	c.mu.Unlock()
-	c.log.Error("database unreachable", "database", d.name, "err", err.Error())
+	c.logger().Error("database unreachable", "database", d.name, "err", err.Error())
 	go func() {
 		defer c.wg.Done()
 		t := time.NewTicker(recheckEvery)
@@ -203,7 +208,7 @@ func (c *Checker) startOutage(d named, err error) {
 				c.mu.Lock()
 				delete(c.down, d.name)
 				c.mu.Unlock()
-				c.log.Info("database reachable again", "database", d.name,
+				c.logger().Info("database reachable again", "database", d.name,
 					"outage_seconds", time.Since(since).Round(time.Millisecond).Seconds())
 				return
 			}
