@@ -22,7 +22,7 @@ import (
 
 // opsApp opens a second app on env's databases with cfg changed by change (metrics on, a store
 // through a proxy, limits), serves it, and closes both when the test ends.
-func opsApp(t *testing.T, env *apptest.Env, change func(*config.Config)) (*app.App, string) {
+func opsApp(t testing.TB, env *apptest.Env, change func(*config.Config)) (*app.App, string) {
 	t.Helper()
 	cfg := env.Cfg
 	cfg.StoreDSNs = map[string]string{}
