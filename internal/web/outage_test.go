@@ -131,3 +131,43 @@ func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 	}
 	t.Fatalf("%s: not within %v", what, d)
 }
+
+// TestHubOutage cuts the hub: a signed-in page (whose session cannot be loaded) and an API call
+// (whose token cannot be checked) are 503 with Retry-After, not scs's plain 500; the outage is
+// logged once; everything answers again once the hub is back.
+func TestHubOutage(t *testing.T) {
+	logs := captureLogs(t)
+	env := apptest.New(t)
+	var proxy *cutProxy
+	_, base := opsApp(t, env, func(c *config.Config) { c.HubDSN, proxy = throughProxy(t, c.HubDSN) })
+	token := env.Token(t, thWorker)
+	pages := signIn(t, base, thWorker)
+	proxy.cut()
+	for range 5 {
+		req := newReq(http.NewRequest(http.MethodGet, base+"/cases", nil))
+		req.Header.Set("Accept-Language", "km")
+		page := send(t, pages, req)
+		if page.Status != http.StatusServiceUnavailable || page.Header.Get("Retry-After") == "" ||
+			!strings.Contains(page.Body, message(t, page.Body, "error.unavailable.body")) {
+			t.Fatalf("page with the hub down = %d: %s", page.Status, excerpt(page.Body))
+		}
+		res := send(t, nil, apiRequest(t, http.MethodGet, base+"/api/v1/me", token, nil))
+		if res.Status != http.StatusServiceUnavailable || decodeError(t, res.Body).Error.Code != "unavailable" {
+			t.Fatalf("API with the hub down = %d: %s", res.Status, excerpt(res.Body))
+		}
+	}
+	if s, _ := apptest.Get(t, http.DefaultClient, base+"/readyz"); s != http.StatusServiceUnavailable {
+		t.Errorf("readyz with the hub down = %d", s)
+	}
+	waitFor(t, 5*time.Second, "the outage logged", func() bool {
+		return len(logs.matching(map[string]any{"msg": "database unreachable", "database": "hub"})) == 1
+	})
+	proxy.restore()
+	waitFor(t, 5*time.Second, "the hub answering again", func() bool {
+		s, _ := apptest.Get(t, pages, base+"/cases")
+		return s == http.StatusOK
+	})
+	waitFor(t, 5*time.Second, "the end logged", func() bool {
+		return len(logs.matching(map[string]any{"msg": "database reachable again", "database": "hub"})) == 1
+	})
+}
