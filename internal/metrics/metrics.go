@@ -28,7 +28,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Registry is the process's metrics.
+// Registry is the process's metrics. A nil *Registry (metrics off) accepts every registration and
+// observation and does nothing, so workers and the app register without checking.
 type Registry struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -68,6 +69,9 @@ func New() *Registry {
 
 // ObserveRequest counts one answered request. route must be the route's pattern, never the path.
 func (r *Registry) ObserveRequest(method, route string, status int, d time.Duration) {
+	if r == nil {
+		return
+	}
 	code := strconv.Itoa(status)
 	r.requests.WithLabelValues(method, route, code).Inc()
 	r.duration.WithLabelValues(method, route, code).Observe(d.Seconds())
@@ -76,11 +80,17 @@ func (r *Registry) ObserveRequest(method, route string, status int, d time.Durat
 // DBPool exposes a pool's sql.DBStats (in use, idle, open, max open, waits and wait time, closes)
 // as go_sql_*{db_name=name}. name is "hub", a country code, or such.
 func (r *Registry) DBPool(name string, db *sql.DB) {
+	if r == nil {
+		return
+	}
 	r.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 }
 
 // JobRun records one run of a background job: its result, and when it last succeeded.
 func (r *Registry) JobRun(job string, err error) {
+	if r == nil {
+		return
+	}
 	if err != nil {
 		r.jobRuns.WithLabelValues(job, "error").Inc()
 		return

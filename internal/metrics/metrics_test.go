@@ -61,3 +61,15 @@ func TestSources(t *testing.T) {
 		t.Errorf("gauge source read %d times in two scrapes within its cache time, want 1", n)
 	}
 }
+
+// TestNilRegistry: with metrics off (nil), registrations and observations do nothing.
+func TestNilRegistry(t *testing.T) {
+	var r *Registry
+	r.Lag("x", func(context.Context) (time.Duration, error) { return 0, nil })
+	r.JobRun("x", nil)
+	r.ObserveRequest("GET", "/", 200, time.Millisecond)
+	r.DBPool("x", nil)
+	if err := r.Gauges("x", "x", "x", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+}

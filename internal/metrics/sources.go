@@ -25,6 +25,9 @@ type LagSource func(ctx context.Context) (time.Duration, error)
 // The audit sealer and the exchange's outbox relay register theirs where internal/app builds them,
 // e.g. reg.Lag("audit_sealer_TH", sealer.Lag).
 func (r *Registry) Lag(name string, src LagSource) {
+	if r == nil {
+		return
+	}
 	r.lag.mu.Lock()
 	defer r.lag.mu.Unlock()
 	r.lag.sources[name] = &cached[time.Duration]{read: func(ctx context.Context) (time.Duration, error) { return src(ctx) }}
@@ -36,6 +39,9 @@ type GaugeSource func(ctx context.Context) (map[string]float64, error)
 // Gauges registers a gauge family name{label=…} read from src at scrape time, cached for cacheFor
 // (a query that counts rows need not run on every scrape).
 func (r *Registry) Gauges(name, help, label string, cacheFor time.Duration, src GaugeSource) error {
+	if r == nil {
+		return nil
+	}
 	return r.reg.Register(&gaugeCollector{
 		desc: prometheus.NewDesc(name, help, []string{label}, nil),
 		src:  &cached[map[string]float64]{read: src, ttl: cacheFor},
