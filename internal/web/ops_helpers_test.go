@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -218,4 +219,14 @@ func mustUnmarshal(t *testing.T, body string, v any) {
 	if err := json.Unmarshal([]byte(body), v); err != nil {
 		t.Fatalf("decode %.200s: %v", body, err)
 	}
+}
+
+// requestIDs matches a request id where answers show it: the JSON error body and the error page's
+// reference.
+var requestIDs = regexp.MustCompile(`,?"request_id":"[0-9A-Za-z._:-]+"|<code>[0-9a-f]{32}</code>`)
+
+// withoutRequestID blanks the request id of an answer, so that two answers can be compared: the id
+// differs on every request and says nothing about what was asked.
+func withoutRequestID(body string) string {
+	return requestIDs.ReplaceAllString(body, "")
 }

@@ -127,7 +127,7 @@ func New(d Deps) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientAddr(d.TrustedProxies) // every c.RealIP() goes through it
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(s.requestID, headAsGet) // observe.go, head.go
+	e.Pre(headAsGet, s.requestID) // head.go (first: it changes the request the router reads), observe.go
 	e.Use(s.observe)              // observe.go: metrics and the access log
 	e.Use(middleware.Recover())
 	e.Use(compress)     // compress.go
