@@ -65,6 +65,9 @@ func dev(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := setupLogs(cfg); err != nil { // ops.go
+		return err
+	}
 	if env != nil {
 		defer func() {
 			if err := env.Cluster.Stop(); err != nil {
@@ -93,12 +96,15 @@ func dev(ctx context.Context) error {
 		fmt.Println("  " + u)
 	}
 	fmt.Println("\nPress Ctrl-C to stop the server and the database.")
-	return listen(ctx, cfg.Addr, a)
+	return listen(ctx, cfg.Addr, cfg.Ops.MetricsAddr, a)
 }
 
 func serve(ctx context.Context) error {
 	cfg := config.FromEnv()
 	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if err := setupLogs(cfg); err != nil { // ops.go
 		return err
 	}
 	a, err := app.Open(ctx, cfg, app.Options{})
@@ -114,10 +120,15 @@ func serve(ctx context.Context) error {
 		return errors.New("refusing to serve: the directory holds demo users with the demo password; use `homeward dev` for the demo")
 	}
 	slog.Info("serving", "addr", cfg.Addr)
-	return listen(ctx, cfg.Addr, a)
+	return listen(ctx, cfg.Addr, cfg.Ops.MetricsAddr, a)
 }
 
-func listen(ctx context.Context, addr string, a *app.App) error {
+func listen(ctx context.Context, addr, metricsAddr string, a *app.App) error {
+	stopMetrics, err := serveMetrics(metricsAddr, a) // ops.go
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	srv := &http.Server{Addr: addr, Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	// The exchange's worker: expiry and the stores' replies, every 30 s, until the server stops.

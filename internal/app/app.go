@@ -22,10 +22,12 @@ import (
 	"homeward/internal/exchange"
 	"homeward/internal/exports"
 	"homeward/internal/handover"
+	"homeward/internal/health"
 	"homeward/internal/imports"
 	"homeward/internal/investigation"
 	"homeward/internal/jointreport"
 	"homeward/internal/locale"
+	"homeward/internal/metrics"
 	"homeward/internal/mfa"
 	"homeward/internal/notes"
 	"homeward/internal/operations"
@@ -58,6 +60,10 @@ type App struct {
 	Audit *auditlog.Service
 	// Sealer chains the audit rows of the hub and every store and publishes their heads (sealer.go).
 	Sealer *audit.Sealer
+	// Health answers readiness with its own pools and tracks outages; Metrics is nil when
+	// HOMEWARD_METRICS_ADDR is empty (ops.go).
+	Health  *health.Checker
+	Metrics *metrics.Registry
 }
 
 // Options tune Open.
@@ -134,7 +140,11 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
 		return nil, err
 	}
-	a.Server, err = web.New(web.Deps{Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
+	ops, err := a.openOps(cfg) // ops.go
+	if err != nil {
+		return nil, err
+	}
+	a.Server, err = web.New(web.Deps{Ops: ops, Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
 		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
 		Services: web.Services{
 			Operations:    operations.New(a.Stores, hub),
@@ -167,6 +177,9 @@ func (a *App) Close() {
 	}
 	if a.Sealer != nil {
 		a.Sealer.Flush() // rows this process wrote are sealed and anchored before its pools close
+	}
+	if a.Health != nil {
+		a.Health.Close()
 	}
 	a.Stores.Close()
 	if sqlDB, err := a.Hub.DB(); err == nil {

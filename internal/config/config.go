@@ -49,6 +49,9 @@ type Config struct {
 	// "http://"+Addr): the links it hands out (enrolment) start with it, and passkeys are bound to
 	// its host and origin.
 	PublicURL string
+	// Ops are the operations settings: metrics address, log format, API rate limit, import limit
+	// (ops.go).
+	Ops Ops
 }
 
 var storeEnv = regexp.MustCompile(`^HOMEWARD_STORE_([A-Z]{2})_DSN$`)
@@ -64,6 +67,7 @@ func FromEnv() Config {
 		StoreDSNs:      map[string]string{},
 		CookieSecure:   os.Getenv("HOMEWARD_COOKIE_INSECURE") == "",
 		TrustedProxies: os.Getenv("HOMEWARD_TRUSTED_PROXIES"),
+		Ops:            opsFromEnv(),
 	}
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
@@ -119,6 +123,9 @@ func (c Config) Validate() error {
 	}
 	if c.MasterKeyFile == "" {
 		return fmt.Errorf("HOMEWARD_MASTER_KEY_FILE is not set")
+	}
+	if err := c.Ops.Check(); err != nil {
+		return err
 	}
 	_, err := c.ProxyRanges()
 	return err

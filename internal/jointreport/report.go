@@ -52,6 +52,9 @@ type Report struct {
 	Countries []string
 	Tables    []Table
 	Durations []Duration
+	// Missing are the other countries whose store did not answer (store.IsUnavailable): the report
+	// is then the actor's own country's half, and says so.
+	Missing []string
 }
 
 // build assembles and suppresses the report from each country's figures (figs[i] is the store

@@ -42,13 +42,21 @@ func (s *Service) Report(ctx context.Context, a *authz.Actor, from, to time.Time
 	if err := checkPeriod(from, to); err != nil {
 		return nil, err
 	}
-	countries := s.stores.Countries()
-	figs, err := s.compute(ctx, countries, from, to)
+	all := s.stores.Countries()
+	results, err := s.compute(ctx, all, from, to)
+	if err != nil {
+		return nil, err
+	}
+	countries, figs, missing, err := answered(own.Country, all, results)
 	if err != nil {
 		return nil, err
 	}
 	r := build(from, to, countries, figs)
+	r.Missing = missing
 	detail := map[string]any{"from": from.UTC().Format(time.RFC3339), "to": to.UTC().Format(time.RFC3339), "countries": countries}
+	if len(missing) > 0 {
+		detail["missing"] = missing
+	}
 	err = own.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return audit.Append(tx, s.now(), audit.ByActor(a, audit.ReportJoint, "report", "joint", detail))
 	})
@@ -58,9 +66,34 @@ func (s *Service) Report(ctx context.Context, a *authz.Actor, from, to time.Time
 	return r, nil
 }
 
-// compute runs reports.Compute in every store at once.
-func (s *Service) compute(ctx context.Context, countries []string, from, to time.Time) ([]*reports.Figures, error) {
-	figs, errs := make([]*reports.Figures, len(countries)), make([]error, len(countries))
+// answered drops the countries whose store did not answer — never the actor's own, whose outage
+// fails the report (503) — and returns the countries and figures left and those missing.
+func answered(own string, countries []string, figs []figures) ([]string, []*reports.Figures, []string, error) {
+	var keep, missing []string
+	var out []*reports.Figures
+	for i, cc := range countries {
+		if figs[i].err != nil {
+			if cc == own || !store.IsUnavailable(figs[i].err) {
+				return nil, nil, nil, fmt.Errorf("joint report %s: %w", cc, figs[i].err)
+			}
+			missing = append(missing, cc)
+			continue
+		}
+		keep, out = append(keep, cc), append(out, figs[i].f)
+	}
+	return keep, out, missing, nil
+}
+
+// figures are one store's figures, or why it gave none.
+type figures struct {
+	f   *reports.Figures
+	err error
+}
+
+// compute runs reports.Compute in every store at once; a store that fails gives its error in its
+// place (answered decides).
+func (s *Service) compute(ctx context.Context, countries []string, from, to time.Time) ([]figures, error) {
+	out := make([]figures, len(countries))
 	var wg sync.WaitGroup
 	for i, cc := range countries {
 		st, err := s.stores.For(cc)
@@ -68,19 +101,15 @@ func (s *Service) compute(ctx context.Context, countries []string, from, to time
 			return nil, fmt.Errorf("joint report %s: %w", cc, err)
 		}
 		wg.Go(func() {
-			figs[i], errs[i] = reports.Compute(ctx, st.DB, from, to)
-			if figs[i] != nil {
-				figs[i].Country = cc
+			f, err := reports.Compute(ctx, st.DB, from, to)
+			if f != nil {
+				f.Country = cc
 			}
+			out[i] = figures{f: f, err: err}
 		})
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("joint report %s: %w", countries[i], err)
-		}
-	}
-	return figs, nil
+	return out, nil
 }
 
 // checkPeriod refuses an empty, reversed or overlong period.

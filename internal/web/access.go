@@ -42,6 +42,9 @@ func (s *Server) handle(method, path string, h echo.HandlerFunc, acc Access) {
 	if !acc.Public {
 		mw = append(mw, s.guard(acc))
 	}
+	if isImportRoute(method, path) {
+		mw = append(mw, s.imports.limit) // limits.go: imports at once per store
+	}
 	s.echo.Add(method, path, h, mw...)
 }
 

@@ -10,7 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"homeward/internal/authz"
+	"homeward/internal/logging"
 	"homeward/internal/problem"
+	"homeward/internal/store"
 )
 
 // apiError is the JSON error body of CONTRACT.md.
@@ -22,6 +24,8 @@ type apiErrorBody struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// RequestID is the request's id (X-Request-Id): what a caller quotes to the operators.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // classify maps an error to a status and code; the one table of error kinds.
@@ -29,7 +33,10 @@ func classify(err error) (int, string) {
 	var he *echo.HTTPError
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var rl *retryLater
 	switch {
+	case errors.As(err, &rl):
+		return rl.status, rl.code
 	case errors.Is(err, errUnauthenticated):
 		return http.StatusUnauthorized, "unauthenticated"
 	case errors.Is(err, authz.ErrNotFound):
@@ -55,6 +62,8 @@ func classify(err error) (int, string) {
 		case http.StatusUnauthorized:
 			return http.StatusUnauthorized, "unauthenticated"
 		}
+	case store.IsUnavailable(err): // a database cannot be reached: 503, never 500
+		return http.StatusServiceUnavailable, "unavailable"
 	}
 	return http.StatusInternalServerError, "internal"
 }
@@ -65,20 +74,24 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, code := classify(err)
+	ctx := c.Request().Context()
 	if status == http.StatusNotFound {
 		s.recordRefused(c) // audit_refused.go
 	}
-	if status == http.StatusInternalServerError {
-		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	switch status {
+	case http.StatusInternalServerError:
+		slog.ErrorContext(ctx, "request failed", "method", c.Request().Method, "route", c.Path(), "err", err)
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
+		s.retryLater(c, err, code) // outage.go: Retry-After, and the outage tracker
 	}
 	l := localizerOf(c)
 	if l == nil {
-		l = s.Bundle.For("en", false, nil)
+		l = s.fallbackLocalizer(c) // outage.go
 		c.Set(keyLocalizer, l)
 	}
 	msg := l.T("error." + code)
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-		body := apiError{Error: apiErrorBody{Code: code, Message: msg}}
+		body := apiError{Error: apiErrorBody{Code: code, Message: msg, RequestID: logging.RequestID(ctx)}}
 		if inv, ok := problem.AsInvalid(err); ok {
 			body.Error.Fields = inv.Fields
 		}
@@ -92,9 +105,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.Redirect(http.StatusSeeOther, "/login")
 		return
 	}
-	data := errorPage{Base: s.base(c), Status: status, Code: code, Message: msg}
+	data := errorPage{Base: s.base(c), Status: status, Code: code, Message: msg, RequestID: logging.RequestID(ctx)}
 	if rerr := s.render(c, status, "error", data); rerr != nil {
-		slog.Error("render error page", "err", rerr)
+		slog.ErrorContext(ctx, "render error page", "err", rerr)
 		_ = c.String(status, http.StatusText(status))
 	}
 }
@@ -104,4 +117,6 @@ type errorPage struct {
 	Status  int
 	Code    string
 	Message string
+	// RequestID is shown small at the foot of the page: "Reference: …".
+	RequestID string
 }

@@ -157,6 +157,8 @@ type jointPage struct {
 	PrintURL  string
 	CSVURL    string
 	L2        *locale.Localizer // the printed page's second language; nil on screen
+	// Missing says which country's store did not answer, so the page is one country's half.
+	Missing string
 }
 
 // Bi is a label in the page's language and, when printing, the second one.
@@ -188,7 +190,7 @@ func (h *jointHandlers) load(c echo.Context, l2 *locale.Localizer) (jointPage, i
 	if err != nil {
 		return v, 0, err
 	}
-	v.Countries, v.Tables = r.Countries, jointTables(r, v.L, l2)
+	v.Countries, v.Tables, v.Missing = r.Countries, jointTables(r, v.L, l2), jointMissing(r.Missing, v.L)
 	v.Columns, v.Columns2 = jointColumns(r.Countries, v.L), jointColumns(r.Countries, l2)
 	return v, http.StatusOK, nil
 }
@@ -266,6 +268,8 @@ type jointJSON struct {
 	Countries []string            `json:"countries"`
 	Tables    []jointTableJSON    `json:"tables"`
 	Durations []jointDurationJSON `json:"durations"`
+	// Missing are the countries whose store did not answer: the report is the other half.
+	Missing []string `json:"missing,omitempty"`
 }
 
 type jointTableJSON struct {
@@ -303,7 +307,7 @@ func (h *jointHandlers) api(c echo.Context) error {
 		}
 		return m
 	}
-	out := jointJSON{From: p.FromText, To: p.ToText, Countries: r.Countries, Tables: []jointTableJSON{}, Durations: []jointDurationJSON{}}
+	out := jointJSON{From: p.FromText, To: p.ToText, Countries: r.Countries, Tables: []jointTableJSON{}, Durations: []jointDurationJSON{}, Missing: r.Missing}
 	for _, tb := range r.Tables {
 		t := jointTableJSON{Key: tb.Key, Rows: []jointRowJSON{}}
 		for i, row := range tb.Rows {
@@ -340,4 +344,12 @@ func jointColumns(countries []string, l *locale.Localizer) []string {
 		out = append(out, l.T("joint.country."+strings.ToLower(cc)))
 	}
 	return append(out, l.T("joint.combined"))
+}
+
+// jointMissing is the notice of a report without the countries in missing, or "".
+func jointMissing(missing []string, l *locale.Localizer) string {
+	if len(missing) == 0 {
+		return ""
+	}
+	return l.T("joint.missing", "Countries", strings.Join(jointColumns(missing, l)[:len(missing)], ", "))
 }

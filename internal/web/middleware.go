@@ -56,7 +56,7 @@ func localizerOf(c echo.Context) *locale.Localizer {
 }
 
 func (s *Server) sessionMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return echo.WrapMiddleware(s.sessions.LoadAndSave)(next)
+	return withSessionErrors(echo.WrapMiddleware(s.sessions.LoadAndSave)(next)) // session_errors.go
 }
 
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
@@ -120,6 +120,9 @@ func (s *Server) bearerActor(next echo.HandlerFunc) echo.HandlerFunc {
 			if errors.Is(err, authz.ErrNotFound) {
 				return errUnauthenticated
 			}
+			return err
+		}
+		if err := s.apiLimit.allow(strings.TrimSpace(token)); err != nil { // limits.go
 			return err
 		}
 		c.Set(keyActor, a)

@@ -189,7 +189,7 @@ func TestOpenAPIDocumentIsValidJSON(t *testing.T) {
 	})
 
 	// Error codes match errors.go's classify.
-	wantCodes := []string{"bad_request", "conflict", "forbidden", "internal", "invalid", "not_found", "too_large", "unauthenticated"}
+	wantCodes := []string{"bad_request", "busy", "conflict", "forbidden", "internal", "invalid", "not_found", "rate_limited", "too_large", "unauthenticated", "unavailable"}
 	if got := enumOf(t, doc, "ErrorCode"); !slices.Equal(sorted(got), wantCodes) {
 		t.Errorf("ErrorCode enum = %v, want %v", got, wantCodes)
 	}

@@ -22,7 +22,9 @@ import (
 	"homeward/internal/dashboard"
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
+	"homeward/internal/health"
 	"homeward/internal/locale"
+	"homeward/internal/metrics"
 	"homeward/internal/mfa"
 	"homeward/internal/store"
 )
@@ -56,6 +58,22 @@ type Deps struct {
 	PublicURL string
 	// MFA holds the second factors; its relying party comes from config.PublicURL (internal/app).
 	MFA *mfa.Service
+	// Ops: metrics, readiness and outages, limits (observe.go, limits.go).
+	Ops
+}
+
+// Ops are the server's operations dependencies and settings.
+type Ops struct {
+	// Metrics counts requests by route pattern and status; nil: metrics off.
+	Metrics *metrics.Registry
+	// Health answers /readyz with its own small pools and tracks database outages; nil: /readyz
+	// pings the main pools and outages are not tracked.
+	Health *health.Checker
+	// APIRate is the API requests per second allowed to one token, with APIBurst; 0: no limit.
+	APIRate  float64
+	APIBurst int
+	// ImportsPerStore is how many imports may run at once in one store (default 2).
+	ImportsPerStore int
 }
 
 // Server is the HTTP application.
@@ -65,6 +83,8 @@ type Server struct {
 	sessions *scs.SessionManager
 	pages    *pages
 	access   map[string]Access // "METHOD path" -> access rule
+	apiLimit *apiLimiter       // nil: no API rate limit
+	imports  *importSlots
 }
 
 // MaxBody is the largest request body accepted outside uploads.
@@ -96,16 +116,19 @@ func New(d Deps) (*Server, error) {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = d.CookieSecure
+	sm.ErrorFunc = sessionError // session_errors.go
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, echo: echo.New(), sessions: sm, pages: p, access: map[string]Access{}}
+	s := &Server{Deps: d, echo: echo.New(), sessions: sm, pages: p, access: map[string]Access{},
+		apiLimit: newAPILimiter(d.APIRate, d.APIBurst), imports: newImportSlots(d.Stores.Countries(), d.ImportsPerStore)}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientAddr(d.TrustedProxies) // every c.RealIP() goes through it
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(headAsGet) // head.go
+	e.Pre(headAsGet, s.requestID) // head.go (first: it changes the request the router reads), observe.go
+	e.Use(s.observe)              // observe.go: metrics and the access log
 	e.Use(middleware.Recover())
 	e.Use(compress)     // compress.go
 	if d.CookieSecure { // under serve: HTTPS only, and browsers are told so
@@ -131,8 +154,12 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Echo exposes the router for tests that walk the routes.
 func (s *Server) Echo() *echo.Echo { return s.echo }
 
-// Ready reports whether the hub and every store answer.
+// Ready reports whether the hub and every store answer: through Health's own pools, each within
+// its timeout, when set.
 func (s *Server) Ready(ctx context.Context) error {
+	if s.Health != nil {
+		return s.Health.Ready(ctx)
+	}
 	sqlDB, err := s.Hub.DB()
 	if err != nil {
 		return err
