@@ -1,5 +1,14 @@
 package sealed
 
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"homeward/internal/vault"
+)
+
 // KeyPart is one column of a table's primary key, with its SQL type.
 type KeyPart struct {
 	Name string
@@ -71,4 +80,27 @@ var StoredColumns = []Stored{
 var NotSealed = []string{
 	"keysets.aead", "keysets.mac", "persons.document_number_bidx", "persons.document_bidxs",
 	"audit_log.prev_hash", "audit_log.hash", "audit_head.last_hash",
+}
+
+// ReadBack opens the first value of every sealed column of the store in db with keys and returns
+// how many it opened: a restore's proof that the data and the keysets belong together.
+func ReadBack(ctx context.Context, db *gorm.DB, keys *vault.Keys) (int, error) {
+	n := 0
+	for _, c := range StoredColumns {
+		var rows []struct {
+			Row string
+			Val []byte
+		}
+		q := fmt.Sprintf(`SELECT %s AS row, %s AS val FROM %s WHERE length(%[2]s) > 0 LIMIT 1`, c.rowExpr(), c.Column, c.Table)
+		if err := db.WithContext(ctx).Raw(q).Scan(&rows).Error; err != nil {
+			return n, err
+		}
+		for _, r := range rows {
+			if _, err := keys.Open(c.Field, r.Row, r.Val); err != nil {
+				return n, fmt.Errorf("%s.%s: %w", c.Table, c.Column, err)
+			}
+			n++
+		}
+	}
+	return n, nil
 }
