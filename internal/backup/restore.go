@@ -196,3 +196,13 @@ func verify(ctx context.Context, opt RestoreOptions, keysets []Keyset, out *Rest
 	}
 	return nil
 }
+
+// TargetRelations lists the relations of the target's schema public: what Replace drops.
+func TargetRelations(ctx context.Context, ownerDSN string) ([]string, error) {
+	db, err := openDB(ctx, ownerDSN)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return publicRelations(ctx, db)
+}
