@@ -19,7 +19,7 @@ import (
 )
 
 // ownerStore opens a store as its owner role, as `homeward keys rotate` does, with the master key.
-func ownerStore(t *testing.T, env *apptest.Env, cc string) (*gorm.DB, *vault.MasterKey) {
+func ownerStore(t testing.TB, env *apptest.Env, cc string) (*gorm.DB, *vault.MasterKey) {
 	t.Helper()
 	db, err := store.Open(context.Background(), env.OwnerDSN(t, cc))
 	if err != nil {
