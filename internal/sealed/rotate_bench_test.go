@@ -14,7 +14,7 @@ import (
 // opened, sealed under the new key and written back, BatchSize per transaction) on the TH demo
 // store, and on the demo store with extra persons (each with a document number and a contact).
 func BenchmarkKeyRotate(b *testing.B) {
-	for _, extra := range []int{0, 10_000} {
+	for _, extra := range []int{0, 2_000} {
 		b.Run(fmt.Sprintf("extra_persons=%d", extra), func(b *testing.B) {
 			env := apptest.New(b)
 			ctx := context.Background()
