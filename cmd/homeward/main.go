@@ -23,6 +23,9 @@ const usage = `usage: homeward COMMAND
   audit verify [--db hub|TH|KH]               check the audit chains
   directory apply FILE                        create or update agencies from a TOML file
   user invite --email E --agency SLUG --role ROLE [--name N]   print a one-time enrolment URL
+  backup --db hub|CC --out DIR                 dump one database and its wrapped keysets (never the master key)
+  restore --db hub|CC --from DIR [--target OWNER_DSN] [--replace]   restore and verify a backup
+  keys rotate --db CC                          new primary key for a store, every sealed value re-sealed
 `
 
 // errUsage marks a command-line mistake.
@@ -71,6 +74,12 @@ func run(ctx context.Context, args []string) (int, error) {
 		return 0, directoryCmd(ctx, rest)
 	case "user":
 		return 0, userCmd(ctx, rest)
+	case "backup":
+		return 0, backupCmd(ctx, rest)
+	case "restore":
+		return restoreCmd(ctx, rest)
+	case "keys":
+		return keysCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0, nil

@@ -10,8 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/tink-crypto/tink-go/v2/tink"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // ErrDecrypt is wrapped by every error caused by a ciphertext or wrapped
@@ -20,10 +21,20 @@ import (
 var ErrDecrypt = errors.New("vault: cannot decrypt")
 
 // Keys is one country's opened keys. It is safe for concurrent use.
+//
+// Keys loaded from a store (LoadOrCreateKeys) follow key rotation (reload.go): a ciphertext under a
+// key id they do not know makes them re-read the store's keysets once before giving up, and
+// sealing re-checks the store's keysets in the background every RefreshInterval, so a running
+// process picks up a new primary key without a restart.
 type Keys struct {
 	Country string
-	aead    tink.AEAD
-	mac     tink.MAC
+	cur     atomic.Pointer[primitives]
+
+	source     *keySource   // nil: fixed keys (MasterKey.Open)
+	reloadMu   sync.Mutex   // one reload at a time
+	lastReload time.Time    // guarded by reloadMu
+	checkedAt  atomic.Int64 // unix nanoseconds of the last background check
+	checking   atomic.Bool
 }
 
 // fieldAD is the associated data of a field value: country|field|rowID, so a
@@ -48,7 +59,8 @@ func (k *Keys) Seal(field, rowID string, plaintext []byte) ([]byte, error) {
 	if len(plaintext) == 0 {
 		return nil, nil
 	}
-	ct, err := k.aead.Encrypt(plaintext, ad)
+	k.maybeRefresh()
+	ct, err := k.cur.Load().aead.Encrypt(plaintext, ad)
 	if err != nil {
 		return nil, fmt.Errorf("vault: seal %s: %w", field, err)
 	}
@@ -66,7 +78,11 @@ func (k *Keys) Open(field, rowID string, ciphertext []byte) ([]byte, error) {
 	if len(ciphertext) == 0 {
 		return nil, nil
 	}
-	pt, err := k.aead.Decrypt(ciphertext, ad)
+	p := k.cur.Load()
+	pt, err := p.aead.Decrypt(ciphertext, ad)
+	if err != nil && k.reloadFor(p, ciphertext) {
+		pt, err = k.cur.Load().aead.Decrypt(ciphertext, ad)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("vault: open %s of %s in %s: %w", field, rowID, k.Country, ErrDecrypt)
 	}
@@ -113,7 +129,7 @@ func (k *Keys) BlindIndex(kind, value string) []byte {
 	data = binary.AppendUvarint(data, uint64(len(kind)))
 	data = append(data, kind...)
 	data = append(data, norm...)
-	tag, err := k.mac.ComputeMAC(data)
+	tag, err := k.cur.Load().mac.ComputeMAC(data)
 	if err != nil {
 		panic(fmt.Sprintf("vault: blind index %s in %s: %v", kind, k.Country, err))
 	}

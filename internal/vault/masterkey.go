@@ -194,6 +194,17 @@ func (m *MasterKey) Open(country string, w WrappedKeysets) (*Keys, error) {
 	if err := checkCountry(country); err != nil {
 		return nil, err
 	}
+	p, err := m.openPrimitives(country, w)
+	if err != nil {
+		return nil, err
+	}
+	k := &Keys{Country: country}
+	k.cur.Store(p)
+	return k, nil
+}
+
+// openPrimitives unwraps a country's keysets into the primitives Keys use.
+func (m *MasterKey) openPrimitives(country string, w WrappedKeysets) (*primitives, error) {
 	ah, err := m.unwrap(country, "aead", w.AEAD)
 	if err != nil {
 		return nil, err
@@ -210,7 +221,12 @@ func (m *MasterKey) Open(country string, w WrappedKeysets) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault: %s mac keyset: %w", country, err)
 	}
-	return &Keys{Country: country, aead: a, mac: ma}, nil
+	info := ah.KeysetInfo()
+	p := &primitives{aead: a, mac: ma, wrappedAEAD: w.AEAD, wrappedMAC: w.MAC, primary: info.GetPrimaryKeyId(), ids: map[uint32]bool{}}
+	for _, ki := range info.GetKeyInfo() {
+		p.ids[ki.GetKeyId()] = true
+	}
+	return p, nil
 }
 
 // unwrap decrypts one wrapped keyset.

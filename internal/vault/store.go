@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -45,6 +46,15 @@ func LoadOrCreateKeys(ctx context.Context, db *gorm.DB, m *MasterKey, country st
 	if err != nil {
 		return nil, fmt.Errorf("vault: open the store's %s keysets: %w", country, err)
 	}
+	// The keys follow rotations of the stored keysets (reload.go).
+	k.source = &keySource{master: m, read: func(ctx context.Context) (WrappedKeysets, error) {
+		w, found, err := readKeysets(ctx, db, country)
+		if err == nil && !found {
+			err = fmt.Errorf("vault: %s keysets missing", country)
+		}
+		return w, err
+	}}
+	k.checkedAt.Store(time.Now().UnixNano())
 	return k, nil
 }
 
@@ -59,6 +69,11 @@ func insertKeysets(ctx context.Context, db *gorm.DB, m *MasterKey, country strin
 		return fmt.Errorf("vault: insert %s keysets: %w", country, err)
 	}
 	return nil
+}
+
+// ReadKeysets reads the wrapped keysets of country from table keysets; found is false if absent.
+func ReadKeysets(ctx context.Context, db *gorm.DB, country string) (w WrappedKeysets, found bool, err error) {
+	return readKeysets(ctx, db, country)
 }
 
 // readKeysets reads the wrapped keysets of country; found is false if absent.
