@@ -82,8 +82,8 @@ func (s *Service) reconcile(ctx context.Context, st *store.Store) (int, error) {
 		return 0, nil
 	}
 	n := 0
-	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+	err := s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+		{
 			var rows []row
 			if err := htx.Raw(selectPacket+`WHERE p.id IN ? AND `+revocableSQL+` ORDER BY p.id FOR UPDATE OF p SKIP LOCKED`, ids).
 				Scan(&rows).Error; err != nil {
@@ -151,15 +151,17 @@ func (s *Service) reconcile(ctx context.Context, st *store.Store) (int, error) {
 				return err
 			}
 			storeEntries := make([]audit.Entry, 0, len(order))
+			var revoked []string
 			for _, caseID := range order {
+				revoked = append(revoked, byCase[caseID].packets...)
 				cr := byCase[caseID]
 				storeEntries = append(storeEntries, audit.Entry{ActorAgencyID: cr.agency, Action: audit.PacketRevokeForCase, Entity: "case",
 					EntityID: caseID, Detail: map[string]any{"packets": cr.packets, "purposes": cr.purposes, "reconciled": true,
 						"reason": "consent no longer in force or case closed; caught up by the exchange"}})
 			}
-			// The store's rows before the hub commits: a failure revokes nothing (the next pass retries).
-			return audit.AppendMany(tx, now, storeEntries)
-		})
+			// The store's rows travel in the outbox row committed with the revocations.
+			return s.enqueueAudit(htx, st.Country, "reconcile", revoked, storeEntries, false, now)
+		}
 	})
 	if err != nil {
 		return 0, err

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"time"
 
 	"gorm.io/gorm"
 
 	"homeward/internal/audit"
+	"homeward/internal/cases"
+	"homeward/internal/failpoint"
 	"homeward/internal/store"
 )
 
@@ -41,8 +45,10 @@ func (s *Service) sync(ctx context.Context, country string, wait bool) (int, err
 	n := 0
 	var errs []error
 	// First catch up on revocations that failed after a consent answer or a close was saved.
-	if _, err := s.reconcile(ctx, st); err != nil {
+	if k, err := s.reconcile(ctx, st); err != nil {
 		errs = append(errs, err)
+	} else if k > 0 {
+		s.kick(ctx, hubTarget)
 	}
 	skip := []string{} // replies that could not be applied in this Sync: they stay waiting
 	for round := 0; round < syncRounds; round++ {
@@ -256,7 +262,11 @@ ORDER BY p.updated_at, p.id LIMIT ?`, st.Country, syncBatch).Scan(&seen).Error; 
 						return err
 					}
 				}
-				entries = append(entries, senderSideEntries(seen, linked)...)
+				fresh, err := claimSeen(tx, seen, now)
+				if err != nil {
+					return err
+				}
+				entries = append(entries, senderSideEntries(fresh, linked)...)
 				return audit.AppendMany(tx, now, entries)
 			})
 		}
@@ -266,6 +276,9 @@ ORDER BY p.updated_at, p.id LIMIT ?`, st.Country, syncBatch).Scan(&seen).Error; 
 			err = apply(true) // one Applier failed: again, each reply under its own savepoint
 		}
 		if err != nil {
+			return err
+		}
+		if err := failpoint.Hit(ctx, FailSync); err != nil {
 			return err
 		}
 		var applied []*row
@@ -326,4 +339,29 @@ func senderSideEntries(seen []row, linked map[string]string) []audit.Entry {
 				"recipient": r.RecipientSlug, "status": r.Status, "at": r.UpdatedAt}})
 	}
 	return entries
+}
+
+// claimSeen records, in the sending store's applied_steps, the steps of its packets it is about to
+// audit (packet, status) and returns those not audited before: a Sync whose hub commit was lost
+// audits them once only.
+func claimSeen(tx *gorm.DB, seen []row, now time.Time) ([]row, error) {
+	if len(seen) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(seen))
+	for i := range seen {
+		keys[i] = stepKey(seen[i].ID, "seen."+seen[i].Status, "local", "")
+	}
+	var got []string
+	if err := tx.Raw(`INSERT INTO applied_steps (key, applied_at) SELECT k, ? FROM unnest(?::text[]) k
+ON CONFLICT (key) DO NOTHING RETURNING key`, now, cases.TextList(keys)).Scan(&got).Error; err != nil {
+		return nil, fmt.Errorf("exchange: seen steps: %w", err)
+	}
+	fresh := make([]row, 0, len(got))
+	for i := range seen {
+		if slices.Contains(got, keys[i]) {
+			fresh = append(fresh, seen[i])
+		}
+	}
+	return fresh, nil
 }
