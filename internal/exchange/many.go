@@ -87,6 +87,8 @@ func checkReceived(r *row, now time.Time) error {
 		return errNoPacket
 	case revocable(r) && !r.ExpiresAt.After(now):
 		return errExpired
+	case r.Status == string(StatusAccepted) && !r.ExpiresAt.After(now):
+		return errNoPacket // past its expiry an accepted packet is gone, on every read (issue 13)
 	}
 	return nil
 }
