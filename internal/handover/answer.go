@@ -77,12 +77,12 @@ type batchAnswer struct {
 	At                                   time.Time
 }
 
-// applyAnswer records a batch's batchAnswer in the hub with its audit row. The counts are not stored:
+// applyAnswer records a batch's answer in the hub with its audit row. The counts are not stored:
 // they are counted from the packets.
 func applyAnswer(_ context.Context, htx *gorm.DB, data json.RawMessage) error {
 	var an batchAnswer
 	if err := json.Unmarshal(data, &an); err != nil {
-		return fmt.Errorf("handover: batchAnswer: %w", err)
+		return fmt.Errorf("handover: answer: %w", err)
 	}
 	if err := htx.Exec(`UPDATE handover_batches SET answered_by = ?, receiving_officials = ?, updated_at = ?, version = version + 1
 	WHERE id = ?`, an.UserID, an.Officials, an.At, an.BatchID).Error; err != nil {
@@ -132,7 +132,7 @@ func (s *Service) Accept(ctx context.Context, a *authz.Actor, id string, in Acce
 		}
 		return s.Get(ctx, a, b.ID)
 	}
-	// A retry: every person was answered already; the batchAnswer alone is recorded (one hub commit).
+	// A retry: every person was answered already; the answer alone is recorded (one hub commit).
 	raw, err := json.Marshal(an)
 	if err != nil {
 		return nil, err
@@ -143,7 +143,7 @@ func (s *Service) Accept(ctx context.Context, a *authz.Actor, id string, in Acce
 	return s.Get(ctx, a, b.ID)
 }
 
-// pending are the decisions of the batchAnswer on packets not answered yet.
+// pending are the decisions of the answer on packets not answered yet.
 func pending(packets []packetState, in AcceptInput) []exchange.Decision {
 	open := map[string]bool{}
 	for _, p := range packets {
