@@ -56,7 +56,7 @@ func TestHelperSoakChild(t *testing.T) {
 }
 
 // BenchmarkRandomKillSoak kills a child process taking handover batches through their life at
-// random moments (0.2–3 s after its start), for 2 minutes; after each kill it "restarts" (the relay
+// random moments (0.5–6 s after its start), for 2 minutes; after each kill it "restarts" (the relay
 // runs to quiescence, the stores sync) and checks the invariants of docs/packets.md over every
 // packet (soakInvariants). It reports the kills survived.
 func BenchmarkRandomKillSoak(b *testing.B) {
@@ -73,7 +73,7 @@ func BenchmarkRandomKillSoak(b *testing.B) {
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		time.Sleep(200*time.Millisecond + rand.N(2800*time.Millisecond))
+		time.Sleep(500*time.Millisecond + rand.N(5500*time.Millisecond))
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		kills++
@@ -81,6 +81,16 @@ func BenchmarkRandomKillSoak(b *testing.B) {
 		soakInvariants(b, env)
 	}
 	b.ReportMetric(float64(kills), "kills")
+	var st []struct {
+		Status string
+		N      int
+	}
+	if err := env.App.Hub.Raw(`SELECT status, count(*) AS n FROM packets WHERE kind = 'handover' GROUP BY status`).Scan(&st).Error; err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range st {
+		b.ReportMetric(float64(s.N), s.Status+"-packets")
+	}
 }
 
 // soakRestart is a restarted process's worker: every outbox delivered, both stores synced.
