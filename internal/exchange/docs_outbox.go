@@ -78,4 +78,3 @@ func DocFailpoints(doc string) []string {
 	}
 	return out
 }
-
