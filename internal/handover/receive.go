@@ -127,7 +127,25 @@ func (s *Service) ReceiveMany(ctx context.Context, tx *gorm.DB, st *store.Store,
 	if err := tx.Table("received_handovers").CreateInBatches(received, 500).Error; err != nil {
 		return nil, fmt.Errorf("insert received handovers: %w", err)
 	}
+	if err := receivedHistory(tx, a, ps, setRef, now); err != nil {
+		return nil, err
+	}
 	return refs, audit.AppendMany(tx, now, entries)
+}
+
+// receivedHistory gives each received case its stage history: a change to reintegration naming
+// the packet it was made of (pairs holds case id, packet id, ...).
+func receivedHistory(tx *gorm.DB, a *authz.Actor, ps []*exchange.Packet, pairs []string, now time.Time) error {
+	rows := make([]cases.StageChange, len(ps))
+	for i, p := range ps {
+		rows[i] = cases.StageChange{ID: uuid.Must(uuid.NewV7()).String(), CaseID: pairs[2*i], FromStage: cases.StageHandover,
+			ToStage: cases.Stage(ReceivedStage), ActorUserID: a.UserID, At: now,
+			Reason: fmt.Sprintf("Received by handover: packet %s from %s (case %s)", p.ID, p.Sender, p.CaseRef)}
+	}
+	if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+		return fmt.Errorf("handover: received history: %w", err)
+	}
+	return nil
 }
 
 func toAny(l []string) []any {
