@@ -11,11 +11,16 @@ import (
 )
 
 // TestReceivedCaseHistoryAndPacketRef (issue 13, capability 5): a case received by handover has a
-// stage change to reintegration naming its packet, and carries the packet's reference.
+// stage change to reintegration naming its packet, and carries the packet's reference; the sending
+// side sees each person's identification decision.
 func TestReceivedCaseHistoryAndPacketRef(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
 	_, b := sentBatch(t, env, 1)
+	// The sending side shows each person's identification decision (not "—").
+	if d := b.Persons[0].Decision; d == nil || d.Decision != "identified" || d.DecidedOn == "" || d.RecognisedUnder != "" {
+		t.Errorf("sending side's decision of the person = %+v, want its own identified decision", d)
+	}
 	thSup := env.Actor(t, thSupervisor)
 	pid := b.Persons[0].PacketID
 	rb, err := service(env).Accept(ctx, thSup, b.ID, handover.AcceptInput{Accept: []string{pid}, ReceivingOfficials: "Somsak P."})
