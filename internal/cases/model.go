@@ -45,9 +45,11 @@ type Case struct {
 	OwnerAgencyID  string
 	AssignedUserID *string
 	Stage          Stage
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Version        int
+	// PacketRef is the handover packet a received case was made of (nil for any other case).
+	PacketRef *string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int
 }
 
 // StageChange is a row of stage_changes.

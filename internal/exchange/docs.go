@@ -66,6 +66,7 @@ func RenderDocs() string {
 	for _, s := range Statuses {
 		w("- `%s`\n", s)
 	}
+	renderOutbox(w)
 	return b.String()
 }
 

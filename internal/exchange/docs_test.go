@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"homeward/internal/exchange"
+	"homeward/internal/failpoint"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/packets.md from the specs")
@@ -34,6 +35,24 @@ func TestDocsFile(t *testing.T) {
 			if !strings.Contains(got, "`"+f+"`") {
 				t.Errorf("field %s of %s not rendered", f, s.Kind)
 			}
+		}
+	}
+}
+
+// TestDocsFailpoints: the failpoints docs/packets.md lists are exactly the registered ones, each
+// with where it sits.
+func TestDocsFailpoints(t *testing.T) {
+	doc, err := os.ReadFile(docsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := exchange.DocFailpoints(string(doc)), failpoint.Names()
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("docs/packets.md lists failpoints %v, registered %v", got, want)
+	}
+	for _, n := range want {
+		if !strings.Contains(string(doc), "- `"+n+"`: ") || strings.Contains(string(doc), "- `"+n+"`: \n") {
+			t.Errorf("failpoint %s is not described", n)
 		}
 	}
 }

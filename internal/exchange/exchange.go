@@ -21,7 +21,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
@@ -29,7 +28,7 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
-	"homeward/internal/consent"
+	"homeward/internal/failpoint"
 	"homeward/internal/problem"
 	"homeward/internal/store"
 	"homeward/internal/vault"
@@ -73,9 +72,11 @@ type Service struct {
 	batchProjectors map[Kind]BatchProjector
 	appliers        map[Kind]Applier
 	receivers       map[Kind]Receiver
-	batchAppliers   map[Kind]BatchApplier  // ApplyMany
-	batchReceivers  map[Kind]BatchReceiver // ReceiveMany
-	replyCheckers   map[Kind]ReplyChecker  // CheckReplies
+	batchAppliers   map[Kind]BatchApplier   // ApplyMany
+	batchReceivers  map[Kind]BatchReceiver  // ReceiveMany
+	replyCheckers   map[Kind]ReplyChecker   // CheckReplies
+	hubAppliers     map[string]HubApplier   // effects of the stores' outbox rows (OnHub)
+	storeAppliers   map[string]StoreApplier // effects of the hub's outbox rows (OnStore)
 
 	keyMu sync.Mutex
 	keys  map[string]*vault.AgencyKey // opened packet keys by agency id
@@ -84,10 +85,13 @@ type Service struct {
 // New returns the exchange over the hub database, the stores of this process and the master key
 // that wraps each recipient agency's packet keyset.
 func New(hub *gorm.DB, stores *store.Set, master *vault.MasterKey) *Service {
-	return &Service{hub: hub, stores: stores, master: master, now: time.Now,
+	s := &Service{hub: hub, stores: stores, master: master, now: time.Now,
 		projectors: map[Kind]Projector{}, batchProjectors: map[Kind]BatchProjector{},
 		batchAppliers: map[Kind]BatchApplier{}, batchReceivers: map[Kind]BatchReceiver{}, appliers: map[Kind]Applier{}, receivers: map[Kind]Receiver{},
-		replyCheckers: map[Kind]ReplyChecker{}, keys: map[string]*vault.AgencyKey{}}
+		replyCheckers: map[Kind]ReplyChecker{}, keys: map[string]*vault.AgencyKey{},
+		hubAppliers: map[string]HubApplier{}, storeAppliers: map[string]StoreApplier{}}
+	s.builtinEffects()
+	return s
 }
 
 // WithClock replaces the clock (tests).
@@ -141,7 +145,7 @@ func personNationality(tx *gorm.DB, c *cases.Case) (string, error) {
 // by internal/handover, through a batch (Draft.BatchID set; else 422 "kind":
 // packets.error.handover_batch_only). It is a batch of one (PrepareMany).
 func (s *Service) Prepare(ctx context.Context, a *authz.Actor, caseID string, d Draft) (*Packet, error) {
-	out, errs, err := s.prepareMany(ctx, a, []CaseDraft{{CaseID: caseID, Draft: d}})
+	out, errs, err := s.prepareMany(ctx, a, []CaseDraft{{CaseID: caseID, Draft: d}}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +204,7 @@ func (s *Service) Outgoing(ctx context.Context, a *authz.Actor, packetID string)
 // services acting right after their own Prepare). The HTTP handlers require a version: the API
 // answers 422 without one. A batch of one (ApproveMany).
 func (s *Service) Approve(ctx context.Context, a *authz.Actor, packetID string, version int) (*Packet, error) {
-	out, errs, err := s.approveMany(ctx, a, []Ref{{ID: packetID, Version: version}})
+	out, errs, err := s.approveMany(ctx, a, []Ref{{ID: packetID, Version: version}}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -208,170 +212,6 @@ func (s *Service) Approve(ctx context.Context, a *authz.Actor, packetID string, 
 		return nil, errs[0]
 	}
 	return out[0], nil
-}
-
-// Revoke withdraws a packet of the actor's agency and erases its payload: an outstanding one, or
-// an accepted one whose payload the recipient still holds (a repatriation or referral before its
-// expiry). A packet accepted through a Receiver (a handover: its payload was erased at accept and
-// its data lives in the other store) or already final is a conflict (409). The store audit row is
-// written before the hub commits: when it fails, nothing is revoked and the error is returned.
-func (s *Service) Revoke(ctx context.Context, a *authz.Actor, packetID, reason string) (*Packet, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionPackets, authz.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
-	if !validID(packetID) {
-		return nil, errNoPacket
-	}
-	reason = clean(reason)
-	inv := &problem.Invalid{}
-	if reason == "" {
-		inv.Add("reason", "form.error.required")
-	} else if utf8.RuneCountInString(reason) > maxText {
-		inv.Add("reason", "form.error.too_long")
-	}
-	now := s.clock()
-	var out *Packet
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		caseID, err := caseOfPacket(tx, packetID)
-		if err != nil {
-			return err
-		}
-		if caseID == "" {
-			return errNoPacket
-		}
-		if _, err := cases.Find(tx, scope, caseID); err != nil {
-			return err
-		}
-		var r *row
-		err = s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
-			if r, err = load(htx, true, "p.id = ? AND p.sender_agency_id = ?", packetID, a.AgencyID); err != nil {
-				return err
-			}
-			if err := inv.Err(); err != nil {
-				return err
-			}
-			if !revocable(r) {
-				return problem.ErrConflict
-			}
-			from := r.Status
-			if err := erase(htx, r, StatusRevoked, "revoked", now); err != nil {
-				return err
-			}
-			if err := audit.Append(htx, now, audit.ByActor(a, audit.PacketRevoke, "packet", r.ID, detail(r, map[string]any{"from": from}))); err != nil {
-				return err
-			}
-			// The store's row before the hub commits (as Prepare does): a failure revokes nothing.
-			return audit.Append(tx, now, audit.ByActor(a, audit.PacketRevoke, "case", caseID,
-				map[string]any{"packet_id": r.ID, "kind": r.Kind, "recipient": r.RecipientSlug, "reason": reason, "from": from}))
-		})
-		if err != nil {
-			return err
-		}
-		out = r.envelope()
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// erase sets a packet's final status and erases its payload.
-func erase(htx *gorm.DB, r *row, status Status, reason string, now time.Time) error {
-	err := htx.Exec(`UPDATE packets SET status = ?, sealed_payload = NULL, reason = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
-		string(status), reason, now, r.ID).Error
-	if err != nil {
-		return fmt.Errorf("exchange: erase packet: %w", err)
-	}
-	r.Status, r.SealedPayload, r.Reason, r.UpdatedAt, r.Version = string(status), nil, reason, now, r.Version+1
-	return nil
-}
-
-// RevokeForCase revokes the packets of a case of the actor's store that the recipient can still
-// read (outstanding, or accepted with the payload still held: see Revoke): those relying on one
-// consent purpose (purpose != ""), or all of them (closing a case). Withdrawing or refusing
-// notify_home_country revokes the packets going to the person's home country. Any actor who may
-// see the case may do it: revoking only ever protects the person. The store audit row is written
-// before the hub commits. The worker's reconciliation (reconcile) catches up on a revocation that
-// failed after its consent answer or close was saved.
-func (s *Service) RevokeForCase(ctx context.Context, a *authz.Actor, caseID, purpose, reason string) (int, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionCases, authz.ActionRead)
-	if err != nil {
-		return 0, err
-	}
-	now := s.clock()
-	code := "case_closed"
-	if purpose != "" {
-		code = "consent_withdrawn"
-	}
-	n := 0
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err := cases.Find(tx, scope, caseID)
-		if err != nil {
-			return err
-		}
-		q := `SELECT packet_id FROM case_packets WHERE case_id = ? AND direction = 'out'`
-		args := []any{c.ID}
-		home := ""
-		switch {
-		case purpose == string(consent.PurposeNotifyHomeCountry):
-			if home, err = personNationality(tx, c); err != nil {
-				return err
-			}
-		case purpose != "":
-			q += ` AND purpose = ?`
-			args = append(args, purpose)
-		}
-		var ids []string
-		if err := tx.Raw(q, args...).Scan(&ids).Error; err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		var revoked []string
-		err = s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
-			var rows []row
-			if err := htx.Raw(selectPacket+`WHERE p.id IN ? AND `+revocableSQL+` ORDER BY p.id FOR UPDATE OF p`, ids).Scan(&rows).Error; err != nil {
-				return err
-			}
-			var entries []audit.Entry
-			for i := range rows {
-				r := &rows[i]
-				if home != "" {
-					rc, err := s.agencyBy(htx, "id", r.RecipientAgencyID)
-					if err != nil {
-						return err
-					}
-					if !rc.home(home) {
-						continue
-					}
-				}
-				from := r.Status
-				if err := erase(htx, r, StatusRevoked, code, now); err != nil {
-					return err
-				}
-				revoked = append(revoked, r.ID)
-				entries = append(entries, audit.ByActor(a, audit.PacketRevoke, "packet", r.ID, detail(r, map[string]any{"reason": code, "purpose": purpose, "from": from})))
-			}
-			if len(revoked) == 0 {
-				return nil
-			}
-			if err := audit.AppendMany(htx, now, entries); err != nil {
-				return err
-			}
-			// The store's row before the hub commits: a failure revokes nothing.
-			return audit.Append(tx, now, audit.ByActor(a, audit.PacketRevokeForCase, "case", c.ID,
-				map[string]any{"packets": revoked, "purpose": purpose, "reason": reason}))
-		})
-		n = len(revoked)
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
 }
 
 // ForCase lists the packets sent from or received for a case of the actor's store (no payloads).
@@ -518,24 +358,6 @@ func (s *Service) withReceived(ctx context.Context, a *authz.Actor, packetID str
 	return err
 }
 
-// auditOwnStore writes the recipient's store audit row when the actor's agency has a store.
-func (s *Service) auditOwnStore(ctx context.Context, a *authz.Actor, action audit.Action, r *row, extra map[string]any) error {
-	if !a.HasStore() {
-		return nil
-	}
-	st, err := s.stores.For(a.Country)
-	if err != nil {
-		return nil // an agency of a country without a store in this process
-	}
-	d := map[string]any{"kind": r.Kind, "sender": r.SenderSlug, "case_ref": r.CaseRef}
-	for k, v := range extra {
-		d[k] = v
-	}
-	return st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(tx, s.clock(), audit.ByActor(a, action, "packet", r.ID, d))
-	})
-}
-
 // Open shows a packet addressed to the actor's agency with its payload and marks it opened.
 // A revoked or expired packet is not found and its payload is gone. A batch of one (OpenMany).
 func (s *Service) Open(ctx context.Context, a *authz.Actor, packetID string) (*Packet, error) {
@@ -589,7 +411,7 @@ func (s *Service) Decline(ctx context.Context, a *authz.Actor, packetID, reason 
 }
 
 func (s *Service) decideOne(ctx context.Context, a *authz.Actor, d Decision) (*Packet, error) {
-	out, errs, err := s.decideMany(ctx, a, []Decision{d})
+	out, errs, err := s.decideMany(ctx, a, []Decision{d}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -610,9 +432,7 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 	}
 	now := s.clock()
 	var out *Packet
-	var r *row
-	err := s.withReceived(ctx, a, packetID, func(htx *gorm.DB, got *row) error {
-		r = got
+	err := s.withReceived(ctx, a, packetID, func(htx *gorm.DB, r *row) error {
 		allowed, ok := ReplyFields[Kind(r.Kind)]
 		inv := &problem.Invalid{}
 		if !ok {
@@ -668,15 +488,20 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 		}
 		out = reply.envelope()
 		out.Payload = clean
+		own := ownStoreEntry(a, audit.PacketReply, r, map[string]any{"reply_id": reply.ID, "fields": reply.Fields})
+		if err := s.enqueueOwnStore(htx, a, "reply", []string{r.ID}, []audit.Entry{own}, true, now); err != nil {
+			return err
+		}
 		return audit.Append(htx, now, audit.ByActor(a, audit.PacketReply, "packet", reply.ID,
 			detail(reply, map[string]any{"reply_to": r.ID, "fields": reply.Fields})))
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.auditOwnStore(ctx, a, audit.PacketReply, r, map[string]any{"reply_id": out.ID, "fields": out.Fields}); err != nil {
+	if err := failpoint.Hit(ctx, FailReply); err != nil {
 		return nil, err
 	}
+	s.kick(ctx, hubTarget)
 	return out, nil
 }
 
@@ -721,5 +546,8 @@ WHERE p.status = 'accepted' AND p.sealed_payload IS NOT NULL AND p.expires_at <=
 		}
 		return audit.AppendMany(htx, now, entries)
 	})
+	if err == nil {
+		err = failpoint.Hit(ctx, FailExpire)
+	}
 	return n, err
 }

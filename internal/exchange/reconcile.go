@@ -50,19 +50,62 @@ WHERE c.stage = 'closed' AND cp.direction = 'out' AND cp.kind <> 'reply' AND cp.
 //   - any packet of a closed case.
 //
 // Only packets the recipient can still read (revocable) are touched, so it is idempotent. Each is
-// audited in the hub (packet.revoke, "reconciled") and in the store (packet.revoke_for_case on the
-// case), the store rows written before the hub commits. It runs at the start of every Sync (the
-// worker's tick, and the reads that sync).
+// audited in the hub (packet.revoke, "reconciled"); the store's rows (packet.revoke_for_case on the
+// case) travel in the outbox row committed with the revocations. It runs at the start of every
+// Sync (the worker's tick, and the reads that sync).
 func (s *Service) reconcile(ctx context.Context, st *store.Store) (int, error) {
 	now := s.clock()
+	byPacket, ids, err := s.staleLinks(ctx, st, now)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	n := 0
+	err = s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+		var rows []row
+		if err := htx.Raw(selectPacket+`WHERE p.id IN ? AND `+revocableSQL+` ORDER BY p.id FOR UPDATE OF p SKIP LOCKED`, ids).
+			Scan(&rows).Error; err != nil {
+			return fmt.Errorf("exchange: reconcile: %w", err)
+		}
+		rcIDs := []string{}
+		for i := range rows {
+			rcIDs = append(rcIDs, rows[i].RecipientAgencyID)
+		}
+		rcs, err := s.agenciesBy(htx, "id", rcIDs)
+		if err != nil {
+			return err
+		}
+		rv := &reconciled{byCase: map[string]*caseRevoked{}}
+		for i := range rows {
+			if err := rv.revoke(htx, &rows[i], byPacket[rows[i].ID], rcs, now); err != nil {
+				return err
+			}
+		}
+		if n = len(rv.hub); n == 0 {
+			return nil
+		}
+		if err := audit.AppendMany(htx, now, rv.hub); err != nil {
+			return err
+		}
+		// The store's rows travel in the outbox row committed with the revocations.
+		return s.enqueueAudit(htx, st.Country, "reconcile", rv.packets, rv.storeEntries(), false, now)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// staleLinks reads the store's links that may need a revocation, by packet, and tells (without a
+// lock) whether the hub still holds any of them readable; ids is empty when nothing is due.
+func (s *Service) staleLinks(ctx context.Context, st *store.Store, now time.Time) (map[string][]staleLink, []string, error) {
 	since := now.Add(-reconcileWindow)
 	var links []staleLink
 	if err := st.DB.WithContext(ctx).Raw(staleSQL, string(consent.PurposeNotifyHomeCountry), since, since).
 		Scan(&links).Error; err != nil {
-		return 0, fmt.Errorf("exchange: reconcile %s: %w", st.Country, err)
+		return nil, nil, fmt.Errorf("exchange: reconcile %s: %w", st.Country, err)
 	}
 	if len(links) == 0 {
-		return 0, nil
+		return nil, nil, nil
 	}
 	byPacket := map[string][]staleLink{}
 	ids := []string{}
@@ -76,93 +119,82 @@ func (s *Service) reconcile(ctx context.Context, st *store.Store) (int, error) {
 	var due bool
 	if err := s.hub.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM packets p WHERE p.id IN ? AND `+revocableSQL+`)`, ids).
 		Scan(&due).Error; err != nil {
-		return 0, fmt.Errorf("exchange: reconcile %s: %w", st.Country, err)
+		return nil, nil, fmt.Errorf("exchange: reconcile %s: %w", st.Country, err)
 	}
 	if !due {
-		return 0, nil
+		return nil, nil, nil
 	}
-	n := 0
-	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
-			var rows []row
-			if err := htx.Raw(selectPacket+`WHERE p.id IN ? AND `+revocableSQL+` ORDER BY p.id FOR UPDATE OF p SKIP LOCKED`, ids).
-				Scan(&rows).Error; err != nil {
-				return fmt.Errorf("exchange: reconcile: %w", err)
-			}
-			rcIDs := []string{}
-			for i := range rows {
-				rcIDs = append(rcIDs, rows[i].RecipientAgencyID)
-			}
-			rcs, err := s.agenciesBy(htx, "id", rcIDs)
-			if err != nil {
-				return err
-			}
-			var hubEntries []audit.Entry
-			type caseRevoked struct {
-				agency   string
-				packets  []string
-				purposes []string
-			}
-			byCase := map[string]*caseRevoked{}
-			var order []string
-			for i := range rows {
-				r := &rows[i]
-				code, purpose := "", ""
-				for _, l := range byPacket[r.ID] {
-					if l.Closed {
-						code, purpose = "case_closed", ""
-						break
-					}
-					if code != "" {
-						continue
-					}
-					if l.Purpose == string(consent.PurposeNotifyHomeCountry) {
-						if rc := rcs[r.RecipientAgencyID]; rc != nil && rc.home(l.Nationality) {
-							code, purpose = "consent_withdrawn", l.Purpose
-						}
-					} else if r.ConsentRef != "" || (l.RecordedAt != nil && r.CreatedAt.Before(*l.RecordedAt)) {
-						code, purpose = "consent_withdrawn", l.Purpose
-					}
-				}
-				if code == "" {
-					continue
-				}
-				from := r.Status
-				if err := erase(htx, r, StatusRevoked, code, now); err != nil {
-					return err
-				}
-				n++
-				hubEntries = append(hubEntries, audit.Entry{ActorAgencyID: r.SenderAgencyID, Action: audit.PacketRevoke, Entity: "packet",
-					EntityID: r.ID, Detail: detail(r, map[string]any{"reason": code, "purpose": purpose, "from": from, "reconciled": true})})
-				caseID := byPacket[r.ID][0].CaseID
-				cr := byCase[caseID]
-				if cr == nil {
-					cr = &caseRevoked{agency: r.SenderAgencyID}
-					byCase[caseID] = cr
-					order = append(order, caseID)
-				}
-				cr.packets = append(cr.packets, r.ID)
-				cr.purposes = append(cr.purposes, purpose)
-			}
-			if n == 0 {
-				return nil
-			}
-			if err := audit.AppendMany(htx, now, hubEntries); err != nil {
-				return err
-			}
-			storeEntries := make([]audit.Entry, 0, len(order))
-			for _, caseID := range order {
-				cr := byCase[caseID]
-				storeEntries = append(storeEntries, audit.Entry{ActorAgencyID: cr.agency, Action: audit.PacketRevokeForCase, Entity: "case",
-					EntityID: caseID, Detail: map[string]any{"packets": cr.packets, "purposes": cr.purposes, "reconciled": true,
-						"reason": "consent no longer in force or case closed; caught up by the exchange"}})
-			}
-			// The store's rows before the hub commits: a failure revokes nothing (the next pass retries).
-			return audit.AppendMany(tx, now, storeEntries)
-		})
-	})
-	if err != nil {
-		return 0, err
+	return byPacket, ids, nil
+}
+
+// caseRevoked is what reconciliation revoked of one case.
+type caseRevoked struct {
+	agency   string
+	packets  []string
+	purposes []string
+}
+
+// reconciled collects a reconciliation's revocations: hub audit rows, and packets by case.
+type reconciled struct {
+	hub     []audit.Entry
+	byCase  map[string]*caseRevoked
+	order   []string
+	packets []string
+}
+
+// revoke revokes one packet when one of its stale links says so.
+func (rv *reconciled) revoke(htx *gorm.DB, r *row, links []staleLink, rcs map[string]*agency, now time.Time) error {
+	code, purpose := staleCode(r, links, rcs)
+	if code == "" {
+		return nil
 	}
-	return n, nil
+	from := r.Status
+	if err := erase(htx, r, StatusRevoked, code, now); err != nil {
+		return err
+	}
+	rv.hub = append(rv.hub, audit.Entry{ActorAgencyID: r.SenderAgencyID, Action: audit.PacketRevoke, Entity: "packet",
+		EntityID: r.ID, Detail: detail(r, map[string]any{"reason": code, "purpose": purpose, "from": from, "reconciled": true})})
+	caseID := links[0].CaseID
+	cr := rv.byCase[caseID]
+	if cr == nil {
+		cr = &caseRevoked{agency: r.SenderAgencyID}
+		rv.byCase[caseID] = cr
+		rv.order = append(rv.order, caseID)
+	}
+	cr.packets, cr.purposes = append(cr.packets, r.ID), append(cr.purposes, purpose)
+	rv.packets = append(rv.packets, r.ID)
+	return nil
+}
+
+// staleCode is why a packet is revoked ("" when none of its links calls for it) and the purpose.
+func staleCode(r *row, links []staleLink, rcs map[string]*agency) (string, string) {
+	code, purpose := "", ""
+	for _, l := range links {
+		if l.Closed {
+			return "case_closed", ""
+		}
+		if code != "" {
+			continue
+		}
+		if l.Purpose == string(consent.PurposeNotifyHomeCountry) {
+			if rc := rcs[r.RecipientAgencyID]; rc != nil && rc.home(l.Nationality) {
+				code, purpose = "consent_withdrawn", l.Purpose
+			}
+		} else if r.ConsentRef != "" || (l.RecordedAt != nil && r.CreatedAt.Before(*l.RecordedAt)) {
+			code, purpose = "consent_withdrawn", l.Purpose
+		}
+	}
+	return code, purpose
+}
+
+// storeEntries are the store's audit rows of the revocations, one per case.
+func (rv *reconciled) storeEntries() []audit.Entry {
+	out := make([]audit.Entry, 0, len(rv.order))
+	for _, caseID := range rv.order {
+		cr := rv.byCase[caseID]
+		out = append(out, audit.Entry{ActorAgencyID: cr.agency, Action: audit.PacketRevokeForCase, Entity: "case",
+			EntityID: caseID, Detail: map[string]any{"packets": cr.packets, "purposes": cr.purposes, "reconciled": true,
+				"reason": "consent no longer in force or case closed; caught up by the exchange"}})
+	}
+	return out
 }

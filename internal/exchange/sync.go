@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"time"
 
 	"gorm.io/gorm"
 
 	"homeward/internal/audit"
+	"homeward/internal/cases"
+	"homeward/internal/failpoint"
 	"homeward/internal/store"
 )
 
@@ -41,8 +45,10 @@ func (s *Service) sync(ctx context.Context, country string, wait bool) (int, err
 	n := 0
 	var errs []error
 	// First catch up on revocations that failed after a consent answer or a close was saved.
-	if _, err := s.reconcile(ctx, st); err != nil {
+	if k, err := s.reconcile(ctx, st); err != nil {
 		errs = append(errs, err)
+	} else if k > 0 {
+		s.kick(ctx, hubTarget)
 	}
 	skip := []string{} // replies that could not be applied in this Sync: they stay waiting
 	for round := 0; round < syncRounds; round++ {
@@ -104,206 +110,266 @@ func syncLock(htx *gorm.DB, country string, wait bool) (bool, error) {
 }
 
 // syncRound applies up to syncBatch waiting replies and audits up to syncBatch steps of sent
-// packets, skipping the replies in skip.
+// packets, skipping the replies in skip: one hub transaction holding the country's lock (load,
+// then mark) around one store transaction (apply, audit).
 func (s *Service) syncRound(ctx context.Context, st *store.Store, wait bool, skip []string) (roundResult, error) {
-	res := roundResult{failed: map[string]error{}}
+	rd := &round{s: s, st: st, res: roundResult{failed: map[string]error{}}, matched: map[string]bool{}}
 	err := s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
 		got, err := syncLock(htx, st.Country, wait)
 		if err != nil || !got {
-			res.busy = !got
+			rd.res.busy = !got
 			return err
 		}
-		q := selectPacket + `WHERE p.kind = 'reply' AND p.status IN ('sent', 'opened') AND r.country = ?`
-		args := []any{st.Country}
-		if len(skip) > 0 {
-			q += ` AND p.id NOT IN ?`
-			args = append(args, skip)
+		if err := rd.load(ctx, htx, skip); err != nil || (len(rd.replies) == 0 && len(rd.seen) == 0) {
+			return err
 		}
-		var replies []row
-		if err := htx.Raw(q+` ORDER BY p.created_at, p.id LIMIT ? FOR UPDATE OF p SKIP LOCKED`, append(args, syncBatch)...).Scan(&replies).Error; err != nil {
-			return fmt.Errorf("exchange: sync %s: %w", st.Country, err)
-		}
-		var seen []row // sent packets whose steps at the other end the store has not audited yet
-		if err := htx.Raw(selectPacket+`WHERE p.sender_country = ? AND p.kind <> 'reply'
-AND p.status IN ('opened', 'accepted', 'declined', 'expired') AND p.sender_seen_status <> p.status
-ORDER BY p.updated_at, p.id LIMIT ?`, st.Country, syncBatch).Scan(&seen).Error; err != nil {
-			return fmt.Errorf("exchange: sender side %s: %w", st.Country, err)
-		}
-		res.more = len(replies) == syncBatch || len(seen) == syncBatch
-		if len(replies) == 0 && len(seen) == 0 {
-			return nil
-		}
-		origIDs := make([]string, 0, len(replies))
-		for i := range replies {
-			origIDs = append(origIDs, deref(replies[i].ReplyTo))
-		}
-		originals := map[string]*row{}
-		if len(origIDs) > 0 {
-			var rows []row
-			if err := htx.Raw(selectPacket+`WHERE p.id IN ?`, origIDs).Scan(&rows).Error; err != nil {
-				return err
-			}
-			for i := range rows {
-				originals[rows[i].ID] = &rows[i]
-			}
-		}
-		// Payloads are opened first: one that cannot be read stays waiting.
-		payloads := make([]Payload, len(replies))
-		for i := range replies {
-			r := &replies[i]
-			if originals[deref(r.ReplyTo)] == nil {
-				res.failed[r.ID] = errNoPacket
-				continue
-			}
-			if payloads[i], err = s.open(ctx, r); err != nil {
-				res.failed[r.ID] = err
-			}
-		}
-		now := s.clock()
-		matched := map[string]bool{}
-		apply := func(savepoints bool) error {
-			clear(matched)
-			return st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-				ids := append([]string{}, origIDs...)
-				for i := range replies {
-					ids = append(ids, replies[i].ID)
-				}
-				for i := range seen {
-					ids = append(ids, seen[i].ID)
-				}
-				linked, err := links(tx, ids)
-				if err != nil {
-					return err
-				}
-				var todo []int // replies to apply to a case of this store
-				for i := range replies {
-					r := &replies[i]
-					if res.failed[r.ID] != nil {
-						continue
-					}
-					orig := originals[deref(r.ReplyTo)]
-					if linked[orig.ID] == "" {
-						continue // a reply for no case of this store: only the hub is updated
-					}
-					matched[r.ID] = true
-					if linked[r.ID] != "" {
-						continue // applied before the hub heard of it: only the hub is left to update
-					}
-					todo = append(todo, i)
-				}
-				item := func(i int) ReplyItem {
-					orig := originals[deref(replies[i].ReplyTo)]
-					return ReplyItem{CaseID: linked[orig.ID], Original: orig.envelope(), Reply: payloads[i]}
-				}
-				kindOf := func(i int) Kind { return Kind(originals[deref(replies[i].ReplyTo)].Kind) }
-				if !savepoints {
-					// All at once: a kind's BatchApplier once for all its replies.
-					byKind := map[Kind][]int{}
-					for _, i := range todo {
-						byKind[kindOf(i)] = append(byKind[kindOf(i)], i)
-					}
-					for k, is := range byKind {
-						if f := s.batchAppliers[k]; f != nil {
-							items := make([]ReplyItem, len(is))
-							for x, i := range is {
-								items[x] = item(i)
-							}
-							if err := f(tx, st, items); err != nil {
-								return &errApplier{id: replies[is[0]].ID, err: err}
-							}
-							continue
-						}
-						for _, i := range is {
-							if err := s.applyOne(tx, st, k, item(i)); err != nil {
-								return &errApplier{id: replies[i].ID, err: err}
-							}
-						}
-					}
-				} else {
-					// One by one, each under its own savepoint: a reply that fails stays waiting.
-					for _, i := range todo {
-						if !s.hasApplier(kindOf(i)) {
-							continue
-						}
-						if err := tx.SavePoint("reply").Error; err != nil {
-							return err
-						}
-						if err := s.applyOne(tx, st, kindOf(i), item(i)); err != nil {
-							if rerr := tx.RollbackTo("reply").Error; rerr != nil {
-								return rerr
-							}
-							res.failed[replies[i].ID] = err
-							delete(matched, replies[i].ID)
-						}
-					}
-				}
-				var ls []caseLink
-				var entries []audit.Entry
-				for _, i := range todo {
-					r := &replies[i]
-					if res.failed[r.ID] != nil {
-						continue
-					}
-					orig := originals[deref(r.ReplyTo)]
-					caseID := linked[orig.ID]
-					ls = append(ls, caseLink{PacketID: r.ID, CaseID: caseID, Kind: KindReply, Direction: "in"})
-					entries = append(entries, audit.Entry{ActorAgencyID: r.RecipientAgencyID, Action: audit.PacketReplyApplied,
-						Entity: "case", EntityID: caseID, Detail: map[string]any{"packet_id": r.ID, "reply_to": orig.ID,
-							"sender": r.SenderSlug, "kind": orig.Kind, "fields": []string(r.Fields)}})
-				}
-				if len(ls) > 0 {
-					if err := recordCasePackets(tx, ls, now); err != nil {
-						return err
-					}
-				}
-				entries = append(entries, senderSideEntries(seen, linked)...)
-				return audit.AppendMany(tx, now, entries)
-			})
-		}
-		err = apply(false)
+		rd.now = s.clock()
+		err = rd.applyStore(ctx, false)
 		var ea *errApplier
 		if errors.As(err, &ea) {
-			err = apply(true) // one Applier failed: again, each reply under its own savepoint
+			err = rd.applyStore(ctx, true) // one Applier failed: again, each reply under its own savepoint
 		}
 		if err != nil {
 			return err
 		}
-		var applied []*row
-		for i := range replies {
-			if r := &replies[i]; res.failed[r.ID] == nil {
-				applied = append(applied, r)
-			}
-		}
-		if len(applied) > 0 {
-			if err := htx.Exec(`UPDATE packets SET status = 'accepted', sealed_payload = NULL, reason = 'applied', decided_at = ?,
-  updated_at = ?, version = version + 1 WHERE id IN ?`, now, now, idsOf(applied)).Error; err != nil {
-				return err
-			}
-		}
-		entries := make([]audit.Entry, len(applied))
-		for i, r := range applied {
-			r.Status = string(StatusAccepted)
-			entries[i] = audit.Entry{ActorAgencyID: r.RecipientAgencyID, Action: audit.PacketReplyApplied,
-				Entity: "packet", EntityID: r.ID, Detail: detail(r, map[string]any{"reply_to": deref(r.ReplyTo), "matched_case": matched[r.ID]})}
-		}
-		if err := audit.AppendMany(htx, now, entries); err != nil {
+		if err := failpoint.Hit(ctx, FailSync); err != nil {
 			return err
 		}
-		res.applied = len(applied)
-		// The steps audited in the store are marked seen (unless the packet moved on meanwhile:
-		// the next Sync audits that step).
-		byStatus := map[string][]string{}
-		for i := range seen {
-			byStatus[seen[i].Status] = append(byStatus[seen[i].Status], seen[i].ID)
+		return rd.markHub(htx)
+	})
+	return rd.res, err
+}
+
+// round is one Sync round's state.
+type round struct {
+	s         *Service
+	st        *store.Store
+	res       roundResult
+	replies   []row           // replies waiting for this store
+	seen      []row           // sent packets whose steps at the other end the store has not audited yet
+	originals map[string]*row // the packets the replies answer
+	payloads  []Payload
+	matched   map[string]bool // replies for a case of this store
+	now       time.Time
+}
+
+// load reads the waiting replies (locked), the unseen steps, the originals, and opens the
+// payloads: a reply that cannot be read stays waiting.
+func (rd *round) load(ctx context.Context, htx *gorm.DB, skip []string) error {
+	q := selectPacket + `WHERE p.kind = 'reply' AND p.status IN ('sent', 'opened') AND r.country = ?`
+	args := []any{rd.st.Country}
+	if len(skip) > 0 {
+		q += ` AND p.id NOT IN ?`
+		args = append(args, skip)
+	}
+	if err := htx.Raw(q+` ORDER BY p.created_at, p.id LIMIT ? FOR UPDATE OF p SKIP LOCKED`, append(args, syncBatch)...).Scan(&rd.replies).Error; err != nil {
+		return fmt.Errorf("exchange: sync %s: %w", rd.st.Country, err)
+	}
+	if err := htx.Raw(selectPacket+`WHERE p.sender_country = ? AND p.kind <> 'reply'
+AND p.status IN ('opened', 'accepted', 'declined', 'expired') AND p.sender_seen_status <> p.status
+ORDER BY p.updated_at, p.id LIMIT ?`, rd.st.Country, syncBatch).Scan(&rd.seen).Error; err != nil {
+		return fmt.Errorf("exchange: sender side %s: %w", rd.st.Country, err)
+	}
+	rd.res.more = len(rd.replies) == syncBatch || len(rd.seen) == syncBatch
+	rd.originals = map[string]*row{}
+	if len(rd.replies) > 0 {
+		var rows []row
+		if err := htx.Raw(selectPacket+`WHERE p.id IN ?`, rd.origIDs()).Scan(&rows).Error; err != nil {
+			return err
 		}
-		for status, ids := range byStatus {
-			if err := htx.Exec(`UPDATE packets SET sender_seen_status = ? WHERE id IN ? AND status = ?`, status, ids, status).Error; err != nil {
-				return err
+		for i := range rows {
+			rd.originals[rows[i].ID] = &rows[i]
+		}
+	}
+	rd.payloads = make([]Payload, len(rd.replies))
+	for i := range rd.replies {
+		r := &rd.replies[i]
+		if rd.orig(i) == nil {
+			rd.res.failed[r.ID] = errNoPacket
+			continue
+		}
+		var err error
+		if rd.payloads[i], err = rd.s.open(ctx, r); err != nil {
+			rd.res.failed[r.ID] = err
+		}
+	}
+	return nil
+}
+
+func (rd *round) origIDs() []string {
+	out := make([]string, 0, len(rd.replies))
+	for i := range rd.replies {
+		out = append(out, deref(rd.replies[i].ReplyTo))
+	}
+	return out
+}
+
+func (rd *round) orig(i int) *row { return rd.originals[deref(rd.replies[i].ReplyTo)] }
+
+// applyStore applies the replies and audits the seen steps in one store transaction: all at once
+// (a kind's BatchApplier once), or each reply under its own savepoint.
+func (rd *round) applyStore(ctx context.Context, savepoints bool) error {
+	clear(rd.matched)
+	return rd.st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ids := rd.origIDs()
+		for i := range rd.replies {
+			ids = append(ids, rd.replies[i].ID)
+		}
+		for i := range rd.seen {
+			ids = append(ids, rd.seen[i].ID)
+		}
+		linked, err := links(tx, ids)
+		if err != nil {
+			return err
+		}
+		todo := rd.todo(linked)
+		if savepoints {
+			err = rd.applyEach(tx, todo, linked)
+		} else {
+			err = rd.applyAll(tx, todo, linked)
+		}
+		if err != nil {
+			return err
+		}
+		return rd.storeAudit(tx, todo, linked)
+	})
+}
+
+// todo are the replies to apply to a case of this store (a reply for no case of it only updates
+// the hub; one linked already was applied before the hub heard of it).
+func (rd *round) todo(linked map[string]string) []int {
+	var todo []int
+	for i := range rd.replies {
+		r := &rd.replies[i]
+		if rd.res.failed[r.ID] != nil || linked[rd.orig(i).ID] == "" {
+			continue
+		}
+		rd.matched[r.ID] = true
+		if linked[r.ID] == "" {
+			todo = append(todo, i)
+		}
+	}
+	return todo
+}
+
+func (rd *round) item(i int, linked map[string]string) ReplyItem {
+	o := rd.orig(i)
+	return ReplyItem{CaseID: linked[o.ID], Original: o.envelope(), Reply: rd.payloads[i]}
+}
+
+// applyAll applies the replies by kind, a kind's BatchApplier once for all its replies.
+func (rd *round) applyAll(tx *gorm.DB, todo []int, linked map[string]string) error {
+	byKind := map[Kind][]int{}
+	for _, i := range todo {
+		k := Kind(rd.orig(i).Kind)
+		byKind[k] = append(byKind[k], i)
+	}
+	for k, is := range byKind {
+		if f := rd.s.batchAppliers[k]; f != nil {
+			items := make([]ReplyItem, len(is))
+			for x, i := range is {
+				items[x] = rd.item(i, linked)
+			}
+			if err := f(tx, rd.st, items); err != nil {
+				return &errApplier{id: rd.replies[is[0]].ID, err: err}
+			}
+			continue
+		}
+		for _, i := range is {
+			if err := rd.s.applyOne(tx, rd.st, k, rd.item(i, linked)); err != nil {
+				return &errApplier{id: rd.replies[i].ID, err: err}
 			}
 		}
-		return nil
-	})
-	return res, err
+	}
+	return nil
+}
+
+// applyEach applies the replies one by one, each under its own savepoint: one that fails stays waiting.
+func (rd *round) applyEach(tx *gorm.DB, todo []int, linked map[string]string) error {
+	for _, i := range todo {
+		k := Kind(rd.orig(i).Kind)
+		if !rd.s.hasApplier(k) {
+			continue
+		}
+		if err := tx.SavePoint("reply").Error; err != nil {
+			return err
+		}
+		if err := rd.s.applyOne(tx, rd.st, k, rd.item(i, linked)); err != nil {
+			if rerr := tx.RollbackTo("reply").Error; rerr != nil {
+				return rerr
+			}
+			rd.res.failed[rd.replies[i].ID] = err
+			delete(rd.matched, rd.replies[i].ID)
+		}
+	}
+	return nil
+}
+
+// storeAudit links the applied replies to their cases and writes the store's audit rows: the
+// replies applied, and the steps seen that were not audited before (claimSeen).
+func (rd *round) storeAudit(tx *gorm.DB, todo []int, linked map[string]string) error {
+	var ls []caseLink
+	var entries []audit.Entry
+	for _, i := range todo {
+		r := &rd.replies[i]
+		if rd.res.failed[r.ID] != nil {
+			continue
+		}
+		o := rd.orig(i)
+		caseID := linked[o.ID]
+		ls = append(ls, caseLink{PacketID: r.ID, CaseID: caseID, Kind: KindReply, Direction: "in"})
+		entries = append(entries, audit.Entry{ActorAgencyID: r.RecipientAgencyID, Action: audit.PacketReplyApplied,
+			Entity: "case", EntityID: caseID, Detail: map[string]any{"packet_id": r.ID, "reply_to": o.ID,
+				"sender": r.SenderSlug, "kind": o.Kind, "fields": []string(r.Fields)}})
+	}
+	if len(ls) > 0 {
+		if err := recordCasePackets(tx, ls, rd.now); err != nil {
+			return err
+		}
+	}
+	fresh, err := claimSeen(tx, rd.seen, rd.now)
+	if err != nil {
+		return err
+	}
+	entries = append(entries, senderSideEntries(fresh, linked)...)
+	return audit.AppendMany(tx, rd.now, entries)
+}
+
+// markHub marks the applied replies accepted (payload erased) with their hub audit rows, and the
+// steps audited in the store as seen (unless the packet moved on meanwhile: the next Sync audits it).
+func (rd *round) markHub(htx *gorm.DB) error {
+	var applied []*row
+	for i := range rd.replies {
+		if r := &rd.replies[i]; rd.res.failed[r.ID] == nil {
+			applied = append(applied, r)
+		}
+	}
+	if len(applied) > 0 {
+		if err := htx.Exec(`UPDATE packets SET status = 'accepted', sealed_payload = NULL, reason = 'applied', decided_at = ?,
+  updated_at = ?, version = version + 1 WHERE id IN ?`, rd.now, rd.now, idsOf(applied)).Error; err != nil {
+			return err
+		}
+	}
+	entries := make([]audit.Entry, len(applied))
+	for i, r := range applied {
+		r.Status = string(StatusAccepted)
+		entries[i] = audit.Entry{ActorAgencyID: r.RecipientAgencyID, Action: audit.PacketReplyApplied,
+			Entity: "packet", EntityID: r.ID, Detail: detail(r, map[string]any{"reply_to": deref(r.ReplyTo), "matched_case": rd.matched[r.ID]})}
+	}
+	if err := audit.AppendMany(htx, rd.now, entries); err != nil {
+		return err
+	}
+	rd.res.applied = len(applied)
+	byStatus := map[string][]string{}
+	for i := range rd.seen {
+		byStatus[rd.seen[i].Status] = append(byStatus[rd.seen[i].Status], rd.seen[i].ID)
+	}
+	for status, ids := range byStatus {
+		if err := htx.Exec(`UPDATE packets SET sender_seen_status = ? WHERE id IN ? AND status = ?`, status, ids, status).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // senderSideEntries are the sending store's audit rows of the steps its packets took at the other end.
@@ -326,4 +392,29 @@ func senderSideEntries(seen []row, linked map[string]string) []audit.Entry {
 				"recipient": r.RecipientSlug, "status": r.Status, "at": r.UpdatedAt}})
 	}
 	return entries
+}
+
+// claimSeen records, in the sending store's applied_steps, the steps of its packets it is about to
+// audit (packet, status) and returns those not audited before: a Sync whose hub commit was lost
+// audits them once only.
+func claimSeen(tx *gorm.DB, seen []row, now time.Time) ([]row, error) {
+	if len(seen) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(seen))
+	for i := range seen {
+		keys[i] = stepKey(seen[i].ID, "seen."+seen[i].Status, "local", "")
+	}
+	var got []string
+	if err := tx.Raw(`INSERT INTO applied_steps (key, applied_at) SELECT k, ? FROM unnest(?::text[]) k
+ON CONFLICT (key) DO NOTHING RETURNING key`, now, cases.TextList(keys)).Scan(&got).Error; err != nil {
+		return nil, fmt.Errorf("exchange: seen steps: %w", err)
+	}
+	fresh := make([]row, 0, len(got))
+	for i := range seen {
+		if slices.Contains(got, keys[i]) {
+			fresh = append(fresh, seen[i])
+		}
+	}
+	return fresh, nil
 }

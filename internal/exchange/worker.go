@@ -13,6 +13,9 @@ const WorkerInterval = 30 * time.Second
 // each store of this process in its own context, revoke the packets its consent answers or closed
 // cases no longer allow (reconcile) and apply the waiting replies.
 func (s *Service) Tick(ctx context.Context) {
+	if err := s.RelayAll(ctx); err != nil {
+		slog.Warn("exchange: relay", "err", err)
+	}
 	if n, err := s.Expire(ctx); err != nil {
 		slog.Warn("exchange: expire", "err", err)
 	} else if n > 0 {
@@ -28,12 +31,39 @@ func (s *Service) Tick(ctx context.Context) {
 	}
 }
 
+// RelayInterval is how often the relay worker looks at the outboxes (steps are relayed at once
+// after their commit; the worker delivers what a crash or a failure left behind).
+const RelayInterval = 500 * time.Millisecond
+
+// RunRelay relays every database's outbox every interval (RelayInterval when 0) until ctx ends;
+// Run starts it. Each database is relayed under its advisory lock, so several processes may run it.
+func (s *Service) RunRelay(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = RelayInterval
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for _, src := range append([]string{hubTarget}, s.stores.Countries()...) {
+			if _, err := s.Relay(ctx, src, false); err != nil && ctx.Err() == nil {
+				slog.Warn("exchange: relay", "source", src, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Run calls Tick every interval (WorkerInterval when 0) until ctx ends; `homeward serve` and
 // `homeward dev` start it beside the HTTP server.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = WorkerInterval
 	}
+	go s.RunRelay(ctx, RelayInterval)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -13,14 +13,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
-	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/consent"
 	"homeward/internal/directory"
-	"homeward/internal/exchange"
 	"homeward/internal/problem"
-	"homeward/internal/store"
 )
 
 // PersonInput is one person chosen for a batch: their case, the documents handed over (kinds of
@@ -200,9 +197,10 @@ func checkReady(tx *gorm.DB, scope authz.Scope, in *BatchInput, country string, 
 	return out, nil
 }
 
-// Create prepares a handover batch from cases of the actor's store: one handover packet per person
-// (exchange.Prepare, with the batch id), the batch envelope in the hub and the persons' documents
-// and belongings in the sending store, each side in one transaction with its audit rows. The batch
+// Create prepares a handover batch from cases of the actor's store in one commit of that store
+// (exchange.PrepareManyWith): one handover packet per person with the batch id, the persons'
+// documents and belongings and their audit rows; the outbox row carries the packets and the batch
+// envelope with their hub audit rows to the hub (steps.go). The batch
 // waits for a supervisor other than its creator to approve it. A recipient of the actor's own
 // country, a case that is not ready or a missing consent is invalid input (422).
 func (s *Service) Create(ctx context.Context, a *authz.Actor, in BatchInput) (*Batch, error) {
@@ -241,36 +239,10 @@ func (s *Service) Create(ctx context.Context, a *authz.Actor, in BatchInput) (*B
 		SenderAgencyID: a.AgencyID, RecipientAgencyID: rec.ID, Checkpoint: in.Checkpoint, HandoverAt: at,
 		Status: BatchPendingApproval, PersonCount: len(ready), SendingOfficials: in.SendingOfficials,
 		CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now, Version: 1}
-	packets, err := s.prepareAll(ctx, a, b, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.saveSender(ctx, st, a, b, in, ready, packets, now); err != nil {
-		s.revokeAll(ctx, a, packets, "handover batch not saved")
+	if err := s.prepareAll(ctx, a, st, b, in, ready); err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, a, b.ID)
-}
-
-// prepareAll prepares one packet per person, all or none (exchange.PrepareMany); a refusal names
-// the person (persons.N).
-func (s *Service) prepareAll(ctx context.Context, a *authz.Actor, b *Batch, in BatchInput) ([]string, error) {
-	items := make([]exchange.CaseDraft, len(in.Persons))
-	for i, p := range in.Persons {
-		items[i] = exchange.CaseDraft{CaseID: p.CaseID, Field: fmt.Sprintf("persons.%d", i), Draft: exchange.Draft{
-			Kind: exchange.KindHandover, Recipient: b.Recipient, Override: in.Override, BatchID: b.ID,
-			Extra: map[string]string{extraCheckpoint: b.Checkpoint, extraHandoverAt: b.HandoverAt.Format(time.RFC3339),
-				extraBelongings: p.Belongings, extraDocuments: documentsExtra(p.Documents)}}}
-	}
-	pks, err := s.ex.PrepareMany(ctx, a, items)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(pks))
-	for i, pk := range pks {
-		ids[i] = pk.ID
-	}
-	return ids, nil
 }
 
 // documentsExtra is the draft's list of document kinds handed over ("none" for none).
@@ -279,62 +251,6 @@ func documentsExtra(kinds []string) string {
 		return noDocuments
 	}
 	return strings.Join(kinds, ",")
-}
-
-// revokeAll withdraws packets of a batch that could not be completed (best effort: the packets
-// are still pending approval, so nothing was sent).
-func (s *Service) revokeAll(ctx context.Context, a *authz.Actor, ids []string, reason string) {
-	for _, id := range ids {
-		_, _ = s.ex.Revoke(ctx, a, id, reason)
-	}
-}
-
-// saveSender writes the batch envelope and its packets in the hub, and the persons' documents and
-// belongings in the sending store, each in one transaction with its audit rows.
-func (s *Service) saveSender(ctx context.Context, st *store.Store, a *authz.Actor, b *Batch, in BatchInput,
-	ready []readyCase, packets []string, now time.Time) error {
-	err := s.hub.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`INSERT INTO handover_batches (id, sender_agency_id, recipient_agency_id, checkpoint, handover_at,
-			status, person_count, sending_officials, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			b.ID, b.SenderAgencyID, b.RecipientAgencyID, b.Checkpoint, b.HandoverAt, b.Status, b.PersonCount,
-			b.SendingOfficials, b.CreatedBy, now, now).Error; err != nil {
-			return fmt.Errorf("insert batch: %w", err)
-		}
-		rows := make([]map[string]any, len(packets))
-		for i, id := range packets {
-			rows[i] = map[string]any{"batch_id": b.ID, "position": i + 1, "packet_id": id}
-		}
-		if err := tx.Table("handover_batch_packets").CreateInBatches(rows, 1000).Error; err != nil {
-			return fmt.Errorf("insert batch packets: %w", err)
-		}
-		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverBatchCreate, "handover_batch", b.ID,
-			map[string]any{"recipient": b.Recipient, "checkpoint": b.Checkpoint, "persons": b.PersonCount}))
-	})
-	if err != nil {
-		return err
-	}
-	return st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		rows := make([]map[string]any, len(packets))
-		entries := make([]audit.Entry, len(packets))
-		for i, id := range packets {
-			p := in.Persons[i]
-			enc, err := st.Keys.SealString(fieldBelonging, id, p.Belongings)
-			if err != nil {
-				return err
-			}
-			rows[i] = map[string]any{"packet_id": id, "batch_id": b.ID, "position": i + 1, "case_id": ready[i].ID,
-				"documents": cases.TextList(nonNil(p.Documents)), "belongings_enc": enc, "status": PersonPending, "created_at": now}
-			entries[i] = audit.ByActor(a, audit.HandoverBatchAdd, "case", ready[i].ID,
-				map[string]any{"batch_id": b.ID, "packet_id": id, "recipient": b.Recipient})
-		}
-		if err := tx.Table("handover_persons").CreateInBatches(rows, 1000).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return &problem.Invalid{Fields: map[string]string{"persons": "handover.error.in_batch"}}
-			}
-			return fmt.Errorf("insert handover persons: %w", err)
-		}
-		return audit.AppendMany(tx, now, entries)
-	})
 }
 
 // batchRow is a row of the hub's handover_batches.
@@ -404,68 +320,6 @@ func (s *Service) packetsOf(db *gorm.DB, batchID string) ([]packetState, error) 
 	var out []packetState
 	err := db.Raw(batchPacketsSQL, batchID).Scan(&out).Error
 	return out, err
-}
-
-// Approve sends a pending batch: a supervisor of the sending agency other than its creator
-// approves every packet of it (the exchange refuses an approval by the packets' preparer). A
-// stale version or a batch already sent is a conflict.
-func (s *Service) Approve(ctx context.Context, a *authz.Actor, id string, version int) (*Batch, error) {
-	st, _, err := s.stores.Bind(a, authz.SectionPackets, authz.ActionApprove)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.loadBatch(s.hub.WithContext(ctx), a, id)
-	if err != nil {
-		return nil, err
-	}
-	if b.Side != SideSender {
-		return nil, errNotFound(id)
-	}
-	if b.Status != BatchPendingApproval || b.Version != version {
-		return nil, problem.ErrConflict
-	}
-	if b.CreatedBy == a.UserID {
-		return nil, ErrOwnBatch
-	}
-	packets, err := s.packetsOf(s.hub.WithContext(ctx), b.ID)
-	if err != nil {
-		return nil, err
-	}
-	var refs []exchange.Ref
-	for _, p := range packets {
-		if p.Status == string(exchange.StatusPendingApproval) {
-			refs = append(refs, exchange.Ref{ID: p.PacketID, Version: p.Version})
-		}
-	}
-	if len(refs) > 0 {
-		if _, err := s.ex.ApproveMany(ctx, a, refs); err != nil {
-			return nil, err
-		}
-	}
-	now := s.now()
-	err = s.hub.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE handover_batches SET status = 'sent', approved_by = ?, updated_at = ?, version = version + 1
-			WHERE id = ? AND version = ? AND status = 'pending_approval'`, a.UserID, now, b.ID, version)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return problem.ErrConflict
-		}
-		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverBatchApprove, "handover_batch", b.ID,
-			map[string]any{"persons": len(packets)}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverBatchApprove, "handover_batch", b.ID,
-			map[string]any{"persons": len(packets), "recipient": b.Recipient}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.Get(ctx, a, b.ID)
 }
 
 // ErrOwnBatch refuses the approval of a batch by the person who prepared it: a batch needs two

@@ -92,6 +92,7 @@ func (s *Service) Register(ex *exchange.Service) {
 	ex.ReceiveMany(exchange.KindHandover, s.ReceiveMany)
 	ex.Apply(exchange.KindHandover, s.Apply)
 	ex.ApplyMany(exchange.KindHandover, s.ApplyMany)
+	s.registerEffects(ex)
 }
 
 // Batch is a handover batch as one actor sees it: the envelope and its persons.

@@ -108,8 +108,17 @@ func TestHandoverService(t *testing.T) {
 			t.Errorf("accepted person's decision: %+v", p.Decision)
 		}
 	}
-	if _, err := svc.Accept(ctx, thSup, b.ID, in); !errors.Is(err, problem.ErrConflict) {
-		t.Errorf("accept twice: %v", err)
+	// Issue 13: the same answer again is a retry that records the officials and decides nothing
+	// twice; answering a person the other way is a conflict.
+	retry := in
+	retry.ReceivingOfficials = "Somsak P., MSDHS; Chai K., TIP police"
+	if again, err := svc.Accept(ctx, thSup, b.ID, retry); err != nil || again.ReceivingOfficials != retry.ReceivingOfficials ||
+		again.AcceptedCount != 2 || again.DeclinedCount != 1 {
+		t.Errorf("accept again = %v, want the officials recorded and the same counts", err)
+	}
+	flip := handover.AcceptInput{Decline: []handover.Decline{{ID: in.Accept[0], Reason: "changed"}}, ReceivingOfficials: "X"}
+	if _, err := svc.Accept(ctx, thSup, b.ID, flip); !errors.Is(err, problem.ErrConflict) {
+		t.Errorf("decline an accepted person: %v", err)
 	}
 
 	// The TH store holds two new cases at reintegration, with the decision recognised.

@@ -31,18 +31,22 @@ type ListPage struct {
 	NextCursor string    `json:"next_cursor"`
 }
 
-// listSQL lists the batches sent by an agency and, when the second part is asked for, those sent to
+// listSQL lists the batches (their answers counted from their packets, as the detail does) sent by an agency and, when the second part is asked for, those sent to
 // it once approved: each part walks its own index (agency, created_at DESC, id DESC) from the cursor.
 // %[1]s is the cursor's condition ("" on the first page).
 const listSQL = `SELECT b.id, CASE WHEN b.sender_agency_id = ? THEN 'sender' ELSE 'recipient' END AS side,
-	s.slug AS sender, r.slug AS recipient, b.checkpoint, b.handover_at, b.status, b.person_count, b.accepted_count,
-	b.declined_count, b.created_at
+	s.slug AS sender, r.slug AS recipient, b.checkpoint, b.handover_at,
+	CASE WHEN b.status = 'sent' AND n.accepted + n.declined >= b.person_count THEN 'answered' ELSE b.status END AS status,
+	b.person_count, n.accepted AS accepted_count, n.declined AS declined_count, b.created_at
 FROM (
 	(SELECT * FROM handover_batches b WHERE b.sender_agency_id = ? %[1]s ORDER BY b.created_at DESC, b.id DESC LIMIT ?)
 	UNION ALL
 	(SELECT * FROM handover_batches b WHERE b.recipient_agency_id = ? AND ? AND b.status NOT IN ('pending_approval', 'revoked') %[1]s
 	 ORDER BY b.created_at DESC, b.id DESC LIMIT ?)
 ) b JOIN agencies s ON s.id = b.sender_agency_id JOIN agencies r ON r.id = b.recipient_agency_id
+CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE p.status = 'accepted') AS accepted,
+	count(*) FILTER (WHERE p.status = 'declined') AS declined
+	FROM handover_batch_packets bp JOIN packets p ON p.id = bp.packet_id WHERE bp.batch_id = b.id) n
 ORDER BY b.created_at DESC, b.id DESC LIMIT ?`
 
 // List shows one page of the batches sent by the actor's agency and, for a supervisor (inbox read),

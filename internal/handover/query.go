@@ -209,6 +209,37 @@ func sentPersons(tx *gorm.DB, st *store.Store, scope authz.Scope, b *Batch, pack
 		p.Documents = handed(p.Documents, documentsExtra(r.Documents))
 		b.Persons = append(b.Persons, p)
 	}
+	return sentDecisions(tx, b)
+}
+
+// sentDecisions shows, on the sending side, each person's identification decision in force (the
+// decision and its date; the legal basis stays in the screening section).
+func sentDecisions(tx *gorm.DB, b *Batch) error {
+	ids := make([]string, 0, len(b.Persons))
+	for _, p := range b.Persons {
+		ids = append(ids, p.CaseID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var decs []struct {
+		CaseID, Decision string
+		DecidedAt        *time.Time
+	}
+	if err := tx.Raw(decisionsSQL, ids).Scan(&decs).Error; err != nil {
+		return err
+	}
+	for i := range b.Persons {
+		for _, d := range decs {
+			if d.CaseID == b.Persons[i].CaseID && d.Decision != "" {
+				dec := &Identification{Decision: d.Decision}
+				if d.DecidedAt != nil {
+					dec.DecidedOn = d.DecidedAt.Format(time.DateOnly)
+				}
+				b.Persons[i].Decision = dec
+			}
+		}
+	}
 	return nil
 }
 

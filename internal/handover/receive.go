@@ -127,7 +127,25 @@ func (s *Service) ReceiveMany(ctx context.Context, tx *gorm.DB, st *store.Store,
 	if err := tx.Table("received_handovers").CreateInBatches(received, 500).Error; err != nil {
 		return nil, fmt.Errorf("insert received handovers: %w", err)
 	}
+	if err := receivedHistory(tx, a, ps, setRef, now); err != nil {
+		return nil, err
+	}
 	return refs, audit.AppendMany(tx, now, entries)
+}
+
+// receivedHistory gives each received case its stage history: a change to reintegration naming
+// the packet it was made of (pairs holds case id, packet id, ...).
+func receivedHistory(tx *gorm.DB, a *authz.Actor, ps []*exchange.Packet, pairs []string, now time.Time) error {
+	rows := make([]cases.StageChange, len(ps))
+	for i, p := range ps {
+		rows[i] = cases.StageChange{ID: uuid.Must(uuid.NewV7()).String(), CaseID: pairs[2*i], FromStage: cases.StageHandover,
+			ToStage: cases.Stage(ReceivedStage), ActorUserID: a.UserID, At: now,
+			Reason: fmt.Sprintf("Received by handover: packet %s from %s (case %s)", p.ID, p.Sender, p.CaseRef)}
+	}
+	if err := tx.CreateInBatches(rows, 500).Error; err != nil {
+		return fmt.Errorf("handover: received history: %w", err)
+	}
+	return nil
 }
 
 func toAny(l []string) []any {
@@ -252,25 +270,28 @@ func (in *AcceptInput) clean(packets []packetState) error {
 		state[p.PacketID] = p.Status
 	}
 	seen, conflict := map[string]bool{}, false
-	check := func(field, id string) {
+	// A packet already answered the same way is a retry (the answer is recorded again, nothing is
+	// decided twice); answered the other way, or withdrawn, it is a conflict.
+	check := func(field, id string, same exchange.Status) {
 		st, ok := state[id]
 		switch {
 		case !ok:
 			inv.Add(field, "handover.error.not_in_batch")
 		case seen[id]:
 			inv.Add(field, "handover.error.repeated")
-		case st != string(exchange.StatusSent) && st != string(exchange.StatusOpened):
+		case st != string(exchange.StatusSent) && st != string(exchange.StatusOpened) && st != string(same):
 			conflict = true
 		}
 		seen[id] = true
 	}
-	for _, id := range in.Accept {
-		check("accept", strings.TrimSpace(id))
+	for i, id := range in.Accept {
+		in.Accept[i] = strings.TrimSpace(id)
+		check("accept", in.Accept[i], exchange.StatusAccepted)
 	}
 	for i := range in.Decline {
 		d := &in.Decline[i]
 		d.ID, d.Reason = strings.TrimSpace(d.ID), nfc(d.Reason)
-		check("decline", d.ID)
+		check("decline", d.ID, exchange.StatusDeclined)
 		if d.Reason == "" {
 			inv.Add("decline", "handover.error.reason_required")
 		}
@@ -286,62 +307,3 @@ func (in *AcceptInput) clean(packets []packetState) error {
 	}
 	return nil
 }
-
-// Accept answers a batch addressed to the actor's agency: each accepted packet becomes a new case
-// in the actor's store (through the exchange and Receive), each declined one goes back with its
-// reason; the batch's counts and receiving officials are recorded in the hub. A person already
-// answered is a conflict (409).
-func (s *Service) Accept(ctx context.Context, a *authz.Actor, id string, in AcceptInput) (*Batch, error) {
-	if err := a.Require(authz.SectionInbox, authz.ActionWrite); err != nil {
-		return nil, err
-	}
-	if _, _, err := s.stores.Bind(a, authz.SectionCases, authz.ActionWrite); err != nil {
-		return nil, err
-	}
-	hub := s.hub.WithContext(ctx)
-	b, err := s.loadBatch(hub, a, id)
-	if err != nil {
-		return nil, err
-	}
-	if b.Side != SideRecipient {
-		return nil, errNotFound(id)
-	}
-	packets, err := s.packetsOf(hub, b.ID)
-	if err != nil {
-		return nil, err
-	}
-	if err := in.clean(packets); err != nil {
-		return nil, err
-	}
-	ds := make([]exchange.Decision, 0, len(in.Accept)+len(in.Decline))
-	for _, id := range in.Accept {
-		ds = append(ds, exchange.Decision{ID: strings.TrimSpace(id), Accept: true})
-	}
-	for _, d := range in.Decline {
-		ds = append(ds, exchange.Decision{ID: d.ID, Reason: d.Reason})
-	}
-	if _, err := s.ex.Decide(ctx, a, ds); err != nil {
-		return nil, err
-	}
-	now := s.now()
-	err = hub.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(answerSQL, a.UserID, in.ReceivingOfficials, now, b.ID).Error; err != nil {
-			return err
-		}
-		return audit.Append(tx, now, audit.ByActor(a, audit.HandoverBatchAnswer, "handover_batch", b.ID,
-			map[string]any{"accepted": len(in.Accept), "declined": len(in.Decline)}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.Get(ctx, a, b.ID)
-}
-
-// answerSQL recounts a batch's answers from its packets and records who answered.
-const answerSQL = `WITH n AS (
-	SELECT count(*) FILTER (WHERE p.status = 'accepted') AS accepted, count(*) FILTER (WHERE p.status = 'declined') AS declined
-	FROM handover_batch_packets bp JOIN packets p ON p.id = bp.packet_id WHERE bp.batch_id = $4)
-UPDATE handover_batches b SET accepted_count = n.accepted, declined_count = n.declined,
-	status = CASE WHEN n.accepted + n.declined >= b.person_count THEN 'answered' ELSE b.status END,
-	answered_by = $1, receiving_officials = $2, updated_at = $3, version = b.version + 1
-FROM n WHERE b.id = $4`

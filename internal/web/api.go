@@ -130,8 +130,12 @@ func decodeJSON(c echo.Context, v any) error {
 }
 
 func caseCore(cs *cases.Case) map[string]any {
-	return map[string]any{"id": cs.ID, "reference": cs.Reference, "person_id": cs.PersonID, "stage": cs.Stage,
+	out := map[string]any{"id": cs.ID, "reference": cs.Reference, "person_id": cs.PersonID, "stage": cs.Stage,
 		"version": cs.Version, "updated_at": cs.UpdatedAt, "created_at": cs.CreatedAt}
+	if cs.PacketRef != nil {
+		out["packet_ref"] = *cs.PacketRef // a case received by handover: the packet it was made of
+	}
+	return out
 }
 
 // caseJSON renders the case with only the sections the actor may read; absent sections are omitted.

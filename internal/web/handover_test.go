@@ -126,8 +126,13 @@ func TestHandoverAPI(t *testing.T) {
 	if newCase.CaseID == "" || !strings.HasPrefix(newCase.CaseRef, "TH-") {
 		t.Fatalf("no new TH case: %+v", rb.Persons)
 	}
-	if status, _ := apptest.API(t, http.MethodPost, url+"/accept", thSupTok, hoBody(t, answer)); status != http.StatusConflict {
-		t.Errorf("accept twice: %d", status)
+	// Issue 13: the same answer again is a retry (200, nothing decided twice); the other answer is 409.
+	if status, _ := apptest.API(t, http.MethodPost, url+"/accept", thSupTok, hoBody(t, answer)); status != http.StatusOK {
+		t.Errorf("the same answer again: %d", status)
+	}
+	flipped := handover.AcceptInput{Decline: []handover.Decline{{ID: newCase.PacketID, Reason: "changed"}}, ReceivingOfficials: "Somsak P."}
+	if status, _ := apptest.API(t, http.MethodPost, url+"/accept", thSupTok, hoBody(t, flipped)); status != http.StatusConflict {
+		t.Errorf("declining an accepted person: %d", status)
 	}
 
 	// Sync, run by the KH side's read, applies the answers in the KH store.
