@@ -27,14 +27,20 @@ func NewRow(at time.Time, e Entry) (Row, error) {
 	}, nil
 }
 
-// Link makes rows the next rows of the chain that ends at (prevID, prevHash), in slice order, exactly
-// as AppendMany would, and returns the new end. The caller writes the rows and moves audit_head to
-// the end in one transaction, holding the head's lock.
-func Link(prevID int64, prevHash []byte, rows []Row) (int64, []byte) {
+// Link makes rows the next sealed rows of the chain that ends at chain position prevSeq with
+// prevHash, in slice order, as the sealer would seal them, and returns the new end. Each row keeps
+// the id the caller gave it (reserved from audit_log's identity sequence). The caller writes the rows
+// and moves audit_head to the end in one transaction holding the sealer's lock (SealerLock).
+func Link(prevSeq int64, prevHash []byte, rows []Row) (int64, []byte) {
 	for i := range rows {
-		rows[i].ID, rows[i].PrevHash = prevID+1, prevHash
+		seq := prevSeq + 1
+		rows[i].Seq, rows[i].PrevHash = &seq, prevHash
 		rows[i].Hash = rows[i].computeHash()
-		prevID, prevHash = rows[i].ID, rows[i].Hash
+		prevSeq, prevHash = seq, rows[i].Hash
 	}
-	return prevID, prevHash
+	return prevSeq, prevHash
 }
+
+// SealerLock is the advisory lock (per database) a sealer holds while it seals; bulk loaders that
+// seal rows themselves take it too.
+const SealerLock = sealerLock

@@ -6,11 +6,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// SealerLock, ErrSealerBusy and SealTry let the external tests hold the sealer's lock and run the
-// worker's non-waiting seal.
-var (
-	SealerLock    = sealerLock
-	ErrSealerBusy = errBusy
-)
+// ErrSealerBusy and SealTry let the external tests run the worker's non-waiting seal (SealerLock,
+// in bulk.go, lets them hold the sealer's lock).
+var ErrSealerBusy = errBusy
 
 func SealTry(ctx context.Context, db *gorm.DB) (int, error) { return sealAll(ctx, db, false) }

@@ -173,6 +173,11 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	}
 	var lastID int64
 	var lastHash []byte
+	// The rows are sealed here, under the sealer's lock, after the chain's sealed end (last_id is the
+	// last chain position); their ids come from the identity sequence like any appended row's.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, audit.SealerLock); err != nil {
+		return fmt.Errorf("seedscale: the sealer's lock: %w", err)
+	}
 	if err := tx.QueryRow(ctx, `SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&lastID, &lastHash); err != nil {
 		return fmt.Errorf("seedscale: lock the audit head: %w", err)
 	}
@@ -278,8 +283,12 @@ func copyChunks(ctx context.Context, tx pgx.Tx, g *gen, opt Options, lastID *int
 			c := pending[next]
 			delete(pending, next)
 			next++
-			*lastID, *lastHash = audit.Link(*lastID, *lastHash, c.audit)
-			if err := copyChunk(ctx, tx, c, stats); err != nil {
+			err := reserveAuditIDs(ctx, tx, c.audit)
+			if err == nil {
+				*lastID, *lastHash = audit.Link(*lastID, *lastHash, c.audit)
+				err = copyChunk(ctx, tx, c, stats)
+			}
+			if err != nil {
 				cancel()
 				for range results {
 				}
@@ -318,14 +327,30 @@ func copyChunk(ctx context.Context, tx pgx.Tx, c *chunk, stats *Stats) error {
 	}
 	auditRows := make([][]any, len(c.audit))
 	for i, r := range c.audit {
-		auditRows[i] = []any{r.ID, r.At, uuidOrNil(r.ActorUserID), uuidOrNil(r.ActorAgencyID), r.Action, r.Entity, r.EntityID,
+		auditRows[i] = []any{r.ID, *r.Seq, r.At, uuidOrNil(r.ActorUserID), uuidOrNil(r.ActorAgencyID), r.Action, r.Entity, r.EntityID,
 			r.Detail, r.PrevHash, r.Hash, r.Section}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"id", "at", "actor_user_id", "actor_agency_id", "action",
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"id", "seq", "at", "actor_user_id", "actor_agency_id", "action",
 		"entity", "entity_id", "detail", "prev_hash", "hash", "section"}, pgx.CopyFromRows(auditRows)); err != nil {
 		return fmt.Errorf("seedscale: copy audit_log: %w", err)
 	}
 	stats.Rows["audit_log"] += len(auditRows)
+	return nil
+}
+
+// reserveAuditIDs gives rows ids from audit_log's identity sequence, as appended rows get theirs.
+func reserveAuditIDs(ctx context.Context, tx pgx.Tx, rows []audit.Row) error {
+	r, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) FROM generate_series(1, $1)`, len(rows))
+	if err != nil {
+		return fmt.Errorf("seedscale: audit ids: %w", err)
+	}
+	ids, err := pgx.CollectRows(r, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("seedscale: audit ids: %w", err)
+	}
+	for i := range rows {
+		rows[i].ID = ids[i]
+	}
 	return nil
 }
 
