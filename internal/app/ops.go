@@ -52,6 +52,7 @@ func (a *App) openOps(cfg config.Config) (web.Ops, error) {
 		return web.Ops{}, err
 	}
 	reg.Lag("exchange_expiry", a.Exchange.ExpiryLag)
+	a.registerLags(reg) // lag.go
 	a.Metrics = reg
 	ops.Metrics = reg
 	return ops, nil

@@ -49,6 +49,10 @@ func TestMetricsEndpoint(t *testing.T) {
 		`go_sql_wait_duration_seconds_total{db_name="KH"}`,
 		`homeward_packets{status="sent"}`,
 		`homeward_worker_lag_seconds{worker="exchange_expiry"}`,
+		`homeward_worker_lag_seconds{worker="audit_sealer_TH"}`,
+		`homeward_worker_lag_seconds{worker="audit_sealer_hub"}`,
+		`homeward_worker_lag_seconds{worker="outbox_relay_KH"}`,
+		`homeward_worker_lag_seconds{worker="outbox_relay_hub"}`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
