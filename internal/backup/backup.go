@@ -169,5 +169,15 @@ func readKeysets(ctx context.Context, q queryer, database string) ([]Keyset, err
 	if err == nil && !own {
 		err = fmt.Errorf("%w: the database holds no %s keysets", ErrWrongDatabase, database)
 	}
+	if err != nil {
+		return out, err
+	}
+	// The store's keysets kept one per purpose (the audit sealer's anchor-signing key).
+	err = add(`SELECT purpose, keyset, created_at FROM store_keys ORDER BY purpose`, func(r *sql.Rows) error {
+		k := Keyset{Table: "store_keys", Owner: database}
+		err := r.Scan(&k.Purpose, &k.Wrapped, &k.Created)
+		out = append(out, k)
+		return err
+	})
 	return out, err
 }

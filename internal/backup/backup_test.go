@@ -123,7 +123,8 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 	var keysets []backup.Keyset
 	b, _ := os.ReadFile(filepath.Join(dir, backup.KeysetsFile))
-	if err := json.Unmarshal(b, &keysets); err != nil || len(keysets) != 2 || keysets[0].Purpose != "aead" || len(keysets[1].Wrapped) == 0 {
+	if err := json.Unmarshal(b, &keysets); err != nil || len(keysets) != 3 || keysets[0].Purpose != "aead" || len(keysets[1].Wrapped) == 0 ||
+		keysets[2].Table != "store_keys" || keysets[2].Purpose != "audit-anchor" {
 		t.Fatalf("keysets file %s: %v", b, err)
 	}
 	// A second backup into the same directory is refused.
@@ -134,7 +135,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	// Restore into a fresh empty database and read the new person back through the app.
 	tgt := emptyTarget(t, "TH")
 	res, err := backup.Restore(ctx, backup.RestoreOptions{Database: "TH", From: dir, OwnerDSN: tgt.OwnerDSN, AppRole: tgt.App, Master: master(t, env)})
-	if err != nil || res.Audit != nil || res.Keysets != 2 || res.Sealed < 10 || len(res.Dropped) != 0 {
+	if err != nil || res.Audit != nil || res.Keysets != 3 || res.Sealed < 10 || len(res.Dropped) != 0 {
 		t.Fatalf("restore: %+v, %v", res, err)
 	}
 	cfg := env.Cfg

@@ -94,16 +94,24 @@ func Restore(ctx context.Context, opt RestoreOptions) (Restored, error) {
 	return out, verify(ctx, opt, keysets, &out)
 }
 
+// anchorPurpose is the purpose of the audit sealer's anchor-signing keyset (internal/audit), kept in
+// hub_keys and in each store's store_keys: an Ed25519 keyset, not an AEAD one.
+const anchorPurpose = "audit-anchor"
+
 // openKeysets checks the backup's keysets: those of the database's kind, each opening with master.
 func openKeysets(master *vault.MasterKey, database string, keysets []Keyset) (int, error) {
 	n := 0
 	for _, k := range keysets {
 		var err error
 		switch {
+		case database == "hub" && k.Table == "hub_keys" && k.Owner == anchorPurpose:
+			_, err = master.OpenAnchorKeyset(audit.HubName, k.Wrapped)
 		case database == "hub" && k.Table == "hub_keys":
 			_, err = master.OpenHubKeyset(k.Owner, k.Wrapped)
 		case database == "hub" && k.Table == "agency_keys":
 			_, err = master.OpenAgencyKeyset(k.Owner, k.Wrapped)
+		case database != "hub" && k.Table == "store_keys" && k.Owner == database && k.Purpose == anchorPurpose:
+			_, err = master.OpenAnchorKeyset(database, k.Wrapped)
 		case database != "hub" && k.Table == "keysets":
 			if k.Owner != database {
 				return n, fmt.Errorf("%w: %s keysets in a backup of %s", ErrWrongDatabase, k.Owner, database)
