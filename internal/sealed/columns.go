@@ -76,10 +76,10 @@ var StoredColumns = []Stored{
 }
 
 // NotSealed are the bytea columns of a store that hold no sealed value: wrapped keysets, blind
-// indexes and audit hashes.
+// indexes, audit hashes and the hub's signed chain heads (anchors).
 var NotSealed = []string{
-	"keysets.aead", "keysets.mac", "persons.document_number_bidx", "persons.document_bidxs",
-	"audit_log.prev_hash", "audit_log.hash", "audit_head.last_hash",
+	"keysets.aead", "keysets.mac", "store_keys.keyset", "persons.document_number_bidx", "persons.document_bidxs",
+	"audit_log.prev_hash", "audit_log.hash", "audit_head.last_hash", "audit_anchors.hash", "audit_anchors.signature",
 }
 
 // ReadBack opens the first value of every sealed column of the store in db with keys and returns
