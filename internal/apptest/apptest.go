@@ -122,6 +122,7 @@ func buildTemplates(tb testing.TB) templates {
 	if err != nil {
 		return templates{err: err}
 	}
+	testdb.AtExit(func() error { return os.RemoveAll(dir) }) // the master key and attachments go with the run
 	out.masterKey = filepath.Join(dir, "master.key")
 	// Attachments of this test process go to its own temporary directory, never into the source tree.
 	if os.Getenv("HOMEWARD_ATTACHMENTS_DIR") == "" {

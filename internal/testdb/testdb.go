@@ -100,13 +100,33 @@ func startCluster() {
 	serverDSN = c.AdminDSN("postgres")
 }
 
-// Main runs the tests, then closes the admin pool, stops and removes the throwaway
-// cluster if one was started, and exits with the tests' code. Call it from TestMain.
+// atExit holds what Main runs after the tests, before the cluster goes (AtExit).
+var atExit []func() error
+
+// AtExit registers f to run when Main ends, after the tests and before the throwaway cluster is
+// removed: test helpers remove their temporary files with it. An error fails the run.
+func AtExit(f func() error) {
+	mainMu.Lock()
+	defer mainMu.Unlock()
+	atExit = append(atExit, f)
+}
+
+// Main runs the tests, then what AtExit registered, then closes the admin pool, stops and removes
+// the throwaway cluster if one was started, and exits with the tests' code. Call it from TestMain.
 func Main(m *testing.M) {
 	mainMu.Lock()
 	mainRunning = true
 	mainMu.Unlock()
 	code := m.Run()
+	mainMu.Lock()
+	cleanups := atExit
+	mainMu.Unlock()
+	for _, f := range cleanups {
+		if err := f(); err != nil {
+			fmt.Fprintf(os.Stderr, "testdb: %v\n", err)
+			code = max(code, 1)
+		}
+	}
 	if err := shutdown(); err != nil {
 		fmt.Fprintf(os.Stderr, "testdb: %v\n", err)
 		if code == 0 {
