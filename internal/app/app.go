@@ -123,9 +123,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	a.Consent = consent.New(a.Stores).OnNoLongerInForce(a.Exchange.RevokeForCase)
 	// Repatriation requests to embassies: what they carry, and how the embassies' replies apply.
 	a.Repatriation = repatriation.New(a.Stores, a.Exchange, repatriation.DirectoryEmbassies(a.Directory))
-	a.Exchange.Project(exchange.KindRepatriation, a.Repatriation.Project)
-	a.Exchange.Apply(exchange.KindRepatriation, a.Repatriation.Apply)
-	a.Exchange.CheckReplies(exchange.KindRepatriation, a.Repatriation.CheckReply)
+	a.Exchange.Register(a.Repatriation.Plugin())
 	// Handover at the border: the projection of a person, the new case on acceptance, the answer back.
 	ho := handover.New(hub, a.Stores, a.Exchange, a.Directory)
 	ho.Register(a.Exchange)

@@ -14,8 +14,7 @@ import (
 // registerSupport hooks NGO referrals into the exchange: the referral projection, and how the NGOs'
 // replies update the referred service in the sending store.
 func registerSupport(ex *exchange.Service) {
-	ex.Project(exchange.KindReferral, services.Project)
-	ex.Apply(exchange.KindReferral, services.Apply)
+	ex.Register(services.Plugin())
 }
 
 // overdueSteps adapts the repatriation's overdue steps to the supervisor's dashboard.

@@ -161,9 +161,23 @@ type candidate struct {
 // dupBatch persons (storeCandidates); only the candidates come back, at most dupPerRow a row and
 // reason, so what it holds in memory grows with the batch, never with the store.
 func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Person, now time.Time) ([][]Duplicate, error) {
+	out, ids, err := storeDuplicates(tx, persons, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := describeDuplicates(tx, scope, out, ids); err != nil {
+		return nil, err
+	}
+	withinBatch(persons, out, now)
+	return out, nil
+}
+
+// storeDuplicates is the store's half of findDuplicates: for each new person, the persons of the
+// store it may duplicate (PersonID and Reason only), best first, and every person id named once.
+func storeDuplicates(tx *gorm.DB, persons []*Person, now time.Time) ([][]Duplicate, []string, error) {
 	out := make([][]Duplicate, len(persons))
 	if len(persons) == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 	best := make([]map[string]candidate, len(persons)) // row -> person id -> best match
 	keep := func(c candidate) {
@@ -179,7 +193,7 @@ func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Pers
 		}
 	}
 	if err := storeCandidates(tx, persons, now, keep); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var ids []string
 	seen := map[string]bool{}
@@ -202,11 +216,7 @@ func (s *Service) findDuplicates(tx *gorm.DB, scope authz.Scope, persons []*Pers
 			}
 		}
 	}
-	if err := describeDuplicates(tx, scope, out, ids); err != nil {
-		return nil, err
-	}
-	withinBatch(persons, out, now)
-	return out, nil
+	return out, ids, nil
 }
 
 func (c candidate) personID() string {

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,39 +12,71 @@ import (
 	"homeward/internal/store"
 )
 
-// CreateReceived registers a person received from another country's store (an accepted handover
-// packet) and opens their case at stage, owned by the actor's agency, inside tx: a transaction of
-// the actor's own store st, opened by the caller (the exchange's accept). The input is validated
-// and sealed as at intake; no duplicate check is made. The caller writes the audit row.
-func CreateReceived(tx *gorm.DB, st *store.Store, a *authz.Actor, in IntakeInput, stage Stage, now time.Time) (*Person, *Case, error) {
+// Received is a person received from another country's store with their new case, and the persons
+// of this store they may duplicate (PersonID and Reason), found before they were added.
+type Received struct {
+	Person     *Person
+	Case       *Case
+	Duplicates []Duplicate
+}
+
+// CreateReceivedMany registers persons received from another country's store (accepted handover
+// packets) and opens their cases at stage, owned by the actor's agency, inside tx: a transaction of
+// the actor's own store st, opened by the caller (the exchange's accept). The inputs are validated
+// and sealed as at intake; each is duplicate-checked against the store as an intake is (document
+// blind index, similar names of the same nationality and a close age) and the possible duplicates
+// are recorded (received_duplicates) for the receiving agency to see (ReceivedDuplicates). One
+// statement per table. The caller writes the audit rows.
+func CreateReceivedMany(tx *gorm.DB, st *store.Store, a *authz.Actor, ins []IntakeInput, stage Stage, now time.Time) ([]Received, error) {
+	scope, err := receivingScope(a, st, stage)
+	if err != nil || len(ins) == 0 {
+		return nil, err
+	}
+	persons := make([]*Person, len(ins))
+	for i := range ins {
+		if persons[i], err = (&Service{}).preparePerson(st, &ins[i], now); err != nil {
+			return nil, err
+		}
+	}
+	dups, _, err := storeDuplicates(tx, persons, now)
+	if err != nil {
+		return nil, fmt.Errorf("cases: received duplicates: %w", err)
+	}
+	var seqs []int64
+	if err := tx.Raw(`SELECT nextval('case_reference_seq') FROM generate_series(1, ?)`, len(ins)).Scan(&seqs).Error; err != nil {
+		return nil, err
+	}
+	slices.Sort(seqs)
+	out := make([]Received, len(ins))
+	cs := make([]*Case, len(ins))
+	for i, p := range persons {
+		cs[i] = &Case{ID: uuid.Must(uuid.NewV7()).String(), Reference: fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seqs[i]),
+			PersonID: p.ID, OwnerAgencyID: scope.AgencyID, Stage: stage, CreatedAt: now, UpdatedAt: now, Version: 1}
+		out[i] = Received{Person: p, Case: cs[i], Duplicates: dups[i]}
+	}
+	if err := tx.CreateInBatches(persons, 500).Error; err != nil {
+		return nil, fmt.Errorf("insert received persons: %w", err)
+	}
+	if err := tx.CreateInBatches(cs, 500).Error; err != nil {
+		return nil, fmt.Errorf("insert received cases: %w", err)
+	}
+	return out, recordReceivedDuplicates(tx, out, now)
+}
+
+// receivingScope checks that the actor may register persons and open cases in st, at a valid stage.
+func receivingScope(a *authz.Actor, st *store.Store, stage Stage) (authz.Scope, error) {
 	if err := a.Require(authz.SectionIdentity, authz.ActionWrite); err != nil {
-		return nil, nil, err
+		return authz.Scope{}, err
 	}
 	if err := a.Require(authz.SectionCases, authz.ActionWrite); err != nil {
-		return nil, nil, err
+		return authz.Scope{}, err
 	}
 	scope, err := authz.ScopeFor(a)
 	if err != nil {
-		return nil, nil, err
+		return authz.Scope{}, err
 	}
 	if scope.Country != st.Country || !stage.Valid() {
-		return nil, nil, fmt.Errorf("cases: received case for store %s at %q: %w", st.Country, stage, authz.ErrNotFound)
+		return authz.Scope{}, fmt.Errorf("cases: received case for store %s at %q: %w", st.Country, stage, authz.ErrNotFound)
 	}
-	p, err := (&Service{}).preparePerson(st, &in, now)
-	if err != nil {
-		return nil, nil, err
-	}
-	var seq int64
-	if err := tx.Raw(`SELECT nextval('case_reference_seq')`).Scan(&seq).Error; err != nil {
-		return nil, nil, err
-	}
-	c := &Case{ID: uuid.Must(uuid.NewV7()).String(), Reference: fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seq),
-		PersonID: p.ID, OwnerAgencyID: scope.AgencyID, Stage: stage, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := tx.Create(p).Error; err != nil {
-		return nil, nil, fmt.Errorf("insert received person: %w", err)
-	}
-	if err := tx.Create(c).Error; err != nil {
-		return nil, nil, fmt.Errorf("insert received case: %w", err)
-	}
-	return p, c, nil
+	return scope, nil
 }

@@ -170,7 +170,7 @@ func (s *Service) approveCheck(htx *gorm.DB, a *authz.Actor, refs []Ref, ids []s
 			errs[i] = &problem.Invalid{Fields: map[string]string{"approver": "packets.error.approve_own"}}
 		default:
 			c := sc.found[sc.linked[r.ID]]
-			_, _, errs[i] = sc.heads.consentRule(a, c.ID, c.Nationality, Specs[Kind(r.Kind)], rcs[r.RecipientAgencyID], "", r.Override)
+			_, _, errs[i] = sc.heads.consentRule(a, c.ID, c.Nationality, s.kinds[Kind(r.Kind)].Spec, rcs[r.RecipientAgencyID], "", r.Override)
 		}
 		if r != nil {
 			seen[r.ID] = true

@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -13,7 +12,6 @@ import (
 	"homeward/internal/cases"
 	"homeward/internal/consent"
 	"homeward/internal/problem"
-	"homeward/internal/store"
 )
 
 // Batches: every operation on packets exists for many packets at once (PrepareMany, ApproveMany,
@@ -43,58 +41,6 @@ type Decision struct {
 	ID     string
 	Accept bool
 	Reason string
-}
-
-// BatchProjector builds the payloads of many packets of one kind at once, inside the sending
-// store's transaction (one payload per case, in order); registered with ProjectMany, it is used
-// instead of the kind's Projector.
-type BatchProjector func(tx *gorm.DB, st *store.Store, caseIDs []string, drafts []Draft) ([]Payload, error)
-
-// ProjectMany registers how many payloads of a kind are built at once (a handover batch).
-func (s *Service) ProjectMany(k Kind, p BatchProjector) { s.batchProjectors[k] = p }
-
-// ReplyItem is a reply to apply to a case of the store: the case, the envelope of the packet it
-// answers and the reply's payload.
-type ReplyItem struct {
-	CaseID   string
-	Original *Packet
-	Reply    Payload
-}
-
-// BatchApplier applies many replies to packets of one kind at once, inside the receiving store's
-// transaction; registered with ApplyMany, Sync uses it instead of the kind's Applier. When it fails,
-// Sync applies the replies one by one (the BatchApplier with one item), each under
-// its own savepoint, so that one bad reply does not hold back the others.
-type BatchApplier func(tx *gorm.DB, st *store.Store, items []ReplyItem) error
-
-// ApplyMany registers how many replies to packets of kind k update the sending store at once.
-func (s *Service) ApplyMany(k Kind, f BatchApplier) { s.batchAppliers[k] = f }
-
-// BatchReceiver turns many accepted packets of one kind into data of the accepting agency's own
-// store at once, inside that store's transaction; it returns the new cases' references in order.
-// Registered with ReceiveMany, it is used instead of the kind's Receiver.
-type BatchReceiver func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, ps []*Packet) ([]string, error)
-
-// ReceiveMany registers what accepting many packets of kind k at once creates in the accepting store.
-func (s *Service) ReceiveMany(k Kind, r BatchReceiver) { s.batchReceivers[k] = r }
-
-// hasReceiver tells whether accepting a packet of kind k creates data in the accepting store.
-func (s *Service) hasReceiver(k Kind) bool {
-	return s.receivers[k] != nil || s.batchReceivers[k] != nil
-}
-
-// hasApplier tells whether replies to packets of kind k update the sending store.
-func (s *Service) hasApplier(k Kind) bool { return s.appliers[k] != nil || s.batchAppliers[k] != nil }
-
-// applyOne applies one reply: the kind's BatchApplier with one item, or its Applier.
-func (s *Service) applyOne(tx *gorm.DB, st *store.Store, k Kind, it ReplyItem) error {
-	if f := s.batchAppliers[k]; f != nil {
-		return f(tx, st, []ReplyItem{it})
-	}
-	if f := s.appliers[k]; f != nil {
-		return f(tx, st, it.CaseID, it.Original, it.Reply)
-	}
-	return nil
 }
 
 // errStop ends a batch's transaction without writing anything: its items' refusals say why.

@@ -294,7 +294,7 @@ func TestSyncApplierFailure(t *testing.T) {
 	}
 	var calls int
 	var applied []string
-	f.x.ApplyMany(exchange.KindRepatriation, func(tx *gorm.DB, st *store.Store, items []exchange.ReplyItem) error {
+	failing := func(tx *gorm.DB, st *store.Store, items []exchange.ReplyItem) error {
 		calls++
 		for _, it := range items {
 			if err := tx.Exec(`UPDATE cases SET updated_at = now() WHERE id = ?`, it.CaseID).Error; err != nil {
@@ -308,7 +308,8 @@ func TestSyncApplierFailure(t *testing.T) {
 			applied = append(applied, it.CaseID)
 		}
 		return nil
-	})
+	}
+	f.plug(exchange.KindRepatriation, func(pl *exchange.Plugin) { pl.Apply = failing })
 	n, err := f.x.Sync(ctx, "KH")
 	if n != 2 || err == nil || !strings.Contains(err.Error(), "division by zero") {
 		t.Fatalf("sync = %d, %v; want 2 applied and the failure", n, err)
@@ -324,11 +325,13 @@ func TestSyncApplierFailure(t *testing.T) {
 		t.Fatal("the failed reply was recorded in the store")
 	}
 	// Once the applier works, the next Sync applies it.
-	f.x.ApplyMany(exchange.KindRepatriation, func(tx *gorm.DB, st *store.Store, items []exchange.ReplyItem) error {
-		for _, it := range items {
-			applied = append(applied, it.CaseID)
+	f.plug(exchange.KindRepatriation, func(pl *exchange.Plugin) {
+		pl.Apply = func(tx *gorm.DB, st *store.Store, items []exchange.ReplyItem) error {
+			for _, it := range items {
+				applied = append(applied, it.CaseID)
+			}
+			return nil
 		}
-		return nil
 	})
 	if n, err := f.x.Sync(ctx, "KH"); n != 1 || err != nil || applied[2] != ids[1] {
 		t.Fatalf("second sync = %d, %v (%v)", n, err, applied)

@@ -6,11 +6,11 @@ import (
 	"strings"
 )
 
-// DocsRegenerate is the command that rewrites docs/packets.md from Specs and ReplyFields.
+// DocsRegenerate is the command that rewrites docs/packets.md from Specs.
 const DocsRegenerate = "go test ./internal/exchange -run TestDocsFile -update"
 
 // RenderDocs renders docs/packets.md: the kinds, the consent each relies on, who may receive it,
-// its allow-list and default expiry, and the reply allow-lists — all from Specs and ReplyFields.
+// its allow-list and default expiry, and the reply allow-lists — all from Specs.
 func RenderDocs() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
@@ -54,14 +54,10 @@ func RenderDocs() string {
 	w("Accepting or declining sends a reply too, with `decision` (`accepted` or `declined`) and, on a decline,\n")
 	w("`reason`; a handover's adds `accepted` and `new_case_ref` or `declined`, a referral's adds `status`.\n\n")
 	w("| answers | reply fields |\n|---|---|\n")
-	rk := make([]string, 0, len(ReplyFields))
-	for k := range ReplyFields {
-		rk = append(rk, string(k))
+	for _, k := range kinds {
+		w("| `%s` | %s |\n", k, code(Specs[Kind(k)].ReplyFields))
 	}
-	sort.Strings(rk)
-	for _, k := range rk {
-		w("| `%s` | %s |\n", k, code(ReplyFields[Kind(k)]))
-	}
+	renderPlugins(w)
 	w("\n## Statuses\n\n")
 	for _, s := range Statuses {
 		w("- `%s`\n", s)
@@ -76,4 +72,30 @@ func code(list []string) string {
 		out[i] = "`" + s + "`"
 	}
 	return strings.Join(out, ", ")
+}
+
+// renderPlugins renders how a kind plugs into the exchange (docs/packets.md, "One value per kind").
+func renderPlugins(w func(format string, args ...any)) {
+	w("\n## One value per kind\n\n")
+	w("The exchange knows a kind only through one registered value, an `exchange.Plugin` (internal/exchange/plugin.go):\n")
+	w("its `Spec` (the consent purpose, the recipient agency kinds, the allow-list, the reply fields and the default\n")
+	w("expiry: the tables above) and its hooks, each batch-shaped (many packets of the kind in one transaction):\n\n")
+	w("| hook | runs | when nil |\n|---|---|---|\n")
+	w("| `Project` | prepare, in the sending store: the full allow-listed payload of each case | the draft's extra fields are the payload |\n")
+	w("| `Receive` | accept, in the accepting store: the new cases, their references | accepting creates nothing there; the payload stays readable until it expires |\n")
+	w("| `Apply` | sync, in the sending store: the replies' effect on its cases | replies change nothing there |\n")
+	w("| `CheckReply` | reply, before it is sent: refuses what `Apply` could not read | any allow-listed value |\n\n")
+	w("Registered kinds: ")
+	kinds := make([]string, 0, len(Specs))
+	for k := range Specs {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	w("%s (`handover.Service.Plugin`, `repatriation.Service.Plugin`, `services.Plugin`, registered in internal/app).\n\n", code(kinds))
+	w("Adding a kind is:\n\n")
+	w("1. its `Spec` in internal/exchange/spec.go and in `Specs` (then regenerate this page: `%s`);\n", DocsRegenerate)
+	w("2. one `exchange.Plugin` value beside its domain code, with the hooks it needs;\n")
+	w("3. one line in internal/app: `a.Exchange.Register(x.Plugin())` (registering a Spec that differs from the declared one panics at start);\n")
+	w("4. its migrations (the tables its hooks write), its i18n keys (`packet.kind.*`, `packets.field.*` of every field and reply field,\n")
+	w("   in en, th and km: a test fails on a missing one) and this page.\n")
 }

@@ -3,9 +3,11 @@ package exchange_test
 import (
 	"flag"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"homeward/internal/apptest"
 	"homeward/internal/exchange"
 	"homeward/internal/failpoint"
 )
@@ -54,5 +56,19 @@ func TestDocsFailpoints(t *testing.T) {
 		if !strings.Contains(string(doc), "- `"+n+"`: ") || strings.Contains(string(doc), "- `"+n+"`: \n") {
 			t.Errorf("failpoint %s is not described", n)
 		}
+	}
+}
+
+// TestEveryKindRegistered: the application registers one plugin for each declared kind, and the
+// docs name each one.
+func TestEveryKindRegistered(t *testing.T) {
+	env := apptest.New(t)
+	var want []exchange.Kind
+	for k := range exchange.Specs {
+		want = append(want, k)
+	}
+	slices.Sort(want)
+	if got := env.App.Exchange.Kinds(); !slices.Equal(got, want) {
+		t.Errorf("registered kinds %v, declared %v", got, want)
 	}
 }

@@ -63,20 +63,13 @@ type InboxPage struct {
 
 // Service is the exchange.
 type Service struct {
-	hub        *gorm.DB
-	stores     *store.Set
-	master     *vault.MasterKey
-	now        func() time.Time
-	projectors map[Kind]Projector
-	// batchProjectors build many payloads of a kind at once (ProjectMany).
-	batchProjectors map[Kind]BatchProjector
-	appliers        map[Kind]Applier
-	receivers       map[Kind]Receiver
-	batchAppliers   map[Kind]BatchApplier   // ApplyMany
-	batchReceivers  map[Kind]BatchReceiver  // ReceiveMany
-	replyCheckers   map[Kind]ReplyChecker   // CheckReplies
-	hubAppliers     map[string]HubApplier   // effects of the stores' outbox rows (OnHub)
-	storeAppliers   map[string]StoreApplier // effects of the hub's outbox rows (OnStore)
+	hub           *gorm.DB
+	stores        *store.Set
+	master        *vault.MasterKey
+	now           func() time.Time
+	kinds         map[Kind]Plugin         // the registered packet kinds (Register)
+	hubAppliers   map[string]HubApplier   // effects of the stores' outbox rows (OnHub)
+	storeAppliers map[string]StoreApplier // effects of the hub's outbox rows (OnStore)
 
 	keyMu sync.Mutex
 	keys  map[string]*vault.AgencyKey // opened packet keys by agency id
@@ -86,9 +79,7 @@ type Service struct {
 // that wraps each recipient agency's packet keyset.
 func New(hub *gorm.DB, stores *store.Set, master *vault.MasterKey) *Service {
 	s := &Service{hub: hub, stores: stores, master: master, now: time.Now,
-		projectors: map[Kind]Projector{}, batchProjectors: map[Kind]BatchProjector{},
-		batchAppliers: map[Kind]BatchApplier{}, batchReceivers: map[Kind]BatchReceiver{}, appliers: map[Kind]Applier{}, receivers: map[Kind]Receiver{},
-		replyCheckers: map[Kind]ReplyChecker{}, keys: map[string]*vault.AgencyKey{},
+		kinds: map[Kind]Plugin{}, keys: map[string]*vault.AgencyKey{},
 		hubAppliers: map[string]HubApplier{}, storeAppliers: map[string]StoreApplier{}}
 	s.builtinEffects()
 	return s
@@ -98,21 +89,6 @@ func New(hub *gorm.DB, stores *store.Set, master *vault.MasterKey) *Service {
 func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return s }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
-
-// Project registers how a kind's payload is built from a case (repatriation, referral, handover);
-// it replaces a BatchProjector registered before for the kind.
-func (s *Service) Project(k Kind, p Projector) { s.projectors[k] = p; delete(s.batchProjectors, k) }
-
-// Apply registers how replies to packets of kind k update the sending store.
-// It replaces a BatchApplier registered before for the kind.
-func (s *Service) Apply(k Kind, f Applier) { s.appliers[k] = f; delete(s.batchAppliers, k) }
-
-// Receive registers what accepting a packet of kind k creates in the accepting agency's store.
-// It replaces a BatchReceiver registered before for the kind.
-func (s *Service) Receive(k Kind, r Receiver) { s.receivers[k] = r; delete(s.batchReceivers, k) }
-
-// CheckReplies registers how replies to packets of kind k are validated before they are sent.
-func (s *Service) CheckReplies(k Kind, f ReplyChecker) { s.replyCheckers[k] = f }
 
 // maxText is the longest reason or override, in characters.
 const maxText = 2000
@@ -424,7 +400,7 @@ func (s *Service) decideOne(ctx context.Context, a *authz.Actor, d Decision) (*P
 // maxReply is the largest reply payload, in bytes of JSON.
 const maxReply = 64 << 10
 
-// Reply answers a packet addressed to the actor's agency with fields from ReplyFields of its kind.
+// Reply answers a packet addressed to the actor's agency with fields from its kind's Spec.ReplyFields.
 // A field outside that list is invalid (422, the field named); a declined packet takes no reply (409).
 func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fields Payload) (*Packet, error) {
 	if err := a.Require(authz.SectionInbox, authz.ActionWrite); err != nil {
@@ -433,7 +409,9 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 	now := s.clock()
 	var out *Packet
 	err := s.withReceived(ctx, a, packetID, func(htx *gorm.DB, r *row) error {
-		allowed, ok := ReplyFields[Kind(r.Kind)]
+		kind, _ := s.plugin(Kind(r.Kind))
+		allowed := kind.Spec.ReplyFields
+		ok := len(allowed) > 0
 		inv := &problem.Invalid{}
 		if !ok {
 			inv.Add("kind", "packets.error.no_reply")
@@ -458,7 +436,7 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 		if len(clean) == 0 && len(inv.Fields) == 0 {
 			inv.Add("fields", "packets.error.fields_empty")
 		}
-		if check := s.replyCheckers[Kind(r.Kind)]; check != nil && len(clean) > 0 {
+		if check := kind.CheckReply; check != nil && len(clean) > 0 {
 			checked, err := check(clean)
 			if bad, isInv := problem.AsInvalid(err); isInv {
 				for f, key := range bad.Fields {

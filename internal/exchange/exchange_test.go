@@ -42,6 +42,57 @@ type fixture struct {
 	x       *exchange.Service
 	mu      sync.Mutex
 	applied []exchange.Payload
+	kinds   map[exchange.Kind]exchange.Plugin // the test's plugins, as registered
+}
+
+// plug changes the test's plugin of kind k and registers it again.
+func (f *fixture) plug(k exchange.Kind, change func(p *exchange.Plugin)) {
+	p := f.kinds[k]
+	change(&p)
+	f.kinds[k] = p
+	f.x.Register(p)
+}
+
+// eachCase is a test projector of one case as a BatchProjector.
+func eachCase(one func(tx *gorm.DB, st *store.Store, caseID string, d exchange.Draft) (exchange.Payload, error)) exchange.BatchProjector {
+	return func(tx *gorm.DB, st *store.Store, ids []string, ds []exchange.Draft) ([]exchange.Payload, error) {
+		out := make([]exchange.Payload, len(ids))
+		for i := range ids {
+			p, err := one(tx, st, ids[i], ds[i])
+			if err != nil {
+				return nil, err
+			}
+			out[i] = p
+		}
+		return out, nil
+	}
+}
+
+// eachReply is a test applier of one reply as a BatchApplier.
+func eachReply(one func(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error) exchange.BatchApplier {
+	return func(tx *gorm.DB, st *store.Store, items []exchange.ReplyItem) error {
+		for _, it := range items {
+			if err := one(tx, st, it.CaseID, it.Original, it.Reply); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// eachPacket is a test receiver of one packet as a BatchReceiver.
+func eachPacket(one func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *exchange.Packet) (string, error)) exchange.BatchReceiver {
+	return func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, ps []*exchange.Packet) ([]string, error) {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			ref, err := one(ctx, tx, st, a, p)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = ref
+		}
+		return out, nil
+	}
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -67,15 +118,20 @@ func newFixture(t testing.TB) *fixture {
 		}
 		return out, nil
 	}
-	f.x.Project(exchange.KindRepatriation, project)
-	f.x.Project(exchange.KindReferral, project)
-	f.x.Project(exchange.KindHandover, project)
-	f.x.Apply(exchange.KindRepatriation, func(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		f.applied = append(f.applied, reply)
-		return nil
-	})
+	f.kinds = map[exchange.Kind]exchange.Plugin{}
+	for _, spec := range []exchange.Spec{exchange.Repatriation, exchange.Referral, exchange.Handover} {
+		f.kinds[spec.Kind] = exchange.Plugin{Spec: spec, Project: eachCase(project)}
+	}
+	f.kinds[exchange.KindRepatriation] = exchange.Plugin{Spec: exchange.Repatriation, Project: eachCase(project),
+		Apply: eachReply(func(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.applied = append(f.applied, reply)
+			return nil
+		})}
+	for _, p := range f.kinds {
+		f.x.Register(p)
+	}
 	return f
 }
 
@@ -467,20 +523,22 @@ func TestHandoverReceiver(t *testing.T) {
 	f.consent(t, khWorker, c.ID, consent.PurposeCrossBorderHandover, consent.AnswerGiven)
 	target := f.newCase(t, thWorker, "TH") // stands for the case the receiver creates
 	var gotStore string
-	f.x.Receive(exchange.KindHandover, func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *exchange.Packet) (string, error) {
-		gotStore = st.Country
-		if p.Payload["given_name"] != "Somchai" {
-			return "", errors.New("no payload")
-		}
-		return target.Reference, nil
-	})
 	var applied exchange.Payload
-	f.x.Apply(exchange.KindHandover, func(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error {
-		if st.Country != "KH" || caseID != c.ID {
-			return errors.New("applied in the wrong place")
-		}
-		applied = reply
-		return nil
+	f.plug(exchange.KindHandover, func(pl *exchange.Plugin) {
+		pl.Receive = eachPacket(func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *exchange.Packet) (string, error) {
+			gotStore = st.Country
+			if p.Payload["given_name"] != "Somchai" {
+				return "", errors.New("no payload")
+			}
+			return target.Reference, nil
+		})
+		pl.Apply = eachReply(func(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error {
+			if st.Country != "KH" || caseID != c.ID {
+				return errors.New("applied in the wrong place")
+			}
+			applied = reply
+			return nil
+		})
 	})
 	p := f.sent(t, khWorker, khSupervisor, c.ID, exchange.Draft{Kind: exchange.KindHandover, Recipient: "th-msdhs-sakaeo",
 		Fields: []string{"given_name", "checkpoint"}, BatchID: uuid.NewString()})

@@ -24,14 +24,14 @@ func errClosed() error {
 }
 
 // projectAll builds the full payload of each item: a kind's BatchProjector once for all its
-// items, else its Projector per item, else the draft's Extra.
+// items, else the draft's Extra.
 func (s *Service) projectAll(tx *gorm.DB, st *store.Store, ps []prep) error {
 	byKind := map[Kind][]int{}
 	for i := range ps {
 		byKind[ps[i].d.Kind] = append(byKind[ps[i].d.Kind], i)
 	}
 	for k, idx := range byKind {
-		if bp := s.batchProjectors[k]; bp != nil {
+		if bp := s.kinds[k].Project; bp != nil {
 			ids, ds := make([]string, len(idx)), make([]Draft, len(idx))
 			for j, i := range idx {
 				ids[j], ds[j] = ps[i].c.ID, ps[i].d
@@ -47,14 +47,6 @@ func (s *Service) projectAll(tx *gorm.DB, st *store.Store, ps []prep) error {
 		}
 		for _, i := range idx {
 			p := &ps[i]
-			if proj := s.projectors[k]; proj != nil {
-				full, err := proj(tx, st, p.c.ID, p.d)
-				if err != nil {
-					return err
-				}
-				p.full = full
-				continue
-			}
 			p.full = Payload{}
 			for k, v := range p.d.Extra {
 				p.full[k] = v

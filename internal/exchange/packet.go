@@ -1,13 +1,7 @@
 package exchange
 
 import (
-	"context"
 	"time"
-
-	"gorm.io/gorm"
-
-	"homeward/internal/authz"
-	"homeward/internal/store"
 )
 
 // Payload is a packet's projection: field name (from its kind's allow-list) -> value.
@@ -54,23 +48,3 @@ type Draft struct {
 	ExpiresIn time.Duration     `json:"-"` // 0: the kind's TTL
 	BatchID   string            `json:"-"`
 }
-
-// Projector builds the full allow-listed payload of a kind from a case, inside the sending store's
-// transaction; the exchange keeps only the fields the draft asks for. Registered per kind.
-type Projector func(tx *gorm.DB, st *store.Store, caseID string, d Draft) (Payload, error)
-
-// Applier applies a reply that arrived for a case of this store (embassy answers update the
-// repatriation section, NGO progress updates the service, handover results move the sending case),
-// inside the receiving store's transaction. original is the envelope of the packet it answers.
-type Applier func(tx *gorm.DB, st *store.Store, caseID string, original *Packet, reply Payload) error
-
-// Receiver turns an accepted packet into data of the accepting agency's own store (a handover
-// becomes a new case), inside that store's transaction; it returns the new case's reference for
-// the reply back to the sender.
-type Receiver func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *Packet) (caseRef string, err error)
-
-// ReplyChecker validates and normalises the fields of a reply to a packet of its kind before the
-// reply is sent (after the allow-list), so every path (form, API) refuses what the sender's Applier
-// could not read: a *problem.Invalid names the fields. Registered per kind; a kind without one takes
-// any allow-listed value.
-type ReplyChecker func(reply Payload) (Payload, error)

@@ -114,15 +114,17 @@ func (s *Service) prepareInput(ctx context.Context, a *authz.Actor, items []Case
 	}
 	ps, invs := make([]prep, len(items)), make([]*problem.Invalid, len(items))
 	for i, it := range items {
-		ps[i], invs[i] = checkDraft(a, it.Draft, ags)
+		ps[i], invs[i] = s.checkDraft(a, it.Draft, ags)
 	}
 	return ps, invs, nil
 }
 
-// checkDraft checks one draft against the kind's spec and the recipient.
-func checkDraft(a *authz.Actor, d Draft, ags map[string]*agency) (prep, *problem.Invalid) {
+// checkDraft checks one draft against its registered kind's spec and the recipient.
+func (s *Service) checkDraft(a *authz.Actor, d Draft, ags map[string]*agency) (prep, *problem.Invalid) {
 	p, inv := prep{}, &problem.Invalid{}
-	p.spec, p.known = Specs[d.Kind]
+	var kind Plugin
+	kind, p.known = s.plugin(d.Kind)
+	p.spec = kind.Spec
 	if !p.known {
 		inv.Add("kind", "packets.error.kind")
 	}

@@ -34,8 +34,7 @@ func (s *Service) receiveIn(ctx context.Context, tx *gorm.DB, st *store.Store, a
 	return receivedLinks(tx, a, recv, now)
 }
 
-// runReceivers opens the payloads and runs each kind's BatchReceiver once (else its Receiver per
-// packet), setting each item's newRef.
+// runReceivers opens the payloads and runs each kind's BatchReceiver once, setting each item's newRef.
 func (s *Service) runReceivers(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, recv []*deciding) error {
 	byKind := map[Kind][]*deciding{}
 	packets := map[*deciding]*Packet{}
@@ -49,29 +48,19 @@ func (s *Service) runReceivers(ctx context.Context, tx *gorm.DB, st *store.Store
 		byKind[p.Kind] = append(byKind[p.Kind], it)
 	}
 	for k, its := range byKind {
-		if f := s.batchReceivers[k]; f != nil {
-			ps := make([]*Packet, len(its))
-			for x, it := range its {
-				ps[x] = packets[it]
-			}
-			got, err := f(ctx, tx, st, a, ps)
-			if err != nil {
-				return err
-			}
-			if len(got) != len(its) {
-				return fmt.Errorf("exchange: receiver of %s returned %d references for %d packets", k, len(got), len(its))
-			}
-			for x, it := range its {
-				it.newRef = got[x]
-			}
-			continue
+		ps := make([]*Packet, len(its))
+		for x, it := range its {
+			ps[x] = packets[it]
 		}
-		for _, it := range its {
-			ref, err := s.receivers[k](ctx, tx, st, a, packets[it])
-			if err != nil {
-				return err
-			}
-			it.newRef = ref
+		got, err := s.kinds[k].Receive(ctx, tx, st, a, ps)
+		if err != nil {
+			return err
+		}
+		if len(got) != len(its) {
+			return fmt.Errorf("exchange: receiver of %s returned %d references for %d packets", k, len(got), len(its))
+		}
+		for x, it := range its {
+			it.newRef = got[x]
 		}
 	}
 	return nil

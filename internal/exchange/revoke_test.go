@@ -123,8 +123,10 @@ func TestRevokeLeavesReceivedHandover(t *testing.T) {
 	c := f.newCase(t, khWorker, "TH")
 	f.consent(t, khWorker, c.ID, consent.PurposeCrossBorderHandover, consent.AnswerGiven)
 	target := f.newCase(t, thWorker, "TH")
-	f.x.Receive(exchange.KindHandover, func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *exchange.Packet) (string, error) {
-		return target.Reference, nil
+	f.plug(exchange.KindHandover, func(pl *exchange.Plugin) {
+		pl.Receive = eachPacket(func(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *exchange.Packet) (string, error) {
+			return target.Reference, nil
+		})
 	})
 	d := exchange.Draft{Kind: exchange.KindHandover, Recipient: "th-msdhs-sakaeo", Fields: []string{"given_name"}, BatchID: uuid.NewString()}
 	p := f.sent(t, khWorker, khSupervisor, c.ID, d)

@@ -31,9 +31,10 @@ const (
 	StatusExpired         Status = "expired"
 )
 
-// Spec is the one place a kind's rules are declared: the consent it relies on, who may receive it,
-// the fields its payload may carry (the allow-list), and how long it lives by default.
-// docs/packets.md renders these specs; a test fails when it drifts.
+// Spec is the declared part of a kind: the consent it relies on, who may receive it, the fields its
+// payload may carry (the allow-list), the fields a reply to it may carry, and how long it lives by
+// default. docs/packets.md renders these specs; a test fails when it drifts. A Spec travels in its
+// kind's Plugin (plugin.go), the one value the exchange registers per kind.
 type Spec struct {
 	Kind Kind
 	// Purpose is the consent purpose the packet relies on ("" for replies: they carry no new
@@ -43,37 +44,51 @@ type Spec struct {
 	RecipientKinds []string
 	// Fields is the allow-list: a packet's projection is a subset of these.
 	Fields []string
+	// ReplyFields is the allow-list of a reply to a packet of this kind.
+	ReplyFields []string
 	// TTL is the default time to expiry.
 	TTL time.Duration
 }
 
-// Specs are the kinds that leave a store from a case. Replies are declared in ReplyFields.
-var Specs = map[Kind]Spec{
-	KindRepatriation: {
+// The kinds that leave a store from a case.
+var (
+	// Repatriation: a store agency asks an embassy to help return a person.
+	Repatriation = Spec{
 		Kind: KindRepatriation, Purpose: consent.PurposeShareEmbassy, RecipientKinds: []string{"embassy"},
 		Fields: []string{"given_name", "family_name", "aliases", "sex", "birth_date", "age_estimate",
 			"nationality", "languages", "documents", "identification", "operation", "requested", "note"},
+		ReplyFields: []string{"nationality_verified", "travel_document_type", "travel_document_number",
+			"travel_document_valid_until", "travel_date", "travel_route", "note"},
 		TTL: 60 * 24 * time.Hour,
-	},
-	KindReferral: {
+	}
+	// Referral: a store agency refers a person to an NGO for a service.
+	Referral = Spec{
 		Kind: KindReferral, Purpose: consent.PurposeShareNGO, RecipientKinds: []string{"ngo"},
 		Fields: []string{"first_name", "age_band", "sex", "languages", "service", "needs", "contact",
 			"urgency", "consent_scope"},
-		TTL: 30 * 24 * time.Hour,
-	},
-	KindHandover: {
+		ReplyFields: []string{"status", "reason", "note", "outcome"},
+		TTL:         30 * 24 * time.Hour,
+	}
+	// Handover: one country hands a person over to the other's store. Decisions come only from
+	// Accept/Decline (the exchange's decision reply); a user's reply carries a note.
+	Handover = Spec{
 		Kind: KindHandover, Purpose: consent.PurposeCrossBorderHandover, RecipientKinds: []string{"social_welfare"},
 		Fields: []string{"given_name", "family_name", "aliases", "sex", "birth_date", "age_estimate",
 			"nationality", "languages", "documents", "identification", "urgent_needs", "belongings",
 			"checkpoint", "handover_at"},
-		TTL: 14 * 24 * time.Hour,
-	},
-}
+		ReplyFields: []string{"note"},
+		TTL:         14 * 24 * time.Hour,
+	}
+)
 
-// ReplyFields is the allow-list of a reply, by the kind of the packet it answers.
-var ReplyFields = map[Kind][]string{
-	KindRepatriation: {"nationality_verified", "travel_document_type", "travel_document_number",
-		"travel_document_valid_until", "travel_date", "travel_route", "note"},
-	KindReferral: {"status", "reason", "note", "outcome"},
-	KindHandover: {"note"}, // decisions come only from Accept/Decline (the exchange's decision reply)
+// Specs are the declared kinds by name (docs, forms). What a running exchange accepts is the set of
+// registered plugins (Service.Register), each carrying one of these.
+var Specs = specIndex(Repatriation, Referral, Handover)
+
+func specIndex(specs ...Spec) map[Kind]Spec {
+	out := make(map[Kind]Spec, len(specs))
+	for _, s := range specs {
+		out[s.Kind] = s
+	}
+	return out
 }

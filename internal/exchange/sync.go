@@ -265,20 +265,16 @@ func (rd *round) applyAll(tx *gorm.DB, todo []int, linked map[string]string) err
 		byKind[k] = append(byKind[k], i)
 	}
 	for k, is := range byKind {
-		if f := rd.s.batchAppliers[k]; f != nil {
-			items := make([]ReplyItem, len(is))
-			for x, i := range is {
-				items[x] = rd.item(i, linked)
-			}
-			if err := f(tx, rd.st, items); err != nil {
-				return &errApplier{id: rd.replies[is[0]].ID, err: err}
-			}
+		f := rd.s.kinds[k].Apply
+		if f == nil {
 			continue
 		}
-		for _, i := range is {
-			if err := rd.s.applyOne(tx, rd.st, k, rd.item(i, linked)); err != nil {
-				return &errApplier{id: rd.replies[i].ID, err: err}
-			}
+		items := make([]ReplyItem, len(is))
+		for x, i := range is {
+			items[x] = rd.item(i, linked)
+		}
+		if err := f(tx, rd.st, items); err != nil {
+			return &errApplier{id: rd.replies[is[0]].ID, err: err}
 		}
 	}
 	return nil

@@ -85,7 +85,9 @@ func TestHandoverFakeReplyChangesNothing(t *testing.T) {
 		{"decision": "accepted", "accepted": true, "new_case_ref": "TH-FAKE-2"},
 		{"decision": "declined", "declined": true, "reason": "No room"},
 	} {
-		if err := kh.DB.Transaction(func(tx *gorm.DB) error { return svc.Apply(tx, kh, ids[0], orig, reply) }); err != nil {
+		if err := kh.DB.Transaction(func(tx *gorm.DB) error {
+			return svc.ApplyMany(tx, kh, []exchange.ReplyItem{{CaseID: ids[0], Original: orig, Reply: reply}})
+		}); err != nil {
 			t.Fatalf("apply %v: %v", reply, err)
 		}
 		if stage, status, _ := sendingState(t, env, ids[0]); stage != "return_preparation" || status != "pending" {
@@ -96,7 +98,9 @@ func TestHandoverFakeReplyChangesNothing(t *testing.T) {
 	accepted := *orig
 	accepted.Status = exchange.StatusAccepted
 	for _, reply := range []exchange.Payload{{"decision": "declined", "declined": true, "reason": "x"}, {"note": "Arrived"}} {
-		if err := kh.DB.Transaction(func(tx *gorm.DB) error { return svc.Apply(tx, kh, ids[0], &accepted, reply) }); err != nil {
+		if err := kh.DB.Transaction(func(tx *gorm.DB) error {
+			return svc.ApplyMany(tx, kh, []exchange.ReplyItem{{CaseID: ids[0], Original: &accepted, Reply: reply}})
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if stage, status, _ := sendingState(t, env, ids[0]); stage != "return_preparation" || status != "pending" {
@@ -155,7 +159,10 @@ func TestHandoverReceiverIdempotent(t *testing.T) {
 		var ref string
 		if err := th.DB.Transaction(func(tx *gorm.DB) error {
 			var err error
-			ref, err = svc.Receive(ctx, tx, th, thSup, p)
+			refs, err := svc.ReceiveMany(ctx, tx, th, thSup, []*exchange.Packet{p})
+			if err == nil {
+				ref = refs[0]
+			}
 			return err
 		}); err != nil {
 			t.Fatalf("receive %d: %v", i, err)

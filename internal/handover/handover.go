@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/authz"
+	"homeward/internal/cases"
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
 	"homeward/internal/store"
@@ -83,15 +84,16 @@ func New(hub *gorm.DB, stores *store.Set, ex *exchange.Service, dir *directory.S
 // WithClock replaces the clock (tests).
 func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return s }
 
-// Register puts the handover hooks on the exchange: the projection of a case, what accepting a
-// packet creates in the receiving store, and how the answer updates the sending store.
+// Plugin is the handover kind, whole: its spec, the projection of a batch's cases, what accepting
+// packets creates in the receiving store, and how the answers update the sending store.
+func (s *Service) Plugin() exchange.Plugin {
+	return exchange.Plugin{Spec: exchange.Handover, Project: s.ProjectMany, Receive: s.ReceiveMany, Apply: s.ApplyMany}
+}
+
+// Register registers the handover kind on the exchange (its Plugin) and the effects its batch
+// steps carry through the outbox.
 func (s *Service) Register(ex *exchange.Service) {
-	ex.Project(exchange.KindHandover, s.Project)
-	ex.ProjectMany(exchange.KindHandover, s.ProjectMany)
-	ex.Receive(exchange.KindHandover, s.Receive)
-	ex.ReceiveMany(exchange.KindHandover, s.ReceiveMany)
-	ex.Apply(exchange.KindHandover, s.Apply)
-	ex.ApplyMany(exchange.KindHandover, s.ApplyMany)
+	ex.Register(s.Plugin())
 	s.registerEffects(ex)
 }
 
@@ -143,6 +145,10 @@ type Person struct {
 	UrgentNeeds  string          `json:"urgent_needs,omitempty"`
 	Decision     *Identification `json:"identification,omitempty"`
 	Reason       string          `json:"reason,omitempty"` // why the receiving agency declined
+	// Duplicates are the persons of the receiving store this received person may be (found when
+	// the handover was accepted), for the receiving agency only; a duplicate it may not see has
+	// neither cases nor person.
+	Duplicates []cases.Duplicate `json:"possible_duplicates,omitempty"`
 }
 
 // Age is the person's age on a day, from the birth date or the estimate (-1 when unknown).

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"homeward/internal/audit"
 	"homeward/internal/cases"
 	"homeward/internal/exchange"
 	"homeward/internal/screening"
@@ -20,7 +19,7 @@ import (
 )
 
 // payload is the projection of a person in a handover packet: its JSON names are exactly the
-// allow-list of exchange.Specs[KindHandover].
+// allow-list of exchange.Handover.
 type payload struct {
 	GivenName      string          `json:"given_name"`
 	FamilyName     string          `json:"family_name"`
@@ -54,17 +53,6 @@ const (
 	fieldUrgentNeeds    = "persons.urgent_needs"
 )
 
-// Project is the exchange.Projector of KindHandover: the person's identity, the documents handed
-// over with their numbers opened from the store's vault, the approved identification decision,
-// urgent needs, belongings, checkpoint and time. It runs in the sending store's transaction.
-func (s *Service) Project(tx *gorm.DB, st *store.Store, caseID string, d exchange.Draft) (exchange.Payload, error) {
-	out, err := s.ProjectMany(tx, st, []string{caseID}, []exchange.Draft{d})
-	if err != nil {
-		return nil, err
-	}
-	return out[0], nil
-}
-
 // projected is a case's person with what the projection needs from the sending store.
 type projected struct {
 	CaseID, OwnerAgencyID string
@@ -76,8 +64,10 @@ const projectSQL = `SELECT c.id AS case_id, c.owner_agency_id, p.* FROM cases c 
 const decisionsSQL = `SELECT DISTINCT ON (d.case_id) d.id, d.case_id, d.decision, d.legal_basis, d.legal_basis_enc, d.decided_at
 FROM identification_decisions d WHERE d.case_id IN ? AND d.status = 'approved' ORDER BY d.case_id, d.decided_at DESC, d.id DESC`
 
-// ProjectMany is the exchange.BatchProjector of KindHandover: Project for a whole batch, with one
-// query for the persons and one for the decisions.
+// ProjectMany is the exchange.BatchProjector of KindHandover: for each case of a batch, the person's
+// identity, the documents handed over with their numbers opened from the store's vault, the approved
+// identification decision, urgent needs, belongings, checkpoint and time; one query for the persons
+// and one for the decisions, in the sending store's transaction.
 func (s *Service) ProjectMany(tx *gorm.DB, st *store.Store, caseIDs []string, drafts []exchange.Draft) ([]exchange.Payload, error) {
 	var persons []projected
 	if err := tx.Raw(projectSQL, caseIDs).Scan(&persons).Error; err != nil {
@@ -226,133 +216,6 @@ func nonNil(l []string) []string {
 		return []string{}
 	}
 	return l
-}
-
-// Apply is the exchange.Applier of KindHandover: the receiving agency's answer, applied by Sync in
-// the sending store's own transaction. Accepted: the sending case moves to "handover" (handed
-// over) with the packet's reference kept on it, and the new case's reference is recorded.
-// Declined: the person stays, with the reason (sealed). Applying the same answer twice changes
-// nothing.
-//
-// Only the exchange's decision reply (sent by Accept/Decline, carrying "decision") decides, and only
-// when the hub's status of the packet (original.Status) says the same: a plain reply (a note) or an
-// answer the hub does not back changes nothing and is audited as such.
-func (s *Service) Apply(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error {
-	return s.ApplyMany(tx, st, []exchange.ReplyItem{{CaseID: caseID, Original: original, Reply: reply}})
-}
-
-// answer is a reply to a handover packet as ApplyMany reads it.
-type answer struct {
-	exchange.ReplyItem
-	accepted       bool
-	newRef, reason string
-}
-
-// ApplyMany is the exchange.BatchApplier of KindHandover: Apply for many answers, with one
-// statement per table (persons of the batch, cases, stage changes, audit rows).
-func (s *Service) ApplyMany(tx *gorm.DB, st *store.Store, items []exchange.ReplyItem) error {
-	now := s.now()
-	var acc, dec []answer
-	var entries []audit.Entry
-	for _, it := range items {
-		ans := answer{ReplyItem: it, newRef: text(it.Reply["new_case_ref"]), reason: text(it.Reply["reason"])}
-		// The decision is the hub's status of the packet, carried only by the exchange's decision
-		// reply; a user's reply to a handover carries a note at most (exchange.ReplyFields).
-		decision := text(it.Reply["decision"])
-		switch {
-		case decision == string(exchange.StatusAccepted) && it.Original.Status == exchange.StatusAccepted:
-			ans.accepted = true
-			acc = append(acc, ans)
-		case decision == string(exchange.StatusDeclined) && it.Original.Status == exchange.StatusDeclined:
-			dec = append(dec, ans)
-		default:
-			// A note, or an answer the hub does not back: nothing changes; recorded under the case.
-			entries = append(entries, audit.Entry{Action: audit.HandoverReplyNoted, Entity: "case", EntityID: it.CaseID,
-				Detail: map[string]any{"packet_id": it.Original.ID, "packet_status": string(it.Original.Status),
-					"decision": decision, "fields": sortedFields(it.Reply)}})
-		}
-	}
-	if len(acc)+len(dec) == 0 {
-		return audit.AppendMany(tx, now, entries)
-	}
-	answered := map[string]string{} // packet -> sending case, for the persons of a batch answered now
-	var got []struct{ PacketID, CaseID string }
-	if len(acc) > 0 {
-		args := make([]any, 0, 2*len(acc))
-		for _, a := range acc {
-			args = append(args, a.Original.ID, a.newRef)
-		}
-		if err := tx.Raw(`UPDATE handover_persons h SET status = 'accepted', new_case_ref = v.ref, answered_at = ?
-FROM (VALUES `+valuesList("(?::uuid, ?::text)", len(acc))+`) v (packet_id, ref)
-WHERE h.packet_id = v.packet_id AND h.status = 'pending' RETURNING h.packet_id, h.case_id`, append([]any{now}, args...)...).Scan(&got).Error; err != nil {
-			return err
-		}
-	}
-	if len(dec) > 0 {
-		args := make([]any, 0, 2*len(dec))
-		for _, d := range dec {
-			enc, err := st.Keys.SealString(fieldReason, d.Original.ID, d.reason)
-			if err != nil {
-				return err
-			}
-			args = append(args, d.Original.ID, enc)
-		}
-		var more []struct{ PacketID, CaseID string }
-		if err := tx.Raw(`UPDATE handover_persons h SET status = 'declined', reason_enc = v.enc, answered_at = ?
-FROM (VALUES `+valuesList("(?::uuid, ?::bytea)", len(dec))+`) v (packet_id, enc)
-WHERE h.packet_id = v.packet_id AND h.status = 'pending' RETURNING h.packet_id, h.case_id`, append([]any{now}, args...)...).Scan(&more).Error; err != nil {
-			return err
-		}
-		got = append(got, more...)
-	}
-	for _, g := range got {
-		answered[g.PacketID] = g.CaseID
-	}
-	// Not answered now: already applied (a person of a batch), or a handover packet sent outside one.
-	var rest []string
-	for _, a := range append(append([]answer{}, acc...), dec...) {
-		if answered[a.Original.ID] == "" {
-			rest = append(rest, a.Original.ID)
-		}
-	}
-	inBatch := map[string]bool{}
-	if len(rest) > 0 {
-		var ids []string
-		if err := tx.Raw(`SELECT packet_id FROM handover_persons WHERE packet_id IN ?`, rest).Scan(&ids).Error; err != nil {
-			return err
-		}
-		for _, id := range ids {
-			inBatch[id] = true
-		}
-	}
-	caseOf := func(a answer) (string, bool) {
-		if c := answered[a.Original.ID]; c != "" {
-			return c, true
-		}
-		return a.CaseID, !inBatch[a.Original.ID]
-	}
-	var moves []move
-	for _, a := range acc {
-		caseID, ok := caseOf(a)
-		if !ok {
-			continue
-		}
-		moves = append(moves, move{caseID: caseID, original: a.Original, newRef: a.newRef})
-		entries = append(entries, audit.Entry{Action: audit.HandoverHandedOver, Entity: "case", EntityID: caseID,
-			Detail: map[string]any{"packet_id": a.Original.ID, "batch_id": a.Original.BatchID, "new_case_ref": a.newRef}})
-	}
-	for _, d := range dec {
-		caseID, ok := caseOf(d)
-		if !ok {
-			continue
-		}
-		entries = append(entries, audit.Entry{Action: audit.HandoverDeclined, Entity: "case", EntityID: caseID,
-			Detail: map[string]any{"packet_id": d.Original.ID, "batch_id": d.Original.BatchID}})
-	}
-	if err := handOver(tx, moves, now); err != nil {
-		return err
-	}
-	return audit.AppendMany(tx, now, entries)
 }
 
 // valuesList is n copies of one VALUES row.

@@ -11,7 +11,6 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/exchange"
-	"homeward/internal/sealed"
 	"homeward/internal/store"
 )
 
@@ -61,7 +60,7 @@ func (s *Service) read(ctx context.Context, a *authz.Actor, id string, open bool
 		if b.Side == SideSender {
 			err = sentPersons(tx, st, scope, b, packets)
 		} else {
-			err = receivedPersons(tx, st, scope, b, packets)
+			err = receivedPersons(tx, st, scope, b, packets, a.Can(authz.SectionIdentity, authz.ActionRead))
 		}
 		if err != nil {
 			return err
@@ -240,65 +239,6 @@ func sentDecisions(tx *gorm.DB, b *Batch) error {
 			}
 		}
 	}
-	return nil
-}
-
-const receivedSQL = `SELECT p.*, r.packet_id, r.case_id, c.reference, 'accepted' AS status, r.documents,
-	r.belongings_enc
-FROM received_handovers r JOIN cases c ON c.id = r.case_id JOIN persons p ON p.id = c.person_id
-WHERE r.packet_id IN ? AND `
-
-// receivedPersons adds the accepted persons of a batch from the receiving store (their new cases,
-// within the actor's scope) and the declined ones as bare rows.
-func receivedPersons(tx *gorm.DB, st *store.Store, scope authz.Scope, b *Batch, packets []packetState) error {
-	ids, byID := []string{}, map[string]packetState{}
-	for _, p := range packets {
-		byID[p.PacketID] = p
-		if p.Status == string(exchange.StatusAccepted) {
-			ids = append(ids, p.PacketID)
-		}
-	}
-	if len(ids) > 0 {
-		cond, args := scope.CaseFilter("c")
-		var rows []personRow
-		if err := tx.Raw(receivedSQL+cond, append([]any{ids}, args...)...).Scan(&rows).Error; err != nil {
-			return err
-		}
-		for _, r := range rows {
-			p, err := storePerson(st, r)
-			if err != nil {
-				return err
-			}
-			ps := byID[r.PacketID]
-			p.Position, p.PacketStatus, p.Status = ps.Position, ps.Status, PersonAccepted
-			if p.Belongings, err = st.Keys.OpenString(fieldReceived, r.CaseID, r.BelongingsEnc); err != nil {
-				return err
-			}
-			var got struct {
-				Identification
-				LegalBasisEnc []byte
-			}
-			if err := tx.Raw(`SELECT decision, legal_basis, legal_basis_enc, to_char(decided_on, 'YYYY-MM-DD') AS decided_on,
-				approver_agency, recognised_under FROM received_handovers WHERE case_id = ?`, r.CaseID).Scan(&got).Error; err != nil {
-				return err
-			}
-			dec := got.Identification
-			if dec.LegalBasis, err = sealed.Open(st.Keys, fieldReceivedBasis, r.CaseID, got.LegalBasisEnc, dec.LegalBasis); err != nil {
-				return err
-			}
-			if dec.Decision != "" {
-				p.Decision = &dec
-			}
-			b.Persons = append(b.Persons, p)
-		}
-	}
-	for _, ps := range packets {
-		if ps.Status == string(exchange.StatusDeclined) {
-			b.Persons = append(b.Persons, Person{PacketID: ps.PacketID, Position: ps.Position, PacketStatus: ps.Status,
-				Status: PersonDeclined, Aliases: []string{}, Languages: []string{}, Documents: []Document{}})
-		}
-	}
-	sortPersons(b.Persons)
 	return nil
 }
 

@@ -20,59 +20,57 @@ import (
 	"homeward/internal/store"
 )
 
-// Receive is the exchange.Receiver of KindHandover: the accepted person becomes a new case of the
-// accepting agency in its own store (identity and documents sealed with this store's keys), with
-// the other country's identification decision recognised under ACTIP art. 14, the packet's
-// reference kept on the case, and an audit row. It returns the new case's reference.
-func (s *Service) Receive(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, p *exchange.Packet) (string, error) {
-	refs, err := s.ReceiveMany(ctx, tx, st, a, []*exchange.Packet{p})
-	if err != nil {
-		return "", err
-	}
-	return refs[0], nil
-}
-
-// ReceiveMany is the exchange.BatchReceiver of KindHandover: Receive for the accepted packets of a
-// batch, with one statement per table for the decisions, the received rows and the audit rows.
+// ReceiveMany is the exchange.BatchReceiver of KindHandover: each accepted person becomes a new case
+// of the accepting agency in its own store (identity and documents sealed with this store's keys),
+// duplicate-checked against the store (cases.CreateReceivedMany), with the other country's
+// identification decision recognised under ACTIP art. 14, the packet's reference kept on the case,
+// its stage history and an audit row; one statement per table. It returns the new cases' references.
 //
 // It is idempotent: a packet this store already made a case from (the store committed, the hub did
 // not, and the packet is accepted again) returns that case's reference and creates nothing.
 func (s *Service) ReceiveMany(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, ps []*exchange.Packet) ([]string, error) {
-	now := s.now()
-	refs := make([]string, len(ps))
+	refs, todo, at, err := alreadyReceived(tx, ps)
+	if err != nil || len(todo) == 0 {
+		return refs, err
+	}
+	got, err := s.receiveNew(ctx, tx, st, a, todo)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range at {
+		refs[i] = got[j]
+	}
+	return refs, nil
+}
+
+// alreadyReceived loads the references of the cases this store already made of the packets, and
+// the packets still to receive with their positions.
+func alreadyReceived(tx *gorm.DB, ps []*exchange.Packet) (refs []string, todo []*exchange.Packet, at []int, err error) {
 	ids := make([]string, len(ps))
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
 	var existing []struct{ PacketRef, Reference string }
 	if err := tx.Raw(`SELECT packet_ref::text AS packet_ref, reference FROM cases WHERE packet_ref IN ?`, ids).Scan(&existing).Error; err != nil {
-		return nil, fmt.Errorf("handover: cases already received: %w", err)
+		return nil, nil, nil, fmt.Errorf("handover: cases already received: %w", err)
 	}
-	if len(existing) > 0 {
-		have := make(map[string]string, len(existing))
-		for _, e := range existing {
-			have[e.PacketRef] = e.Reference
-		}
-		var todo []*exchange.Packet
-		var at []int
-		for i, p := range ps {
-			if ref, ok := have[p.ID]; ok {
-				refs[i] = ref
-				continue
-			}
-			todo, at = append(todo, p), append(at, i)
-		}
-		if len(todo) > 0 {
-			got, err := s.ReceiveMany(ctx, tx, st, a, todo)
-			if err != nil {
-				return nil, err
-			}
-			for j, i := range at {
-				refs[i] = got[j]
-			}
-		}
-		return refs, nil
+	have := make(map[string]string, len(existing))
+	for _, e := range existing {
+		have[e.PacketRef] = e.Reference
 	}
+	refs = make([]string, len(ps))
+	for i, p := range ps {
+		if ref, ok := have[p.ID]; ok {
+			refs[i] = ref
+			continue
+		}
+		todo, at = append(todo, p), append(at, i)
+	}
+	return refs, todo, at, nil
+}
+
+// batchesOf is each packet's handover batch: the packet's own, else the hub's record of it.
+func (s *Service) batchesOf(ctx context.Context, ps []*exchange.Packet) map[string]string {
 	batchOf := map[string]string{}
 	var missing []string
 	for _, p := range ps {
@@ -89,48 +87,80 @@ func (s *Service) ReceiveMany(ctx context.Context, tx *gorm.DB, st *store.Store,
 			batchOf[r.PacketID] = r.BatchID
 		}
 	}
-	var decisions, received []map[string]any
-	entries := make([]audit.Entry, len(ps))
-	setRef := make([]string, 0, 2*len(ps))
+	return batchOf
+}
+
+// receiveNew makes the new cases of packets not received before: read the payloads, create the
+// persons and cases (duplicate-checked), project what came with them, write it and audit it.
+func (s *Service) receiveNew(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, ps []*exchange.Packet) ([]string, error) {
+	now := s.now()
+	batchOf := s.batchesOf(ctx, ps)
+	pls, ins := make([]payload, len(ps)), make([]cases.IntakeInput, len(ps))
 	for i, p := range ps {
 		pl, err := fromPayload(p.Payload)
 		if err != nil {
 			return nil, fmt.Errorf("handover: read payload: %w", err)
 		}
-		_, c, err := cases.CreateReceived(tx, st, a, intakeOf(pl), cases.Stage(ReceivedStage), now)
-		if err != nil {
-			return nil, err
-		}
-		refs[i] = c.Reference
-		setRef = append(setRef, c.ID, p.ID)
-		batchID := batchOf[p.ID]
-		dec, row, err := receivedRows(st, a, p, pl, c, batchID, now)
-		if err != nil {
-			return nil, err
-		}
-		if dec != nil {
-			decisions = append(decisions, dec)
-		}
-		received = append(received, row)
-		entries[i] = audit.ByActor(a, audit.HandoverReceive, "case", c.ID,
-			map[string]any{"packet_id": p.ID, "batch_id": batchID, "sender": p.Sender, "reference": c.Reference})
+		pls[i], ins[i] = pl, intakeOf(pl)
 	}
-	values := strings.TrimSuffix(strings.Repeat("(?::uuid, ?::uuid), ", len(ps)), ", ")
-	if err := tx.Exec(`UPDATE cases c SET packet_ref = v.ref FROM (VALUES `+values+`) v (id, ref) WHERE c.id = v.id`, toAny(setRef)...).Error; err != nil {
+	made, err := cases.CreateReceivedMany(tx, st, a, ins, cases.Stage(ReceivedStage), now)
+	if err != nil {
 		return nil, err
 	}
-	if len(decisions) > 0 {
-		if err := tx.Table("identification_decisions").CreateInBatches(decisions, 500).Error; err != nil {
-			return nil, fmt.Errorf("insert recognised decisions: %w", err)
+	var w receivedWrite
+	refs := make([]string, len(ps))
+	for i, p := range ps {
+		refs[i] = made[i].Case.Reference
+		if err := w.add(st, a, p, pls[i], made[i], batchOf[p.ID], now); err != nil {
+			return nil, err
 		}
 	}
-	if err := tx.Table("received_handovers").CreateInBatches(received, 500).Error; err != nil {
-		return nil, fmt.Errorf("insert received handovers: %w", err)
+	return refs, w.write(tx, a, ps, now)
+}
+
+// receivedWrite is what receiving a batch writes besides the persons and cases, one statement per
+// table: the packets' references on the cases, the recognised decisions, the received rows, the
+// stage history and the audit rows.
+type receivedWrite struct {
+	setRef              []string // case id, packet id, ...
+	decisions, received []map[string]any
+	entries             []audit.Entry
+}
+
+func (w *receivedWrite) add(st *store.Store, a *authz.Actor, p *exchange.Packet, pl payload, r cases.Received, batchID string, now time.Time) error {
+	c := r.Case
+	w.setRef = append(w.setRef, c.ID, p.ID)
+	dec, row, err := receivedRows(st, a, p, pl, c, batchID, now)
+	if err != nil {
+		return err
 	}
-	if err := receivedHistory(tx, a, ps, setRef, now); err != nil {
-		return nil, err
+	if dec != nil {
+		w.decisions = append(w.decisions, dec)
 	}
-	return refs, audit.AppendMany(tx, now, entries)
+	w.received = append(w.received, row)
+	w.entries = append(w.entries, audit.ByActor(a, audit.HandoverReceive, "case", c.ID,
+		map[string]any{"packet_id": p.ID, "batch_id": batchID, "sender": p.Sender, "reference": c.Reference,
+			"possible_duplicates": len(r.Duplicates)}))
+	return nil
+}
+
+func (w *receivedWrite) write(tx *gorm.DB, a *authz.Actor, ps []*exchange.Packet, now time.Time) error {
+	values := valuesList("(?::uuid, ?::uuid)", len(ps))
+	if err := tx.Exec(`UPDATE cases c SET packet_ref = v.ref FROM (VALUES `+values+`) v (id, ref) WHERE c.id = v.id`, toAny(w.setRef)...).Error; err != nil {
+		return err
+	}
+	if len(w.decisions) > 0 {
+		if err := tx.Table("identification_decisions").CreateInBatches(w.decisions, 500).Error; err != nil {
+			return fmt.Errorf("insert recognised decisions: %w", err)
+		}
+	}
+	if err := tx.Table("received_handovers").CreateInBatches(w.received, 500).Error; err != nil {
+		return fmt.Errorf("insert received handovers: %w", err)
+	}
+	if err := receivedHistory(tx, a, ps, w.setRef, now); err != nil {
+		return err
+	}
+	return audit.AppendMany(tx, now, w.entries)
 }
 
 // receivedHistory gives each received case its stage history: a change to reintegration naming

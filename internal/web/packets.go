@@ -511,7 +511,7 @@ func (h packetHandlers) renderPacket(c echo.Context, status int, v inboxPacketPa
 	}
 	canWrite := a.Can(authz.SectionInbox, authz.ActionWrite)
 	v.CanAct = canWrite && p.Kind != exchange.KindReply && (p.Status == exchange.StatusSent || p.Status == exchange.StatusOpened)
-	_, ok := exchange.ReplyFields[p.Kind]
+	ok := len(exchange.Specs[p.Kind].ReplyFields) > 0
 	v.CanReply = canWrite && ok && p.Status != exchange.StatusDeclined
 	v.Reply = replyForm(l, p.Kind, typed, v.Errors)
 	if p.Kind == exchange.KindRepatriation {

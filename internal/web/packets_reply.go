@@ -19,7 +19,7 @@ func replyTyping(k exchange.Kind) []repatriation.ReplyField {
 	if k == exchange.KindRepatriation {
 		return repatriation.ReplyForm
 	}
-	fields := exchange.ReplyFields[k]
+	fields := exchange.Specs[k].ReplyFields
 	out := make([]repatriation.ReplyField, len(fields))
 	for i, f := range fields {
 		out[i] = repatriation.ReplyField{Name: f, Type: replyType(f)}

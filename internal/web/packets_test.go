@@ -450,9 +450,7 @@ func TestPacketFieldLabels(t *testing.T) {
 	names := []string{"decision"}
 	for _, s := range exchange.Specs {
 		names = append(names, s.Fields...)
-	}
-	for _, fs := range exchange.ReplyFields {
-		names = append(names, fs...)
+		names = append(names, s.ReplyFields...)
 	}
 	for _, n := range names {
 		for _, lang := range locale.Supported {
