@@ -21,7 +21,7 @@ WHERE r.packet_id IN ? AND `
 type receivedRow struct {
 	personRow
 	RecognisedDecision, LegalBasis, DecidedOn, ApproverAgency, RecognisedUnder string
-	LegalBasisEnc                                                             []byte
+	LegalBasisEnc                                                              []byte
 }
 
 // receivedPersons adds the accepted persons of a batch from the receiving store (their new cases,
