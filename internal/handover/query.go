@@ -175,6 +175,9 @@ type personRow struct {
 	Position                                        int
 	Documents                                       cases.TextList
 	BelongingsEnc, ReasonEnc                        []byte
+	// The decision a received person came with (receivedSQL only).
+	RecognisedDecision, LegalBasis, DecidedOn, ApproverAgency, RecognisedUnder string
+	LegalBasisEnc                                                              []byte
 }
 
 const sentSQL = `SELECT p.*, h.packet_id, h.case_id, c.reference, h.status, h.new_case_ref, h.position,

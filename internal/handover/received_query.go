@@ -16,14 +16,6 @@ const receivedSQL = `SELECT p.*, r.packet_id, r.case_id, c.reference, 'accepted'
 FROM received_handovers r JOIN cases c ON c.id = r.case_id JOIN persons p ON p.id = c.person_id
 WHERE r.packet_id IN ? AND `
 
-// receivedRow is an accepted person of a batch in the receiving store, with the decision the
-// handover brought.
-type receivedRow struct {
-	personRow
-	RecognisedDecision, LegalBasis, DecidedOn, ApproverAgency, RecognisedUnder string
-	LegalBasisEnc                                                              []byte
-}
-
 // receivedPersons adds the accepted persons of a batch from the receiving store (their new cases,
 // within the actor's scope; with the possible duplicates found in the store when they were
 // received, for an actor who reads identities) and the declined ones as bare rows.
@@ -37,7 +29,7 @@ func receivedPersons(tx *gorm.DB, st *store.Store, scope authz.Scope, b *Batch, 
 	}
 	if len(ids) > 0 {
 		cond, args := scope.CaseFilter("c")
-		var rows []receivedRow
+		var rows []personRow
 		if err := tx.Raw(receivedSQL+cond, append([]any{ids}, args...)...).Scan(&rows).Error; err != nil {
 			return err
 		}
@@ -67,8 +59,8 @@ func receivedPersons(tx *gorm.DB, st *store.Store, scope authz.Scope, b *Batch, 
 }
 
 // receivedPerson opens an accepted person: identity, belongings and the recognised decision.
-func receivedPerson(st *store.Store, r receivedRow) (Person, error) {
-	p, err := storePerson(st, r.personRow)
+func receivedPerson(st *store.Store, r personRow) (Person, error) {
+	p, err := storePerson(st, r)
 	if err != nil {
 		return p, err
 	}
