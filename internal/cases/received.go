@@ -26,11 +26,15 @@ type Received struct {
 // and sealed as at intake; each is duplicate-checked against the store as an intake is (document
 // blind index, similar names of the same nationality and a close age) and the possible duplicates
 // are recorded (received_duplicates) for the receiving agency to see (ReceivedDuplicates). One
-// statement per table. The caller writes the audit rows.
-func CreateReceivedMany(tx *gorm.DB, st *store.Store, a *authz.Actor, ins []IntakeInput, stage Stage, now time.Time) ([]Received, error) {
+// statement per table. Each case keeps the reference of the packet it was made of (packetRefs, in
+// order). The caller writes the audit rows.
+func CreateReceivedMany(tx *gorm.DB, st *store.Store, a *authz.Actor, ins []IntakeInput, packetRefs []string, stage Stage, now time.Time) ([]Received, error) {
 	scope, err := receivingScope(a, st, stage)
 	if err != nil || len(ins) == 0 {
 		return nil, err
+	}
+	if len(packetRefs) != len(ins) {
+		return nil, fmt.Errorf("cases: %d received persons, %d packet references", len(ins), len(packetRefs))
 	}
 	persons := make([]*Person, len(ins))
 	for i := range ins {
@@ -51,7 +55,8 @@ func CreateReceivedMany(tx *gorm.DB, st *store.Store, a *authz.Actor, ins []Inta
 	cs := make([]*Case, len(ins))
 	for i, p := range persons {
 		cs[i] = &Case{ID: uuid.Must(uuid.NewV7()).String(), Reference: fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seqs[i]),
-			PersonID: p.ID, OwnerAgencyID: scope.AgencyID, Stage: stage, CreatedAt: now, UpdatedAt: now, Version: 1}
+			PersonID: p.ID, OwnerAgencyID: scope.AgencyID, Stage: stage, CreatedAt: now, UpdatedAt: now, Version: 1,
+			PacketRef: &packetRefs[i]}
 		out[i] = Received{Person: p, Case: cs[i], Duplicates: dups[i]}
 	}
 	if err := tx.CreateInBatches(persons, 500).Error; err != nil {

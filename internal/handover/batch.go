@@ -15,7 +15,6 @@ import (
 
 	"homeward/internal/authz"
 	"homeward/internal/cases"
-	"homeward/internal/consent"
 	"homeward/internal/directory"
 	"homeward/internal/problem"
 )
@@ -136,65 +135,6 @@ func (s *Service) recipientOf(ctx context.Context, a *authz.Actor, slug string, 
 // readyCase is a case chosen for a batch, as checked in the sending store.
 type readyCase struct {
 	ID, Reference, Nationality string
-}
-
-const readySQL = `SELECT p.nationality, p.documents_held,
-	EXISTS (SELECT 1 FROM (SELECT d.decision FROM identification_decisions d WHERE d.case_id = c.id AND d.status = 'approved'
-		ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) last WHERE last.decision = 'identified') AS identified,
-	EXISTS (SELECT 1 FROM handover_persons h WHERE h.case_id = c.id AND h.status = 'pending') AS in_batch
-FROM cases c JOIN persons p ON p.id = c.person_id WHERE c.id = ?`
-
-// checkReady checks every chosen case in the sending store: in scope, in return preparation, with an
-// approved "identified" decision, a national of the recipient's country, not in another pending
-// batch, and (without an override) the handover consent in force.
-func checkReady(tx *gorm.DB, scope authz.Scope, in *BatchInput, country string, inv *problem.Invalid) ([]readyCase, error) {
-	out := make([]readyCase, len(in.Persons))
-	for i, p := range in.Persons {
-		field := fmt.Sprintf("persons.%d", i)
-		c, err := cases.Find(tx, scope, p.CaseID)
-		if errors.Is(err, authz.ErrNotFound) {
-			inv.Add(field, "handover.error.case_not_found")
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var st struct {
-			Nationality         string
-			DocumentsHeld       cases.TextList
-			Identified, InBatch bool
-		}
-		if err := tx.Raw(readySQL, c.ID).Scan(&st).Error; err != nil {
-			return nil, err
-		}
-		out[i] = readyCase{ID: c.ID, Reference: c.Reference, Nationality: st.Nationality}
-		if p.Documents == nil { // none chosen: every document the person holds goes with them
-			in.Persons[i].Documents = nonNil(st.DocumentsHeld)
-		}
-		switch {
-		case c.Stage != cases.StageReturnPreparation || !st.Identified:
-			inv.Add(field, "handover.error.not_ready")
-		case country != "" && st.Nationality != country:
-			inv.Add(field, "handover.error.nationality")
-		case st.InBatch:
-			inv.Add(field, "handover.error.in_batch")
-		}
-		for _, k := range in.Persons[i].Documents {
-			if !slices.Contains(st.DocumentsHeld, k) {
-				inv.Add(field, "handover.error.document_not_held")
-			}
-		}
-		if in.Override == "" {
-			ok, err := consent.InForce(tx, c.ID, string(consent.PurposeCrossBorderHandover))
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				inv.Add(field, "handover.error.consent")
-			}
-		}
-	}
-	return out, nil
 }
 
 // Create prepares a handover batch from cases of the actor's store in one commit of that store

@@ -95,20 +95,19 @@ func (s *Service) batchesOf(ctx context.Context, ps []*exchange.Packet) map[stri
 func (s *Service) receiveNew(ctx context.Context, tx *gorm.DB, st *store.Store, a *authz.Actor, ps []*exchange.Packet) ([]string, error) {
 	now := s.now()
 	batchOf := s.batchesOf(ctx, ps)
-	pls, ins := make([]payload, len(ps)), make([]cases.IntakeInput, len(ps))
+	pls, ins, refs := make([]payload, len(ps)), make([]cases.IntakeInput, len(ps)), make([]string, len(ps))
 	for i, p := range ps {
 		pl, err := fromPayload(p.Payload)
 		if err != nil {
 			return nil, fmt.Errorf("handover: read payload: %w", err)
 		}
-		pls[i], ins[i] = pl, intakeOf(pl)
+		pls[i], ins[i], refs[i] = pl, intakeOf(pl), p.ID
 	}
-	made, err := cases.CreateReceivedMany(tx, st, a, ins, cases.Stage(ReceivedStage), now)
+	made, err := cases.CreateReceivedMany(tx, st, a, ins, refs, cases.Stage(ReceivedStage), now)
 	if err != nil {
 		return nil, err
 	}
 	var w receivedWrite
-	refs := make([]string, len(ps))
 	for i, p := range ps {
 		refs[i] = made[i].Case.Reference
 		if err := w.add(st, a, p, pls[i], made[i], batchOf[p.ID], now); err != nil {
@@ -118,8 +117,8 @@ func (s *Service) receiveNew(ctx context.Context, tx *gorm.DB, st *store.Store, 
 	return refs, w.write(tx, a, ps, now)
 }
 
-// receivedWrite is what receiving a batch writes besides the persons and cases, one statement per
-// table: the packets' references on the cases, the recognised decisions, the received rows, the
+// receivedWrite is what receiving a batch writes besides the persons and cases (which carry their
+// packets' references), one statement per table: the recognised decisions, the received rows, the
 // stage history and the audit rows.
 type receivedWrite struct {
 	setRef              []string // case id, packet id, ...
@@ -145,10 +144,6 @@ func (w *receivedWrite) add(st *store.Store, a *authz.Actor, p *exchange.Packet,
 }
 
 func (w *receivedWrite) write(tx *gorm.DB, a *authz.Actor, ps []*exchange.Packet, now time.Time) error {
-	values := valuesList("(?::uuid, ?::uuid)", len(ps))
-	if err := tx.Exec(`UPDATE cases c SET packet_ref = v.ref FROM (VALUES `+values+`) v (id, ref) WHERE c.id = v.id`, toAny(w.setRef)...).Error; err != nil {
-		return err
-	}
 	if len(w.decisions) > 0 {
 		if err := tx.Table("identification_decisions").CreateInBatches(w.decisions, 500).Error; err != nil {
 			return fmt.Errorf("insert recognised decisions: %w", err)
@@ -176,14 +171,6 @@ func receivedHistory(tx *gorm.DB, a *authz.Actor, ps []*exchange.Packet, pairs [
 		return fmt.Errorf("handover: received history: %w", err)
 	}
 	return nil
-}
-
-func toAny(l []string) []any {
-	out := make([]any, len(l))
-	for i, v := range l {
-		out[i] = v
-	}
-	return out
 }
 
 // intakeOf turns a payload into the intake of the receiving store: documents of a known kind are

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"homeward/internal/apptest"
+	"homeward/internal/cases"
 	"homeward/internal/handover"
 	"homeward/internal/handover/handovertest"
 )
@@ -208,6 +209,13 @@ func TestHandoverPages(t *testing.T) {
 	base := env.URL()
 	ids := handovertest.Ready(t, env, khWorker, khSupervisorHO, "TH", 2)
 	cw, sup, thSup := env.Login(t, khWorker), env.Login(t, khSupervisorHO), env.Login(t, thSupervisor)
+	// The TH store already holds the first person's passport: the received person is a possible duplicate.
+	age := 20
+	_, dup, err := env.App.Cases.Intake(context.Background(), env.Actor(t, thWorker), cases.IntakeInput{GivenName: "Somchai",
+		FamilyName: "Jaidee", Sex: "male", AgeEstimate: &age, Nationality: "TH", DocumentNumber: "AA1000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	status, body := apptest.Get(t, cw, base+"/handover/batches/new")
 	if status != http.StatusOK || !strings.Contains(body, ids[0]) {
@@ -257,6 +265,17 @@ func TestHandoverPages(t *testing.T) {
 	answer.Set("confirm", "yes")
 	if status, body := postPage(t, thSup, page, page+"/accept", answer); status != http.StatusSeeOther {
 		t.Fatalf("answer: %d %s", status, excerpt(body))
+	}
+	// The receiving supervisor sees the possible duplicate in their store, with its case; the sender does not.
+	if _, body := apptest.Get(t, thSup, page); !strings.Contains(body, `data-testid="handover-duplicates"`) ||
+		!strings.Contains(body, `href="/cases/`+dup.ID+`" data-testid="handover-duplicate-case"`) {
+		t.Errorf("TH supervisor's page lacks the possible duplicate: %s", excerpt(body))
+	}
+	if _, raw := apptest.API(t, http.MethodGet, base+"/api/v1/handover/batches/"+id, env.Token(t, thSupervisor), ""); !strings.Contains(raw, dup.ID) {
+		t.Errorf("TH API lacks the possible duplicate: %s", excerpt(raw))
+	}
+	if _, body := apptest.Get(t, sup, page); strings.Contains(body, "handover-duplicates") || strings.Contains(body, dup.ID) {
+		t.Errorf("the sending supervisor sees the receiving store's duplicate")
 	}
 
 	for _, lang := range []string{"en", "th", "km"} {
