@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/authz"
+	"homeward/internal/personlink"
 	"homeward/internal/store"
 )
 
@@ -44,6 +45,9 @@ func CreateReceived(tx *gorm.DB, st *store.Store, a *authz.Actor, in IntakeInput
 	}
 	if err := tx.Create(c).Error; err != nil {
 		return nil, nil, fmt.Errorf("insert received case: %w", err)
+	}
+	if err := personlink.Refresh(tx, st, now, p.ID); err != nil {
+		return nil, nil, err
 	}
 	return p, c, nil
 }
