@@ -6,9 +6,9 @@ import "homeward/internal/authz"
 // of a publish round and of a supervisor's answer, the store's rows of a candidate list read and of
 // a linkage override.
 var (
-	LinkagePublish        = Define("linkage.publish", authz.SectionPersons)
-	LinkageCandidatesRead = Define("linkage.candidates.read", authz.SectionPersons)
-	LinkageNotSame        = Define("linkage.not_same", authz.SectionPersons)
-	LinkageAsk            = Define("linkage.ask", authz.SectionPersons)
+	LinkagePublish        = Define("linkage.publish", authz.SectionIdentity)
+	LinkageCandidatesRead = Define("linkage.candidates.read", authz.SectionIdentity)
+	LinkageNotSame        = Define("linkage.not_same", authz.SectionIdentity)
+	LinkageAsk            = Define("linkage.ask", authz.SectionIdentity)
 	LinkageOverride       = Define("linkage.override", authz.SectionConsent)
 )

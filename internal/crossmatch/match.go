@@ -1,6 +1,7 @@
 package crossmatch
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,11 +22,16 @@ type newEncoding struct {
 	enc   linkage.Encoding
 }
 
-// storeEncodings upserts the encodings of a round (a generation lower than the hub's is ignored)
-// and returns those stored, decoded, with their probes.
+// storeEncodings upserts the encodings of a round in one statement (a generation lower than the
+// hub's is ignored) and returns those stored, decoded, with their probes.
 func storeEncodings(htx *gorm.DB, country string, rows []pubRow, now time.Time) ([]newEncoding, error) {
-	out := make([]newEncoding, 0, len(rows))
-	for _, r := range rows {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	decoded := make(map[string]newEncoding, len(rows))
+	tokens, agencies, versions, blocks, encs, gens := make([]string, len(rows)), make([]string, len(rows)),
+		make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
 		var e linkage.Encoding
 		if err := e.UnmarshalBinary(r.Encoding); err != nil {
 			return nil, fmt.Errorf("crossmatch: encoding of %s: %w", r.Token, err)
@@ -35,21 +41,32 @@ func storeEncodings(htx *gorm.DB, country string, rows []pubRow, now time.Time) 
 			return nil, err
 		}
 		e.Probes = probes
-		res := htx.Exec(`INSERT INTO linkage_encodings (country, token, agency_id, key_version, block, encoding, generation, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		decoded[r.Token] = newEncoding{token: r.Token, enc: e}
+		tokens[i], agencies[i], versions[i] = r.Token, *r.AgencyID, strconv.FormatInt(*r.KeyVersion, 10)
+		blocks[i], encs[i], gens[i] = strconv.FormatUint(uint64(e.Block), 10), hex.EncodeToString(r.Encoding), strconv.FormatInt(r.Generation, 10)
+	}
+	var stored []string
+	err := htx.Raw(`INSERT INTO linkage_encodings (country, token, agency_id, key_version, block, encoding, generation, updated_at)
+SELECT ?, v.token, v.agency, v.version, v.block, decode(v.enc, 'hex'), v.gen, ?
+FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[]) AS v(token, agency, version, block, enc, gen)
 ON CONFLICT (country, token) DO UPDATE SET agency_id = EXCLUDED.agency_id, key_version = EXCLUDED.key_version,
   block = EXCLUDED.block, encoding = EXCLUDED.encoding, generation = EXCLUDED.generation, updated_at = EXCLUDED.updated_at
-WHERE linkage_encodings.generation < EXCLUDED.generation`,
-			country, r.Token, *r.AgencyID, *r.KeyVersion, int64(e.Block), r.Encoding, r.Generation, now)
-		if res.Error != nil {
-			return nil, fmt.Errorf("crossmatch: store the encoding: %w", res.Error)
-		}
-		if res.RowsAffected == 1 {
-			out = append(out, newEncoding{token: r.Token, enc: e})
-		}
+WHERE linkage_encodings.generation < EXCLUDED.generation
+RETURNING token::text`, country, now, pgArray(tokens), pgArray(agencies), pgArray(versions), pgArray(blocks), pgArray(encs), pgArray(gens)).
+		Scan(&stored).Error
+	if err != nil {
+		return nil, fmt.Errorf("crossmatch: store the encodings: %w", err)
+	}
+	out := make([]newEncoding, 0, len(stored))
+	for _, t := range stored {
+		out = append(out, decoded[t])
 	}
 	return out, nil
 }
+
+// pgArray writes a PostgreSQL array literal of plain elements (uuids, numbers, hex: nothing to
+// quote), cast by the statement.
+func pgArray(xs []string) string { return "{" + strings.Join(xs, ",") + "}" }
 
 // parseProbes reads a bigint[] in its text form ({1,2,3}).
 func parseProbes(s string) ([]uint32, error) {
@@ -121,29 +138,49 @@ WHERE key_version = ? AND country <> ? AND block IN ?`, int64(version), country,
 		for i := range group {
 			es[i] = group[i].enc
 		}
+		var pairs candidatePairs
 		for i, cands := range x.MatchAll(es, linkage.Threshold, candidateLimit) {
 			for _, c := range cands {
 				o := others[c.ID]
-				if err := recordPair(htx, country, group[i].token, o.Country, o.Token, c, now); err != nil {
-					return 0, err
-				}
+				pairs.add(country, group[i].token, o.Country, o.Token, c)
+				pairs.add(o.Country, o.Token, country, group[i].token, c)
 				found++
 			}
+		}
+		if err := pairs.record(htx, now); err != nil {
+			return 0, err
 		}
 	}
 	return found, nil
 }
 
-// recordPair records a candidate on both sides; a pair already recorded keeps its answers.
-func recordPair(htx *gorm.DB, country, token, otherCountry, otherToken string, c linkage.Candidate, now time.Time) error {
-	const q = `INSERT INTO linkage_candidates (id, country, token, other_country, other_token, score, document, found_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (country, token, other_country, other_token) DO UPDATE SET score = EXCLUDED.score, document = EXCLUDED.document`
-	score := min(c.Score, 1)
-	err := htx.Exec(q, uuid.Must(uuid.NewV7()).String(), country, token, otherCountry, otherToken, score, c.Document, now,
-		uuid.Must(uuid.NewV7()).String(), otherCountry, otherToken, country, token, score, c.Document, now).Error
+// candidatePairs are the candidate rows of a round, both sides of each pair, as columns.
+type candidatePairs struct {
+	ids, countries, tokens, otherCountries, otherTokens, scores, documents []string
+}
+
+func (p *candidatePairs) add(country, token, otherCountry, otherToken string, c linkage.Candidate) {
+	p.ids = append(p.ids, uuid.Must(uuid.NewV7()).String())
+	p.countries, p.tokens = append(p.countries, country), append(p.tokens, token)
+	p.otherCountries, p.otherTokens = append(p.otherCountries, otherCountry), append(p.otherTokens, otherToken)
+	p.scores = append(p.scores, strconv.FormatFloat(min(c.Score, 1), 'f', 6, 64))
+	p.documents = append(p.documents, strconv.FormatBool(c.Document))
+}
+
+// record inserts the rows in one statement; a pair already recorded keeps its answers.
+func (p *candidatePairs) record(htx *gorm.DB, now time.Time) error {
+	if len(p.ids) == 0 {
+		return nil
+	}
+	err := htx.Exec(`INSERT INTO linkage_candidates (id, country, token, other_country, other_token, score, document, found_at)
+SELECT v.id, v.country, v.token, v.other_country, v.other_token, v.score, v.document, ?
+FROM unnest(?::uuid[], ?::text[], ?::uuid[], ?::text[], ?::uuid[], ?::real[], ?::boolean[])
+  AS v(id, country, token, other_country, other_token, score, document)
+ON CONFLICT (country, token, other_country, other_token) DO UPDATE SET score = EXCLUDED.score, document = EXCLUDED.document`,
+		now, pgArray(p.ids), pgArray(p.countries), pgArray(p.tokens), pgArray(p.otherCountries), pgArray(p.otherTokens),
+		pgArray(p.scores), pgArray(p.documents)).Error
 	if err != nil {
-		return fmt.Errorf("crossmatch: record a candidate: %w", err)
+		return fmt.Errorf("crossmatch: record the candidates: %w", err)
 	}
 	return nil
 }
