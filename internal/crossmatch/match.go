@@ -50,7 +50,8 @@ func storeEncodings(htx *gorm.DB, country string, rows []pubRow, now time.Time) 
 SELECT ?, v.token, v.agency, v.version, v.block, decode(v.enc, 'hex'), v.gen, ?
 FROM unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[]) AS v(token, agency, version, block, enc, gen)
 ON CONFLICT (country, token) DO UPDATE SET agency_id = EXCLUDED.agency_id, key_version = EXCLUDED.key_version,
-  block = EXCLUDED.block, encoding = EXCLUDED.encoding, generation = EXCLUDED.generation, updated_at = EXCLUDED.updated_at
+  block = EXCLUDED.block, encoding = EXCLUDED.encoding, generation = EXCLUDED.generation, updated_at = EXCLUDED.updated_at,
+  seq = nextval('linkage_encodings_seq')
 WHERE linkage_encodings.generation < EXCLUDED.generation
 RETURNING token::text`, country, now, pgArray(tokens), pgArray(agencies), pgArray(versions), pgArray(blocks), pgArray(encs), pgArray(gens)).
 		Scan(&stored).Error
@@ -86,16 +87,9 @@ func parseProbes(s string) ([]uint32, error) {
 	return out, nil
 }
 
-// storedEnc is an encoding of another country read back for matching.
-type storedEnc struct {
-	Country  string
-	Token    string
-	Encoding []byte
-}
-
 // match compares the new encodings of country with the other countries' encodings of the same key
-// version in the blocks they probe, and records both sides of every candidate. It returns how many
-// candidate pairs it recorded.
+// version in the blocks they probe (the in-memory index of each, cache.go), and records both sides
+// of every candidate. It returns how many candidate pairs it recorded.
 func (s *Service) match(htx *gorm.DB, country string, news []newEncoding, now time.Time) (int, error) {
 	byVersion := map[uint32][]newEncoding{}
 	for _, n := range news {
@@ -103,48 +97,25 @@ func (s *Service) match(htx *gorm.DB, country string, news []newEncoding, now ti
 	}
 	found := 0
 	for version, group := range byVersion {
-		seen := map[uint32]bool{}
-		var blocks []int64
-		for _, n := range group {
-			for _, p := range n.enc.Probes {
-				if !seen[p] {
-					seen[p] = true
-					blocks = append(blocks, int64(p))
-				}
-			}
-		}
-		if len(blocks) == 0 {
-			continue
-		}
-		var others []storedEnc
-		if err := htx.Raw(`SELECT country, token, encoding FROM linkage_encodings
-WHERE key_version = ? AND country <> ? AND block IN ?`, int64(version), country, blocks).Scan(&others).Error; err != nil {
-			return 0, fmt.Errorf("crossmatch: read the other countries' encodings: %w", err)
-		}
-		if len(others) == 0 {
-			continue
-		}
-		x := linkage.NewIndex(version)
-		for i := range others {
-			var e linkage.Encoding
-			if err := e.UnmarshalBinary(others[i].Encoding); err != nil {
-				return 0, fmt.Errorf("crossmatch: stored encoding %s: %w", others[i].Token, err)
-			}
-			if _, err := x.Add(&e); err != nil {
-				return 0, err
-			}
-		}
 		es := make([]linkage.Encoding, len(group))
 		for i := range group {
 			es[i] = group[i].enc
 		}
 		var pairs candidatePairs
-		for i, cands := range x.MatchAll(es, linkage.Threshold, candidateLimit) {
-			for _, c := range cands {
-				o := others[c.ID]
-				pairs.add(country, group[i].token, o.Country, o.Token, c)
-				pairs.add(o.Country, o.Token, country, group[i].token, c)
-				found++
+		for _, other := range s.stores.Countries() {
+			if other == country {
+				continue
+			}
+			matches, err := s.cache.match(htx, other, version, es)
+			if err != nil {
+				return 0, err
+			}
+			for i, ms := range matches {
+				for _, m := range ms {
+					pairs.add(country, group[i].token, other, m.token, m.Candidate)
+					pairs.add(other, m.token, country, group[i].token, m.Candidate)
+					found++
+				}
 			}
 		}
 		if err := pairs.record(htx, now); err != nil {

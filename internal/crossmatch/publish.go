@@ -33,6 +33,7 @@ type Service struct {
 	stores *store.Set
 	master *vault.MasterKey // wraps the linkage key for each store (RotateKey)
 	now    func() time.Time
+	cache  indexCache // the other countries' encodings in memory (cache.go)
 }
 
 // New returns the service over the hub and the stores.

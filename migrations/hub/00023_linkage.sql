@@ -2,6 +2,9 @@
 -- linkage_encodings are the stores' record-linkage encodings (issue 15, docs/linkage.md): no name,
 -- date or number, only the encoding (filter, keyed block token, document HMACs), the opaque token
 -- the store knows the person by, and the agency that owns the person's case.
+-- seq orders the writes of a country's encodings, so that a hub process keeps an index of them in
+-- memory and reads only the rows written since (crossmatch/cache.go).
+CREATE SEQUENCE linkage_encodings_seq;
 CREATE TABLE linkage_encodings (
     country     text NOT NULL CHECK (country ~ '^[A-Z]{2}$'),
     token       uuid NOT NULL,
@@ -11,9 +14,10 @@ CREATE TABLE linkage_encodings (
     encoding    bytea NOT NULL,
     generation  bigint NOT NULL,
     updated_at  timestamptz NOT NULL,
+    seq         bigint NOT NULL DEFAULT nextval('linkage_encodings_seq'),
     PRIMARY KEY (country, token)
 );
-CREATE INDEX linkage_encodings_block_idx ON linkage_encodings (key_version, block);
+CREATE INDEX linkage_encodings_seq_idx ON linkage_encodings (country, key_version, seq);
 
 -- linkage_candidates are the possible matches the hub found, one row per side: the side's person
 -- (country, token), the other side's, the score. A side's supervisor may answer "not the same"
@@ -40,3 +44,4 @@ CREATE INDEX linkage_candidates_open_idx ON linkage_candidates (country, found_a
 
 -- +goose Down
 DROP TABLE linkage_candidates, linkage_encodings;
+DROP SEQUENCE linkage_encodings_seq;
