@@ -12,6 +12,7 @@ import (
 	"homeward/internal/app"
 	"homeward/internal/audit"
 	"homeward/internal/config"
+	"homeward/internal/crossmatch"
 	"homeward/internal/demo"
 	"homeward/internal/devenv"
 	"homeward/internal/directory"
@@ -135,6 +136,7 @@ func listen(ctx context.Context, addr, metricsAddr string, a *app.App) error {
 	work, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	go a.Exchange.Run(work, exchange.WorkerInterval)
+	go a.Linkage.Run(work, crossmatch.WorkerInterval) // record linkage: encode, publish, match
 	// The audit sealer: chains each database's committed rows every second and publishes the heads;
 	// it ends (sealing and publishing one last time) before the pools close.
 	sealed := make(chan struct{})

@@ -26,6 +26,8 @@ const usage = `usage: homeward COMMAND
   backup --db hub|CC --out DIR                 dump one database and its wrapped keysets (never the master key)
   restore --db hub|CC --from DIR [--target OWNER_DSN] [--replace]   restore and verify a backup
   keys rotate --db CC                          new primary key for a store, every sealed value re-sealed
+  linkage rotate-key                           new record-linkage key in every store, every person re-encoded
+  linkage publish                              encode the persons without an encoding, publish to the hub
 `
 
 // errUsage marks a command-line mistake.
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string) (int, error) {
 		return restoreCmd(ctx, rest)
 	case "keys":
 		return keysCmd(ctx, rest)
+	case "linkage":
+		return linkageCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0, nil

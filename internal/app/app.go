@@ -17,6 +17,7 @@ import (
 	"homeward/internal/complaints"
 	"homeward/internal/config"
 	"homeward/internal/consent"
+	"homeward/internal/crossmatch"
 	"homeward/internal/dashboard"
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
@@ -31,6 +32,7 @@ import (
 	"homeward/internal/mfa"
 	"homeward/internal/notes"
 	"homeward/internal/operations"
+	"homeward/internal/personlink"
 	"homeward/internal/reintegration"
 	"homeward/internal/repatriation"
 	"homeward/internal/reports"
@@ -64,6 +66,8 @@ type App struct {
 	// HOMEWARD_METRICS_ADDR is empty (ops.go).
 	Health  *health.Checker
 	Metrics *metrics.Registry
+	// Linkage publishes the stores' record-linkage encodings to the hub and shows its candidates.
+	Linkage *crossmatch.Service
 }
 
 // Options tune Open.
@@ -114,6 +118,11 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	if err := sealLegacy(ctx, a.Stores); err != nil {
 		return nil, err
 	}
+	// Every store holds the same linkage key (issue 15), created on first start.
+	if err := personlink.EnsureKey(ctx, master, a.Stores); err != nil {
+		return nil, err
+	}
+	a.Linkage = crossmatch.New(hub, a.Stores, master)
 	a.Directory = directory.New(hub, policy)
 	a.Cases = cases.New(a.Stores)
 	a.Exchange = exchange.New(hub, a.Stores, master)
@@ -160,6 +169,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			JointReport:   jointreport.New(a.Stores),
 			Complaints:    complaints.New(a.Stores),
 			Exports:       exports.New(a.Stores, a.Cases),
+			Linkage:       a.Linkage,
 		},
 		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL, MFA: a.MFA})
 	if err != nil {

@@ -112,6 +112,8 @@ func openKeysets(master *vault.MasterKey, database string, keysets []Keyset) (in
 			_, err = master.OpenAgencyKeyset(k.Owner, k.Wrapped)
 		case database != "hub" && k.Table == "store_keys" && k.Owner == database && k.Purpose == anchorPurpose:
 			_, err = master.OpenAnchorKeyset(database, k.Wrapped)
+		case database != "hub" && k.Table == "store_keys" && k.Owner == database && strings.HasPrefix(k.Purpose, vault.LinkagePurpose+":"):
+			_, err = master.OpenLinkageKeyset(database, k.Wrapped) // the linkage key, one row per rotation
 		case database != "hub" && k.Table == "keysets":
 			if k.Owner != database {
 				return n, fmt.Errorf("%w: %s keysets in a backup of %s", ErrWrongDatabase, k.Owner, database)

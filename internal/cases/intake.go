@@ -15,6 +15,7 @@ import (
 
 	"homeward/internal/audit"
 	"homeward/internal/authz"
+	"homeward/internal/personlink"
 	"homeward/internal/problem"
 	"homeward/internal/store"
 )
@@ -234,6 +235,9 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 		if err := tx.CreateInBatches(cs, 500).Error; err != nil {
 			return fmt.Errorf("insert cases: %w", err)
 		}
+		if err := personlink.Refresh(tx, st, now, personIDs(persons)...); err != nil {
+			return err
+		}
 		return audit.AppendMany(tx, now, entries)
 	})
 	if err != nil {
@@ -321,4 +325,13 @@ func validCountry(cc string) bool {
 func validUUID(s string) bool {
 	_, err := uuid.Parse(s)
 	return err == nil && len(s) == 36
+}
+
+// personIDs lists the persons' ids.
+func personIDs(ps []*Person) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
 }

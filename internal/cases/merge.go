@@ -13,6 +13,7 @@ import (
 
 	"homeward/internal/audit"
 	"homeward/internal/authz"
+	"homeward/internal/personlink"
 	"homeward/internal/problem"
 	"homeward/internal/sealed"
 	"homeward/internal/store"
@@ -269,6 +270,10 @@ func (s *Service) applyMerge(tx *gorm.DB, st *store.Store, a *authz.Actor, merge
 	if err := audit.AppendMany(tx, now, entries); err != nil {
 		return nil, err
 	}
+	// The merged person's encoding goes; the kept one's now holds both persons' names and documents.
+	if err := personlink.Refresh(tx, st, now, merged.ID, kept.ID); err != nil {
+		return nil, err
+	}
 	return &MergeResult{KeptPersonID: kept.ID, MergedPersonID: merged.ID, MovedCaseIDs: moved}, nil
 }
 
@@ -320,6 +325,9 @@ func (s *Service) LinkCase(ctx context.Context, a *authz.Actor, personID string)
 			return fmt.Errorf("insert case: %w", err)
 		}
 		created = true
+		if err := personlink.Refresh(tx, st, now, personID); err != nil {
+			return err
+		}
 		return audit.Append(tx, now, entry(a, audit.CaseIntake, "case", c.ID,
 			map[string]any{"person_id": personID, "reference": c.Reference, "linked": true}))
 	})

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/authz"
+	"homeward/internal/personlink"
 	"homeward/internal/store"
 )
 
@@ -65,7 +66,17 @@ func CreateReceivedMany(tx *gorm.DB, st *store.Store, a *authz.Actor, ins []Inta
 	if err := tx.CreateInBatches(cs, 500).Error; err != nil {
 		return nil, fmt.Errorf("insert received cases: %w", err)
 	}
-	return out, recordReceivedDuplicates(tx, out, now)
+	if err := recordReceivedDuplicates(tx, out, now); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(persons))
+	for i, p := range persons {
+		ids[i] = p.ID
+	}
+	if err := personlink.Refresh(tx, st, now, ids...); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // receivingScope checks that the actor may register persons and open cases in st, at a valid stage.

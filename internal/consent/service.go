@@ -17,6 +17,7 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/personlink"
 	"homeward/internal/problem"
 	"homeward/internal/store"
 )
@@ -142,6 +143,13 @@ func (s *Service) Record(ctx context.Context, a *authz.Actor, caseID string, in 
 				return problem.ErrConflict
 			}
 			return fmt.Errorf("insert consent: %w", err)
+		}
+		// An objection to home-country notice removes the person's linkage encoding; an answer that
+		// ends it lets the person be encoded again (package personlink).
+		if in.Purpose == PurposeNotifyHomeCountry {
+			if err := personlink.Refresh(tx, st, now, c.PersonID); err != nil {
+				return err
+			}
 		}
 		action := audit.ConsentRecord
 		if in.Answer == AnswerWithdrawn {

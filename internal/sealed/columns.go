@@ -73,6 +73,7 @@ var StoredColumns = []Stored{
 	{Table: "services", Column: "referral_enc", Field: "services.referral", Keys: byID},
 	{Table: "follow_up_visits", Column: "address_enc", Field: "follow_up_visits.address", Keys: byID},
 	{Table: "follow_up_visits", Column: "outcome_enc", Field: "follow_up_visits.outcome", Keys: byID},
+	{Table: "linkage_overrides", Column: "reason_enc", Field: "linkage_overrides.reason", Keys: byID},
 }
 
 // NotSealed are the bytea columns of a store that hold no sealed value: wrapped keysets, blind
@@ -80,6 +81,7 @@ var StoredColumns = []Stored{
 var NotSealed = []string{
 	"keysets.aead", "keysets.mac", "store_keys.keyset", "persons.document_number_bidx", "persons.document_bidxs",
 	"audit_log.prev_hash", "audit_log.hash", "audit_head.last_hash", "audit_anchors.hash", "audit_anchors.signature",
+	"person_linkage.encoding", // a keyed record-linkage encoding (personlink), no sealed value
 }
 
 // ReadBack opens the first value of every sealed column of the store in db with keys and returns

@@ -29,6 +29,7 @@ var ErrDecrypt = errors.New("vault: cannot decrypt")
 type Keys struct {
 	Country string
 	cur     atomic.Pointer[primitives]
+	master  *MasterKey // opens the store's other keysets (the linkage key, linkagekey.go)
 
 	source     *keySource   // nil: fixed keys (MasterKey.Open)
 	reloadMu   sync.Mutex   // one reload at a time

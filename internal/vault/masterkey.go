@@ -198,7 +198,7 @@ func (m *MasterKey) Open(country string, w WrappedKeysets) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Keys{Country: country}
+	k := &Keys{Country: country, master: m}
 	k.cur.Store(p)
 	return k, nil
 }

@@ -8,6 +8,7 @@ import (
 	"homeward/internal/attachments"
 	"homeward/internal/closure"
 	"homeward/internal/complaints"
+	"homeward/internal/crossmatch"
 	"homeward/internal/exports"
 	"homeward/internal/handover"
 	"homeward/internal/imports"
@@ -40,6 +41,7 @@ type Services struct {
 	JointReport   *jointreport.Service
 	Complaints    *complaints.Service
 	Exports       *exports.Service
+	Linkage       *crossmatch.Service
 }
 
 // errMissing names a dependency the composition root did not give.

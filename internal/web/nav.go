@@ -17,6 +17,7 @@ var navLinks = []navLink{
 	{"/inbox", "nav.inbox", false},
 	{"/repatriation/overdue", "repatriation.overdue.nav", true},
 	{"/handover/batches", "handover.nav", true},
+	{"/linkage", "linkage.nav", true},
 	{"/reports", "nav.reports", true},
 	{"/admin", "home.nav.admin", false},
 	{"/audit", "home.nav.audit", false},

@@ -57,9 +57,10 @@ func (s *Server) routes() {
 	s.jointReportRoutes()
 	s.complaintRoutes()
 	s.exportRoutes()
-	s.personRoutes() // duplicates, linking and merging persons (routes_persons.go)
-	s.auditRoutes()  // the auditor's console (routes_audit.go)
-	s.adminRoutes()  // the country admin's console and API (routes_admin.go)
+	s.personRoutes()  // duplicates, linking and merging persons (routes_persons.go)
+	s.linkageRoutes() // possible matches in the other country (routes_linkage.go)
+	s.auditRoutes()   // the auditor's console (routes_audit.go)
+	s.adminRoutes()   // the country admin's console and API (routes_admin.go)
 	s.accountRoutes()
 	s.mfaRoutes() // second factors, the second step of sign-in, step-up (routes_mfa.go)
 

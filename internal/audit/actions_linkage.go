@@ -1,0 +1,14 @@
+package audit
+
+import "homeward/internal/authz"
+
+// Record linkage across the border (issue 15, packages personlink and crossmatch): the hub's rows
+// of a publish round and of a supervisor's answer, the store's rows of a candidate list read and of
+// a linkage override.
+var (
+	LinkagePublish        = Define("linkage.publish", authz.SectionIdentity)
+	LinkageCandidatesRead = Define("linkage.candidates.read", authz.SectionIdentity)
+	LinkageNotSame        = Define("linkage.not_same", authz.SectionIdentity)
+	LinkageAsk            = Define("linkage.ask", authz.SectionIdentity)
+	LinkageOverride       = Define("linkage.override", authz.SectionConsent)
+)

@@ -1,0 +1,160 @@
+package crossmatch
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
+	"gorm.io/gorm"
+
+	"homeward/internal/audit"
+	"homeward/internal/authz"
+	"homeward/internal/cases"
+	"homeward/internal/personlink"
+	"homeward/internal/problem"
+	"homeward/internal/store"
+)
+
+// ErrNotFound is a candidate the actor may not see: another country's, a case outside the scope, a
+// role that may not merge persons, or one already answered.
+var ErrNotFound = fmt.Errorf("crossmatch: candidate: %w", authz.ErrNotFound)
+
+// side is a candidate row as an answer reads it.
+type side struct {
+	ID, Country, Token, OtherCountry, OtherToken string
+}
+
+// own loads candidate id for an answer: it must be open, of the actor's country, and its person
+// must have a case in the actor's scope (which it returns); anything else is ErrNotFound.
+func (s *Service) own(ctx context.Context, a *authz.Actor, id string) (*side, *store.Store, caseOf, error) {
+	st, scope, err := s.stores.Bind(a, authz.SectionPersons, authz.ActionMerge)
+	if err != nil {
+		return nil, nil, caseOf{}, err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, nil, caseOf{}, ErrNotFound
+	}
+	var rows []side
+	if err := s.hub.WithContext(ctx).Raw(`SELECT id, country, token, other_country, other_token FROM linkage_candidates
+WHERE id = ? AND answer IS NULL`, id).Scan(&rows).Error; err != nil {
+		return nil, nil, caseOf{}, fmt.Errorf("crossmatch: candidate: %w", err)
+	}
+	if len(rows) != 1 || rows[0].Country != scope.Country {
+		return nil, nil, caseOf{}, ErrNotFound
+	}
+	var co caseOf
+	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		byToken, err := casesOf(tx, scope, []string{rows[0].Token})
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if co, ok = byToken[rows[0].Token]; !ok {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, caseOf{}, err
+	}
+	return &rows[0], st, co, nil
+}
+
+// NotSame records the supervisor's answer that the candidate is not the same person: the candidate
+// is hidden on their side from then on. Audited in the hub, in the transaction of the answer.
+func (s *Service) NotSame(ctx context.Context, a *authz.Actor, id string) error {
+	c, _, co, err := s.own(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+		res := htx.Exec(`UPDATE linkage_candidates SET answer = 'not_same', answered_by = ?, answered_at = ? WHERE id = ? AND answer IS NULL`,
+			a.UserID, now, c.ID)
+		if res.Error != nil {
+			return fmt.Errorf("crossmatch: answer: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return ErrNotFound
+		}
+		return audit.Append(htx, now, audit.ByActor(a, audit.LinkageNotSame, "linkage_candidate", c.ID,
+			map[string]any{"country": c.Country, "case_ref": co.Reference}))
+	})
+}
+
+// objects reports whether the person of the case objects to home-country notice (the current
+// notify_home_country answer of one of their cases is refused or withdrawn).
+const objectsSQL = `SELECT EXISTS (SELECT 1 FROM cases c JOIN consents k ON k.case_id = c.id
+WHERE c.person_id = (SELECT person_id FROM cases WHERE id = ?) AND k.purpose = 'notify_home_country'
+  AND k.answer IN ('refused', 'withdrawn') AND NOT EXISTS (SELECT 1 FROM consents n WHERE n.supersedes = k.id))`
+
+// Ask records that the supervisor asks the other side's supervisors whether the candidate is the
+// same person: the other side's candidate shows the question. An objection to home-country notice
+// blocks it (422, field "candidate"), whatever override let the person be encoded.
+func (s *Service) Ask(ctx context.Context, a *authz.Actor, id string) error {
+	c, st, co, err := s.own(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	var objects bool
+	if err := st.DB.WithContext(ctx).Raw(objectsSQL, co.CaseID).Scan(&objects).Error; err != nil {
+		return fmt.Errorf("crossmatch: consent: %w", err)
+	}
+	if objects {
+		return &problem.Invalid{Fields: map[string]string{"candidate": "linkage.error.home_country_objection"}}
+	}
+	now := s.now()
+	return s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
+		res := htx.Exec(`UPDATE linkage_candidates SET asked_by = ?, asked_at = ? WHERE id = ? AND answer IS NULL AND asked_at IS NULL`,
+			a.UserID, now, c.ID)
+		if res.Error != nil {
+			return fmt.Errorf("crossmatch: ask: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return problem.ErrConflict
+		}
+		return audit.Append(htx, now, audit.ByActor(a, audit.LinkageAsk, "linkage_candidate", c.ID,
+			map[string]any{"country": c.Country, "other_country": c.OtherCountry, "case_ref": co.Reference}))
+	})
+}
+
+// OverrideInput is a supervisor's written reason to encode a person despite an objection.
+type OverrideInput struct {
+	Reason string `json:"reason"`
+}
+
+// Override records, on a case whose person objects to home-country notice, a supervisor's
+// decision (consent:override) to encode the person for record linkage all the same, with the
+// reason sealed; the encoding is made in the same transaction. Outside the scope or without the
+// right: not found.
+func (s *Service) Override(ctx context.Context, a *authz.Actor, caseID string, in OverrideInput) error {
+	reason := strings.TrimSpace(norm.NFC.String(in.Reason))
+	inv := &problem.Invalid{}
+	if reason == "" {
+		inv.Add("reason", "form.error.required")
+	} else if utf8.RuneCountInString(reason) > 2000 {
+		inv.Add("reason", "form.error.too_long")
+	}
+	return cases.InCase(ctx, s.stores, a, authz.SectionConsent, authz.ActionOverride, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
+		if err := inv.Err(); err != nil {
+			return err
+		}
+		now := s.now()
+		id := uuid.Must(uuid.NewV7()).String()
+		enc, err := st.Keys.SealString("linkage_overrides.reason", id, reason)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(`INSERT INTO linkage_overrides (id, case_id, reason_enc, actor_user_id, at) VALUES (?, ?, ?, ?, ?)`,
+			id, c.ID, enc, a.UserID, now).Error; err != nil {
+			return fmt.Errorf("crossmatch: override: %w", err)
+		}
+		if err := personlink.Refresh(tx, st, now, c.PersonID); err != nil {
+			return err
+		}
+		return audit.Append(tx, now, audit.ByActor(a, audit.LinkageOverride, "case", c.ID, map[string]any{"override_id": id}))
+	})
+}

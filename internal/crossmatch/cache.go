@@ -1,0 +1,120 @@
+package crossmatch
+
+import (
+	"fmt"
+	"sync"
+
+	"gorm.io/gorm"
+
+	"homeward/internal/linkage"
+)
+
+// indexCache keeps, per country, the hub's encodings of one key version in a linkage.Index in
+// memory, so that matching a round reads only the rows written since the last round (column seq)
+// instead of every probed block. A country's rows are written only by its own publisher, one at a
+// time (the store's publish lock), so they commit in seq order and none is skipped. A row replaced
+// or removed later stays in the index: a match is kept only when it is the token's newest entry and
+// the token is still in the table with that seq (checked in the caller's transaction).
+type indexCache struct {
+	mu sync.Mutex
+	by map[string]*hubIndex
+}
+
+// hubIndex is one country's index.
+type hubIndex struct {
+	version uint32
+	x       *linkage.Index
+	tokens  []string         // index id -> token
+	seqs    []int64          // index id -> seq of the row it was read from
+	newest  map[string]int32 // token -> its newest index id
+	seq     int64            // the highest seq read
+}
+
+// tokenMatch is a candidate of the other country, by token.
+type tokenMatch struct {
+	linkage.Candidate
+	token string
+}
+
+// cacheRow is a row of linkage_encodings read into the index.
+type cacheRow struct {
+	Token    string
+	Encoding []byte
+	Seq      int64
+}
+
+// refresh reads the rows of country written since the last read.
+func (h *hubIndex) refresh(htx *gorm.DB, country string) error {
+	for {
+		var rows []cacheRow
+		if err := htx.Raw(`SELECT token::text AS token, encoding, seq FROM linkage_encodings
+WHERE country = ? AND key_version = ? AND seq > ? ORDER BY seq LIMIT 100000`, country, int64(h.version), h.seq).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("crossmatch: read the %s encodings: %w", country, err)
+		}
+		for i := range rows {
+			var e linkage.Encoding
+			if err := e.UnmarshalBinary(rows[i].Encoding); err != nil {
+				return fmt.Errorf("crossmatch: stored encoding %s: %w", rows[i].Token, err)
+			}
+			id, err := h.x.Add(&e)
+			if err != nil {
+				return err
+			}
+			h.tokens, h.seqs = append(h.tokens, rows[i].Token), append(h.seqs, rows[i].Seq)
+			h.newest[rows[i].Token] = int32(id)
+			h.seq = rows[i].Seq
+		}
+		if len(rows) < 100000 {
+			return nil
+		}
+	}
+}
+
+// match returns, for each of es, the encodings of country (key version version) it may be, best
+// first, after bringing the country's index up to date.
+func (c *indexCache) match(htx *gorm.DB, country string, version uint32, es []linkage.Encoding) ([][]tokenMatch, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.by == nil {
+		c.by = map[string]*hubIndex{}
+	}
+	h := c.by[country]
+	if h == nil || h.version != version {
+		h = &hubIndex{version: version, x: linkage.NewIndex(version), newest: map[string]int32{}}
+		c.by[country] = h
+	}
+	if err := h.refresh(htx, country); err != nil {
+		delete(c.by, country) // read again from the start next time
+		return nil, err
+	}
+	found := h.x.MatchAll(es, linkage.Threshold, candidateLimit)
+	var tokens []string
+	for _, cs := range found {
+		for _, m := range cs {
+			if h.newest[h.tokens[m.ID]] == int32(m.ID) {
+				tokens = append(tokens, h.tokens[m.ID])
+			}
+		}
+	}
+	alive := map[string]int64{}
+	if len(tokens) > 0 {
+		var rows []cacheRow
+		if err := htx.Raw(`SELECT token::text AS token, seq FROM linkage_encodings WHERE country = ? AND token IN ?`, country, tokens).
+			Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("crossmatch: check the candidates: %w", err)
+		}
+		for _, r := range rows {
+			alive[r.Token] = r.Seq
+		}
+	}
+	out := make([][]tokenMatch, len(found))
+	for i, cs := range found {
+		for _, m := range cs {
+			t := h.tokens[m.ID]
+			if h.newest[t] == int32(m.ID) && alive[t] == h.seqs[m.ID] {
+				out[i] = append(out[i], tokenMatch{Candidate: m, token: t})
+			}
+		}
+	}
+	return out, nil
+}
