@@ -23,10 +23,11 @@ import (
 // on two ports against the same databases and the same S3 object store (a real SeaweedFS server):
 // a session made on one works on the other, an attachment uploaded on one downloads on the other,
 // the API rate limit of a token is shared, and the background work runs once — every audit row
-// is sealed once into intact chains, and each outbox row is delivered once.
+// is sealed once into intact chains, and each outbox row is delivered once. With the object
+// store killed, a download is 503 storage_unavailable with Retry-After.
 func TestTwoServers(t *testing.T) {
 	env := apptest.New(t)
-	s3 := s3test.Shared(t)
+	s3 := s3test.Start(t) // its own: the test kills it at the end
 	bucket := s3.NewBucket(t)
 	// serve refuses the demo users: the same directory under other addresses is an ordinary one.
 	testdb.Exec(t, env.Databases["hub"], `UPDATE users SET email = replace(email, '.demo', '.test')`)
@@ -139,6 +140,19 @@ func TestTwoServers(t *testing.T) {
 		useEnv(t, env)
 		if code, err, out := capture(t, "audit", "verify"); code != 0 || err != nil || strings.Count(out, "intact") != 3 {
 			t.Errorf("audit verify after two sealers: code %d, %v\n%s", code, err, out)
+		}
+	})
+	t.Run("object store down", func(t *testing.T) {
+		s3.Kill()
+		token := env.Token(t, "caseworker@th-msdhs-sakaeo.test")
+		var id string
+		st, _ := env.App.Stores.For("TH")
+		if err := st.DB.Raw(`SELECT id FROM attachments ORDER BY created_at DESC LIMIT 1`).Scan(&id).Error; err != nil || id == "" {
+			t.Fatalf("an attachment of TH: %v", err)
+		}
+		status, body, retry := apiCall(t, http.MethodGet, b.URL+"/api/v1/attachments/"+id+"/content", token, "", nil)
+		if status != http.StatusServiceUnavailable || retry == "" || !strings.Contains(string(body), `"storage_unavailable"`) {
+			t.Errorf("download with the object store down: %d, Retry-After %q, %s; want 503 storage_unavailable", status, retry, body)
 		}
 	})
 	for _, p := range []*serveProcess{a, b} {

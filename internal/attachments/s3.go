@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -32,6 +34,10 @@ type S3Config struct {
 	// fails after these, with an error naming the endpoint.
 	MaxRetries int
 }
+
+// ErrUnavailable is an object store that cannot be reached or answers with a server error: the
+// web layer answers 503 storage_unavailable with Retry-After.
+var ErrUnavailable = errors.New("attachments: object store unavailable")
 
 // S3 is an ObjectStore in an S3-compatible object store (AWS S3, SeaweedFS, Ceph RGW, Garage…).
 // It holds exactly the sealed boxes that Dir would write to disk: the store never sees plaintext.
@@ -166,5 +172,18 @@ func (s *S3) wrap(op, bucket, object string, err error) error {
 	if code == "NoSuchKey" {
 		return fmt.Errorf("attachments: S3 %s %s/%s: %w", op, bucket, object, fs.ErrNotExist)
 	}
+	if unreachable(err) {
+		return fmt.Errorf("attachments: S3 %s %s/%s at %s: %w: %w", op, bucket, object, s.cfg.Endpoint, ErrUnavailable, err)
+	}
 	return fmt.Errorf("attachments: S3 %s %s/%s at %s: %w", op, bucket, object, s.cfg.Endpoint, err)
+}
+
+// unreachable reports whether err is the object store not answering: a network error, a timeout,
+// or a 5xx answer (e.g. 503 SlowDown) after the client's retries.
+func unreachable(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	return minio.ToErrorResponse(err).StatusCode >= 500
 }

@@ -135,7 +135,7 @@ func TestS3CountryIsolation(t *testing.T) {
 }
 
 // TestS3ServerDown: with the object store killed, an upload and a download fail within seconds
-// with an error naming the endpoint, and the upload records no row.
+// with ErrUnavailable (503 in the web layer) naming the endpoint, and the upload records no row.
 func TestS3ServerDown(t *testing.T) {
 	f := setupS3(t, s3test.Start(t), false)
 	ctx := context.Background()
@@ -147,10 +147,10 @@ func TestS3ServerDown(t *testing.T) {
 	f.srv.Kill()
 	began := time.Now()
 	_, err = f.svc.Add(ctx, worker, f.c.ID, attachments.Upload{Kind: "photo", Filename: "b.png", Content: pngBytes(t)})
-	if err == nil || !strings.Contains(err.Error(), f.srv.Endpoint) || !strings.Contains(err.Error(), "connection refused") {
+	if !errors.Is(err, attachments.ErrUnavailable) || !strings.Contains(err.Error(), f.srv.Endpoint) || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("upload with the store down: %v; want an error naming %s", err, f.srv.Endpoint)
 	}
-	if _, _, err := f.svc.Open(ctx, worker, f.c.ID, att.ID); err == nil || !strings.Contains(err.Error(), f.srv.Endpoint) {
+	if _, _, err := f.svc.Open(ctx, worker, f.c.ID, att.ID); !errors.Is(err, attachments.ErrUnavailable) || !strings.Contains(err.Error(), f.srv.Endpoint) {
 		t.Errorf("download with the store down: %v", err)
 	}
 	if d := time.Since(began); d > 15*time.Second {
