@@ -10,7 +10,7 @@ DATA_DIR ?= $(or $(HOMEWARD_DATA_DIR),.data)
 # Debian packages the browser tests need: Chromium at /usr/bin/chromium, and Thai and Khmer fonts.
 BROWSER_PACKAGES := chromium fonts-tlwg-loma-otf fonts-khmeros
 
-.PHONY: help run test bench fuzz build lint clean clean-data ensure-postgres ensure-browser stop-cluster
+.PHONY: help run test bench fuzz build lint clean clean-data ensure-postgres ensure-browser ensure-weed stop-cluster
 
 help:
 	@echo "make run         start the local PostgreSQL under $(DATA_DIR)/, migrate, seed demo data, serve on :8080"
@@ -28,10 +28,10 @@ run: ensure-postgres
 	$(GO) build -o bin/homeward ./cmd/homeward
 	exec bin/homeward dev
 
-test: ensure-postgres ensure-browser
+test: ensure-postgres ensure-browser ensure-weed
 	$(GO) test -count=1 -p 2 -timeout 20m ./...
 
-bench:
+bench: ensure-weed
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
 
 # The parsers' fuzz targets, one after another; a crasher is written to the package's testdata/fuzz/
@@ -55,6 +55,11 @@ lint:
 
 ensure-postgres:
 	@.ci/ensure-postgres
+
+# SeaweedFS's weed, the S3-compatible server of the object-store tests, built once from its Go
+# module and cached outside the repository (~7 minutes the first time, instant afterwards).
+ensure-weed:
+	@.ci/ensure-weed >/dev/null
 
 # Installs the browser tests' packages when they are missing and we are root with apt-get;
 # otherwise says what is missing and lets the tests report it.

@@ -3,7 +3,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -78,9 +77,6 @@ type Options struct {
 
 // Open connects to the hub and every store of cfg and builds the services and server.
 func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
-	if cfg.AttachmentsDir == "" {
-		return nil, errors.New("no attachments directory configured (HOMEWARD_ATTACHMENTS_DIR)")
-	}
 	load := vault.LoadMasterKey
 	if opt.CreateMasterKey {
 		load = vault.LoadOrCreateMasterKey
@@ -114,6 +110,10 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Hub: hub, Stores: store.NewSet(opened...), Policy: policy}
+	objects, err := openObjects(ctx, cfg, a.Stores.Countries()) // objects.go: local directory or S3
+	if err != nil {
+		return nil, err
+	}
 	// Free text stored in clear by earlier versions is sealed before anything is served (sealing.go).
 	if err := sealLegacy(ctx, a.Stores); err != nil {
 		return nil, err
@@ -159,7 +159,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			Screening:     screening.New(a.Stores),
 			Investigation: investigation.New(a.Stores),
 			Notes:         notes.New(a.Stores),
-			Attachments:   attachments.New(a.Stores, attachments.Dir{Root: cfg.AttachmentsDir}),
+			Attachments:   attachments.New(a.Stores, objects),
 			Repatriation:  a.Repatriation,
 			Handover:      ho,
 			Support:       services.New(a.Stores, a.Directory, a.Exchange),

@@ -11,7 +11,8 @@ import (
 )
 
 // ObjectStore keeps the sealed contents of attachments under storage keys. The local directory
-// (Dir) is the default; S3-compatible object storage is the second implementation to come.
+// (Dir) is the default; S3 keeps them in S3-compatible object storage (s3.go). A key is a
+// country code, a slash and the attachment id: each country's objects lie under their own prefix.
 type ObjectStore interface {
 	// Put stores data under key, replacing nothing: the keys are fresh ids.
 	Put(ctx context.Context, key string, data []byte) error

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -128,6 +129,11 @@ func (s *Service) Open(ctx context.Context, a *authz.Actor, caseID, id string) (
 			return err
 		}
 		if caseID != "" && caseID != att.CaseID {
+			return ErrNotFound
+		}
+		if !strings.HasPrefix(att.StorageKey, st.Country+"/") {
+			// A store's rows name only its own country's objects: a key of another country
+			// (a restored or altered row) is not this store's attachment.
 			return ErrNotFound
 		}
 		if err := openName(st, att); err != nil {

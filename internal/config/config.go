@@ -40,8 +40,10 @@ type Config struct {
 	MasterKeyFile string
 	// CookieSecure sets the Secure flag on the session cookie (off only for plain-HTTP local dev).
 	CookieSecure bool
-	// AttachmentsDir is where sealed attachment contents are written (AttachmentsRoot).
+	// AttachmentsDir is where sealed attachment contents are written (AttachmentsRoot), unless
+	// Objects names an S3-compatible object store (objects.go).
 	AttachmentsDir string
+	Objects        ObjectStore
 	// TrustedProxies is HOMEWARD_TRUSTED_PROXIES as given: comma-separated CIDRs of the reverse
 	// proxies whose X-Forwarded-For / X-Real-IP headers are believed (see ProxyRanges).
 	TrustedProxies string
@@ -68,6 +70,7 @@ func FromEnv() Config {
 		CookieSecure:   os.Getenv("HOMEWARD_COOKIE_INSECURE") == "",
 		TrustedProxies: os.Getenv("HOMEWARD_TRUSTED_PROXIES"),
 		Ops:            opsFromEnv(),
+		Objects:        objectStoreFromEnv(),
 	}
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
@@ -125,6 +128,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("HOMEWARD_MASTER_KEY_FILE is not set")
 	}
 	if err := c.Ops.Check(); err != nil {
+		return err
+	}
+	if err := c.Objects.Check(); err != nil {
 		return err
 	}
 	_, err := c.ProxyRanges()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"homeward/internal/attachments"
 	"homeward/internal/authz"
 	"homeward/internal/logging"
 	"homeward/internal/problem"
@@ -64,6 +65,8 @@ func classify(err error) (int, string) {
 		}
 	case store.IsUnavailable(err): // a database cannot be reached: 503, never 500
 		return http.StatusServiceUnavailable, "unavailable"
+	case errors.Is(err, attachments.ErrUnavailable): // the object store cannot be reached
+		return http.StatusServiceUnavailable, "storage_unavailable"
 	}
 	return http.StatusInternalServerError, "internal"
 }

@@ -1,15 +1,16 @@
 package web
 
 import (
-	"crypto/sha256"
+	"context"
 	"math"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
+	"gorm.io/gorm"
+
+	"homeward/internal/ratelimit"
 )
 
 // retryLater is a refusal the caller should repeat later: the error handler answers it with its
@@ -31,68 +32,35 @@ func retryAfterSeconds(d time.Duration) string {
 // outage tracker retries every second, so a few seconds is the soonest an answer can change.
 const unavailableRetryAfter = 5 * time.Second
 
-// apiLimiter is the API rate limit: a token bucket per bearer token (keyed by the token's SHA-256,
-// which identifies the token row as its id does), rate per second with burst.
-//
-// The buckets live in this process's memory: two `serve` processes behind one balancer each allow
-// the full rate. Issue 14 (item 2, "two servers") wants throttling state in PostgreSQL; this is
-// the single-process step before that.
+// apiLimiter is the API rate limit: a token bucket per bearer token, rate per second with burst,
+// kept in the hub (ratelimit, table api_rate_buckets) so that every `serve` process of a
+// deployment takes from the same bucket.
 type apiLimiter struct {
-	rate  rate.Limit
-	burst int
-	mu    sync.Mutex
-	byKey map[[32]byte]*bucket
-	swept time.Time
-}
-
-type bucket struct {
-	lim  *rate.Limiter
-	used time.Time
+	lim *ratelimit.Limiter
 }
 
 // newAPILimiter returns nil (no limit) when perSecond is 0.
-func newAPILimiter(perSecond float64, burst int) *apiLimiter {
-	if perSecond <= 0 {
+func newAPILimiter(hub *gorm.DB, perSecond float64, burst int) *apiLimiter {
+	lim := ratelimit.New(hub, perSecond, burst)
+	if lim == nil {
 		return nil
 	}
-	return &apiLimiter{rate: rate.Limit(perSecond), burst: max(1, burst), byKey: map[[32]byte]*bucket{}, swept: time.Now()}
+	return &apiLimiter{lim: lim}
 }
 
 // allow takes one request from token's bucket, or returns the 429 rate_limited refusal.
-func (l *apiLimiter) allow(token string) error {
+func (l *apiLimiter) allow(ctx context.Context, token string) error {
 	if l == nil {
 		return nil
 	}
-	key := sha256.Sum256([]byte(token))
-	now := time.Now()
-	l.mu.Lock()
-	b, ok := l.byKey[key]
-	if !ok {
-		b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
-		l.byKey[key] = b
+	wait, err := l.lim.Take(ctx, token)
+	if err != nil {
+		return err
 	}
-	b.used = now
-	l.sweep(now)
-	l.mu.Unlock()
-	r := b.lim.ReserveN(now, 1)
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return &retryLater{status: http.StatusTooManyRequests, code: "rate_limited", after: d}
+	if wait > 0 {
+		return &retryLater{status: http.StatusTooManyRequests, code: "rate_limited", after: wait}
 	}
 	return nil
-}
-
-// sweep forgets, at most once a minute, the buckets unused for ten minutes (full again by then).
-func (l *apiLimiter) sweep(now time.Time) {
-	if now.Sub(l.swept) < time.Minute {
-		return
-	}
-	l.swept = now
-	for k, b := range l.byKey {
-		if now.Sub(b.used) > 10*time.Minute {
-			delete(l.byKey, k)
-		}
-	}
 }
 
 // importSlots limits the imports running at once in each country store (a semaphore per store):

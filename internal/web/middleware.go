@@ -122,7 +122,7 @@ func (s *Server) bearerActor(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return err
 		}
-		if err := s.apiLimit.allow(strings.TrimSpace(token)); err != nil { // limits.go
+		if err := s.apiLimit.allow(c.Request().Context(), strings.TrimSpace(token)); err != nil { // limits.go
 			return err
 		}
 		c.Set(keyActor, a)

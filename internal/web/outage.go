@@ -19,6 +19,9 @@ func (s *Server) retryLater(c echo.Context, err error, code string) {
 		after = rl.after
 	}
 	c.Response().Header().Set("Retry-After", retryAfterSeconds(after))
+	if code == "storage_unavailable" {
+		slog.WarnContext(c.Request().Context(), "object store unavailable", "route", c.Path(), "err", err)
+	}
 	if code != "unavailable" {
 		return
 	}

@@ -13,7 +13,7 @@ const (
 )
 
 // attachmentRoutes registers the attachments of a case: the page with its upload form, the audited
-// download, and the JSON API. Contents go to the directory of attachments.RootFromEnv.
+// download, and the JSON API. Contents go to the object store the app chose (a directory or S3).
 func (s *Server) attachmentRoutes() {
 	h := attachmentHandlers{s: s, svc: s.Attachments}
 	g, p := http.MethodGet, http.MethodPost
