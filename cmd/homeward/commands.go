@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"homeward/internal/app"
-	"homeward/internal/audit"
 	"homeward/internal/config"
 	"homeward/internal/demo"
 	"homeward/internal/devenv"
 	"homeward/internal/directory"
-	"homeward/internal/exchange"
 	"homeward/internal/provision"
 	"homeward/internal/vault"
 )
@@ -131,15 +129,11 @@ func listen(ctx context.Context, addr, metricsAddr string, a *app.App) error {
 	defer stopMetrics()
 	srv := &http.Server{Addr: addr, Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	// The exchange's worker: expiry and the stores' replies, every 30 s, until the server stops.
-	work, stopWork := context.WithCancel(ctx)
-	defer stopWork()
-	go a.Exchange.Run(work, exchange.WorkerInterval)
-	// The audit sealer: chains each database's committed rows every second and publishes the heads;
-	// it ends (sealing and publishing one last time) before the pools close.
-	sealed := make(chan struct{})
-	go func() { defer close(sealed); a.Sealer.Run(work, audit.SealInterval) }()
-	defer func() { stopWork(); <-sealed }()
+	// The background work (relay, expiry, the stores' sync, the audit sealer and anchors) runs as
+	// River jobs in each database (internal/jobs); App.Close stops them, then seals one last time.
+	if err := a.StartJobs(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
 	"homeward/internal/attachments"
@@ -25,6 +26,7 @@ import (
 	"homeward/internal/health"
 	"homeward/internal/imports"
 	"homeward/internal/investigation"
+	"homeward/internal/jobs"
 	"homeward/internal/jointreport"
 	"homeward/internal/locale"
 	"homeward/internal/metrics"
@@ -64,6 +66,9 @@ type App struct {
 	// HOMEWARD_METRICS_ADDR is empty (ops.go).
 	Health  *health.Checker
 	Metrics *metrics.Registry
+	// Jobs runs the background work as River jobs in each database (jobs.go).
+	Jobs     *jobs.Runner
+	jobPools []*pgxpool.Pool
 }
 
 // Options tune Open.
@@ -140,6 +145,9 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
 		return nil, err
 	}
+	if err := a.openJobs(ctx, cfg); err != nil { // jobs.go
+		return nil, err
+	}
 	ops, err := a.openOps(cfg) // ops.go
 	if err != nil {
 		return nil, err
@@ -175,6 +183,7 @@ func (a *App) Close() {
 	if a.Audit != nil {
 		a.Audit.Wait() // a chain check still running ends before its pool closes
 	}
+	a.closeJobs() // jobs.go: a job still running ends before the sealer's last flush
 	if a.Sealer != nil {
 		a.Sealer.Flush() // rows this process wrote are sealed and anchored before its pools close
 	}

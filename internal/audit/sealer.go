@@ -191,22 +191,24 @@ func (s *Sealer) Publish(ctx context.Context) {
 }
 
 func (s *Sealer) publish(ctx context.Context, from, to Ledger) {
+	if err := s.publishHead(ctx, from, to); err != nil && ctx.Err() == nil {
+		slog.Warn("audit: publish head", "from", from.Name, "to", to.Name, "err", err)
+	}
+}
+
+// publishHead publishes from's head into to unless this sealer published it there already.
+func (s *Sealer) publishHead(ctx context.Context, from, to Ledger) error {
 	key := from.Name + ">" + to.Name
 	head, err := readHead(ctx, from)
 	if err != nil || head.Seq == 0 || head.Seq == s.published[key] {
-		if err != nil && ctx.Err() == nil {
-			slog.Warn("audit: publish head", "from", from.Name, "to", to.Name, "err", err)
-		}
-		return
+		return err
 	}
 	seq, err := Publish(ctx, from, to.DB)
 	if err != nil {
-		if ctx.Err() == nil {
-			slog.Warn("audit: publish head", "from", from.Name, "to", to.Name, "err", err)
-		}
-		return
+		return err
 	}
 	s.published[key] = seq
+	return nil
 }
 
 // Flush seals every database's committed rows (waiting for another sealer if one runs) and
