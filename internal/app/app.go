@@ -170,6 +170,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			JointReport:   jointreport.New(a.Stores),
 			Complaints:    complaints.New(a.Stores),
 			Exports:       exports.New(a.Stores, a.Cases),
+			Jobs:          jobs.NewFailures(a.Stores),
 		},
 		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL, MFA: a.MFA})
 	if err != nil {

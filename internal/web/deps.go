@@ -12,6 +12,7 @@ import (
 	"homeward/internal/handover"
 	"homeward/internal/imports"
 	"homeward/internal/investigation"
+	"homeward/internal/jobs"
 	"homeward/internal/jointreport"
 	"homeward/internal/notes"
 	"homeward/internal/operations"
@@ -40,6 +41,7 @@ type Services struct {
 	JointReport   *jointreport.Service
 	Complaints    *complaints.Service
 	Exports       *exports.Service
+	Jobs          *jobs.Failures // the failed background jobs, for the country admins
 }
 
 // errMissing names a dependency the composition root did not give.
