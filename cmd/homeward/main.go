@@ -26,6 +26,7 @@ const usage = `usage: homeward COMMAND
   backup --db hub|CC --out DIR                 dump one database and its wrapped keysets (never the master key)
   restore --db hub|CC --from DIR [--target OWNER_DSN] [--replace]   restore and verify a backup
   keys rotate --db CC                          new primary key for a store, every sealed value re-sealed
+  keys init --out FILE                         writes a new master key (mode 0600); refuses an existing file
 `
 
 // errUsage marks a command-line mistake.
