@@ -39,7 +39,13 @@ func (a *App) openJobs(ctx context.Context, cfg config.Config) error {
 		dbs = append(dbs, jobs.Database{Name: name, Pool: pool})
 	}
 	var err error
-	a.Jobs, err = jobs.New(dbs, jobs.Work{Exchange: a.Exchange, Sealer: a.Sealer}, jobs.Options{})
+	// Every run is counted in homeward_job_runs_total when metrics are on (ops.go sets a.Metrics).
+	onRun := func(kind string, err error) {
+		if a.Metrics != nil {
+			a.Metrics.JobRun(kind, err)
+		}
+	}
+	a.Jobs, err = jobs.New(dbs, jobs.Work{Exchange: a.Exchange, Sealer: a.Sealer, OnRun: onRun}, jobs.Options{})
 	return err
 }
 

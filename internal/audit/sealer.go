@@ -143,7 +143,8 @@ func (a *arrayLiteral) add(v string) {
 func (a *arrayLiteral) String() string { return a.b.String() + "}" }
 
 // Sealer seals the hub's and every store's chain of this process and publishes their heads both
-// ways (anchors.go). `homeward serve` and `homeward dev` run it beside the HTTP server.
+// ways (anchors.go). `homeward serve` and `homeward dev` run it as River jobs (internal/jobs:
+// Seal and Anchor, sealer_jobs.go); Run is the same work in a goroutine, for tests.
 type Sealer struct {
 	hub        Ledger
 	stores     []Ledger

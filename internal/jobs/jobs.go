@@ -60,6 +60,8 @@ type Database struct {
 type Work struct {
 	Exchange *exchange.Service
 	Sealer   *audit.Sealer
+	// OnRun, when set, is told every run's kind and result (the metrics' job runs).
+	OnRun func(kind string, err error)
 }
 
 // Options tune New; zero values take the defaults.

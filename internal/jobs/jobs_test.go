@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ var fast = jobs.Intervals{Relay: time.Second, Seal: time.Second, Anchor: time.Se
 
 // newRunner builds a runner over the env's databases on pools of its own, as a second server
 // process would; pools and clients end with the test.
-func newRunner(t *testing.T, env *apptest.Env, opt jobs.Options) *jobs.Runner {
+func newRunner(t *testing.T, env *apptest.Env, opt jobs.Options, onRun ...func(string, error)) *jobs.Runner {
 	t.Helper()
 	dsns := map[string]string{jobs.HubName: env.Cfg.HubDSN}
 	for cc, dsn := range env.Cfg.StoreDSNs {
@@ -37,7 +38,11 @@ func newRunner(t *testing.T, env *apptest.Env, opt jobs.Options) *jobs.Runner {
 		t.Cleanup(pool.Close)
 		dbs = append(dbs, jobs.Database{Name: name, Pool: pool})
 	}
-	r, err := jobs.New(dbs, jobs.Work{Exchange: env.App.Exchange, Sealer: env.App.Sealer}, opt)
+	w := jobs.Work{Exchange: env.App.Exchange, Sealer: env.App.Sealer}
+	if len(onRun) > 0 {
+		w.OnRun = onRun[0]
+	}
+	r, err := jobs.New(dbs, w, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +72,13 @@ func countJobs(t *testing.T, env *apptest.Env, cc, where string, args ...any) in
 func TestFailedJobIsRetriedThenListed(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
-	r := newRunner(t, env, jobs.Options{Intervals: fast, MaxAttempts: 2})
+	var mu sync.Mutex
+	runs := map[string]int{} // kind/ok or kind/error, as the metrics count them
+	r := newRunner(t, env, jobs.Options{Intervals: fast, MaxAttempts: 2}, func(kind string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		runs[kind+"/"+map[bool]string{true: "ok", false: "error"}[err == nil]]++
+	})
 	// A relay of a database this process does not serve fails at every attempt.
 	res, err := r.Enqueue(ctx, "TH", jobs.RelayArgs{DB: "ZZ"})
 	if err != nil {
@@ -88,6 +99,12 @@ func TestFailedJobIsRetriedThenListed(t *testing.T) {
 AND (errors[2]->>'at')::timestamptz - (errors[1]->>'at')::timestamptz >= interval '1 second'`, res.Job.ID); n != 1 {
 		t.Fatalf("job %d: want 2 attempts at least 1 s apart", res.Job.ID)
 	}
+
+	mu.Lock()
+	if runs["relay/error"] < 2 || runs["audit_seal/ok"] == 0 {
+		t.Errorf("runs reported: %v", runs)
+	}
+	mu.Unlock()
 
 	f := jobs.NewFailures(env.App.Stores)
 	admin := env.Actor(t, "country_admin@th-msdhs-sakaeo.demo")

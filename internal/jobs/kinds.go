@@ -51,10 +51,17 @@ func (SyncArgs) Kind() string { return "store_sync" }
 // worker runs one kind of job with Backoff between attempts.
 type worker[T river.JobArgs] struct {
 	river.WorkerDefaults[T]
-	work func(ctx context.Context, args T) error
+	work  func(ctx context.Context, args T) error
+	onRun func(kind string, err error)
 }
 
-func (w *worker[T]) Work(ctx context.Context, j *river.Job[T]) error { return w.work(ctx, j.Args) }
+func (w *worker[T]) Work(ctx context.Context, j *river.Job[T]) error {
+	err := w.work(ctx, j.Args)
+	if w.onRun != nil {
+		w.onRun(j.Kind, err)
+	}
+	return err
+}
 
 func (w *worker[T]) NextRetry(j *river.Job[T]) time.Time {
 	return time.Now().Add(Backoff(len(j.Errors) + 1))
@@ -63,22 +70,22 @@ func (w *worker[T]) NextRetry(j *river.Job[T]) time.Time {
 // workers registers every kind (each client may be handed any kind).
 func (w Work) workers() *river.Workers {
 	ws := river.NewWorkers()
-	river.AddWorker(ws, &worker[RelayArgs]{work: func(ctx context.Context, a RelayArgs) error {
+	river.AddWorker(ws, &worker[RelayArgs]{onRun: w.OnRun, work: func(ctx context.Context, a RelayArgs) error {
 		_, err := w.Exchange.Relay(ctx, a.DB, false) // one held elsewhere is left to it
 		return err
 	}})
-	river.AddWorker(ws, &worker[SealArgs]{work: func(ctx context.Context, a SealArgs) error {
+	river.AddWorker(ws, &worker[SealArgs]{onRun: w.OnRun, work: func(ctx context.Context, a SealArgs) error {
 		_, err := w.Sealer.Seal(ctx, a.DB)
 		return err
 	}})
-	river.AddWorker(ws, &worker[AnchorArgs]{work: func(ctx context.Context, _ AnchorArgs) error {
+	river.AddWorker(ws, &worker[AnchorArgs]{onRun: w.OnRun, work: func(ctx context.Context, _ AnchorArgs) error {
 		return w.Sealer.Anchor(ctx)
 	}})
-	river.AddWorker(ws, &worker[ExpireArgs]{work: func(ctx context.Context, _ ExpireArgs) error {
+	river.AddWorker(ws, &worker[ExpireArgs]{onRun: w.OnRun, work: func(ctx context.Context, _ ExpireArgs) error {
 		_, err := w.Exchange.Expire(ctx)
 		return err
 	}})
-	river.AddWorker(ws, &worker[SyncArgs]{work: func(ctx context.Context, a SyncArgs) error {
+	river.AddWorker(ws, &worker[SyncArgs]{onRun: w.OnRun, work: func(ctx context.Context, a SyncArgs) error {
 		_, err := w.Exchange.Sync(ctx, a.DB)
 		return err
 	}})
