@@ -10,13 +10,11 @@ import (
 	"time"
 
 	"homeward/internal/app"
-	"homeward/internal/audit"
 	"homeward/internal/config"
 	"homeward/internal/crossmatch"
 	"homeward/internal/demo"
 	"homeward/internal/devenv"
 	"homeward/internal/directory"
-	"homeward/internal/exchange"
 	"homeward/internal/provision"
 	"homeward/internal/vault"
 )
@@ -132,16 +130,16 @@ func listen(ctx context.Context, addr, metricsAddr string, a *app.App) error {
 	defer stopMetrics()
 	srv := &http.Server{Addr: addr, Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	// The exchange's worker: expiry and the stores' replies, every 30 s, until the server stops.
+	// The background work (relay, expiry, the stores' sync, the audit sealer and anchors) runs as
+	// River jobs in each database (internal/jobs); App.Close stops them, then seals one last time.
+	if err := a.StartJobs(ctx); err != nil {
+		return err
+	}
+	// Record linkage (encode, publish, match) runs beside the jobs until the server stops; one
+	// publisher per store at a time (an advisory lock), so two servers publish once.
 	work, stopWork := context.WithCancel(ctx)
 	defer stopWork()
-	go a.Exchange.Run(work, exchange.WorkerInterval)
-	go a.Linkage.Run(work, crossmatch.WorkerInterval) // record linkage: encode, publish, match
-	// The audit sealer: chains each database's committed rows every second and publishes the heads;
-	// it ends (sealing and publishing one last time) before the pools close.
-	sealed := make(chan struct{})
-	go func() { defer close(sealed); a.Sealer.Run(work, audit.SealInterval) }()
-	defer func() { stopWork(); <-sealed }()
+	go a.Linkage.Run(work, crossmatch.WorkerInterval)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

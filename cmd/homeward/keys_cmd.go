@@ -18,7 +18,10 @@ var errInterrupted = errors.New("interrupted")
 // keysCmd is `homeward keys rotate --db CC`: a new primary AEAD key for the store, every sealed
 // value re-sealed under it; rerun after an interruption, it resumes.
 func keysCmd(ctx context.Context, args []string) (int, error) {
-	const use = "keys rotate --db CC"
+	const use = "keys rotate --db CC | keys init --out FILE"
+	if len(args) > 0 && args[0] == "init" {
+		return keysInit(args[1:]) // keys_init_cmd.go
+	}
 	if len(args) == 0 || args[0] != "rotate" {
 		return 2, fmt.Errorf("%w: %s", errUsage, use)
 	}

@@ -28,6 +28,7 @@ const usage = `usage: homeward COMMAND
   keys rotate --db CC                          new primary key for a store, every sealed value re-sealed
   linkage rotate-key                           new record-linkage key in every store, every person re-encoded
   linkage publish                              encode the persons without an encoding, publish to the hub
+  keys init --out FILE                         writes a new master key (mode 0600); refuses an existing file
 `
 
 // errUsage marks a command-line mistake.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
 	"homeward/internal/attachments"
@@ -25,6 +26,7 @@ import (
 	"homeward/internal/health"
 	"homeward/internal/imports"
 	"homeward/internal/investigation"
+	"homeward/internal/jobs"
 	"homeward/internal/jointreport"
 	"homeward/internal/locale"
 	"homeward/internal/metrics"
@@ -67,6 +69,9 @@ type App struct {
 	Metrics *metrics.Registry
 	// Linkage publishes the stores' record-linkage encodings to the hub and shows its candidates.
 	Linkage *crossmatch.Service
+	// Jobs runs the background work as River jobs in each database (jobs.go).
+	Jobs     *jobs.Runner
+	jobPools []*pgxpool.Pool
 }
 
 // Options tune Open.
@@ -147,6 +152,9 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
 		return nil, err
 	}
+	if err := a.openJobs(ctx, cfg); err != nil { // jobs.go
+		return nil, err
+	}
 	ops, err := a.openOps(cfg) // ops.go
 	if err != nil {
 		return nil, err
@@ -170,6 +178,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			Complaints:    complaints.New(a.Stores),
 			Exports:       exports.New(a.Stores, a.Cases),
 			Linkage:       a.Linkage,
+			Jobs:          jobs.NewFailures(a.Stores),
 		},
 		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL, MFA: a.MFA})
 	if err != nil {
@@ -183,6 +192,7 @@ func (a *App) Close() {
 	if a.Audit != nil {
 		a.Audit.Wait() // a chain check still running ends before its pool closes
 	}
+	a.closeJobs() // jobs.go: a job still running ends before the sealer's last flush
 	if a.Sealer != nil {
 		a.Sealer.Flush() // rows this process wrote are sealed and anchored before its pools close
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // openSealer builds the audit sealer of the hub and every store, loading (or creating on first
-// use) each database's anchor key. `homeward serve` and `homeward dev` run it (App.Sealer.Run).
+// use) each database's anchor key. `homeward serve` and `homeward dev` run it as jobs (jobs.go).
 func openSealer(ctx context.Context, hub *gorm.DB, stores *store.Set, master *vault.MasterKey) (*audit.Sealer, error) {
 	h, err := audit.OpenLedger(ctx, audit.HubName, hub, master)
 	if err != nil {

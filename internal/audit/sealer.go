@@ -143,7 +143,8 @@ func (a *arrayLiteral) add(v string) {
 func (a *arrayLiteral) String() string { return a.b.String() + "}" }
 
 // Sealer seals the hub's and every store's chain of this process and publishes their heads both
-// ways (anchors.go). `homeward serve` and `homeward dev` run it beside the HTTP server.
+// ways (anchors.go). `homeward serve` and `homeward dev` run it as River jobs (internal/jobs:
+// Seal and Anchor, sealer_jobs.go); Run is the same work in a goroutine, for tests.
 type Sealer struct {
 	hub        Ledger
 	stores     []Ledger
@@ -191,22 +192,24 @@ func (s *Sealer) Publish(ctx context.Context) {
 }
 
 func (s *Sealer) publish(ctx context.Context, from, to Ledger) {
+	if err := s.publishHead(ctx, from, to); err != nil && ctx.Err() == nil {
+		slog.Warn("audit: publish head", "from", from.Name, "to", to.Name, "err", err)
+	}
+}
+
+// publishHead publishes from's head into to unless this sealer published it there already.
+func (s *Sealer) publishHead(ctx context.Context, from, to Ledger) error {
 	key := from.Name + ">" + to.Name
 	head, err := readHead(ctx, from)
 	if err != nil || head.Seq == 0 || head.Seq == s.published[key] {
-		if err != nil && ctx.Err() == nil {
-			slog.Warn("audit: publish head", "from", from.Name, "to", to.Name, "err", err)
-		}
-		return
+		return err
 	}
 	seq, err := Publish(ctx, from, to.DB)
 	if err != nil {
-		if ctx.Err() == nil {
-			slog.Warn("audit: publish head", "from", from.Name, "to", to.Name, "err", err)
-		}
-		return
+		return err
 	}
 	s.published[key] = seq
+	return nil
 }
 
 // Flush seals every database's committed rows (waiting for another sealer if one runs) and

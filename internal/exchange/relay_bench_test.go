@@ -15,13 +15,36 @@ import (
 // approves 50 packets (100 steps, one every 60 ms: a prepare goes store -> hub, an approval hub ->
 // store) while the relay worker runs beside them. Target: p95 under 1 s.
 func BenchmarkRelayLag(b *testing.B) {
+	relayLag(b, func(f *fixture, work context.Context) func() {
+		go f.x.RunRelay(work, 0)
+		return func() {}
+	})
+}
+
+// BenchmarkRelayLagRiver is BenchmarkRelayLag with the server's River jobs (internal/jobs) in place
+// of the relay goroutine: the fast path after each commit, and the periodic relay job behind it.
+func BenchmarkRelayLagRiver(b *testing.B) {
+	relayLag(b, func(f *fixture, work context.Context) func() {
+		if err := f.env.App.StartJobs(work); err != nil {
+			b.Fatal(err)
+		}
+		return func() {
+			if err := f.env.App.Jobs.Stop(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// relayLag runs the lag benchmark with the relay that startRelay starts (and whose returned func stops it).
+func relayLag(b *testing.B, startRelay func(f *fixture, work context.Context) func()) {
 	f := newFixture(b)
 	c := f.newCase(b, khWorker, "TH")
 	f.consent(b, khWorker, c.ID, consent.PurposeShareEmbassy, consent.AnswerGiven)
 	cw, sup := f.actor(b, khWorker), f.actor(b, khSupervisor)
 	work, stop := context.WithCancel(ctx)
 	defer stop()
-	go f.x.RunRelay(work, 0)
+	stopRelay := startRelay(f, work)
 	const pace = 60 * time.Millisecond // 1,000 steps a minute
 	start := time.Now()
 	b.ResetTimer()
@@ -40,6 +63,7 @@ func BenchmarkRelayLag(b *testing.B) {
 	}
 	b.StopTimer()
 	stop()
+	stopRelay()
 	if err := f.x.RelayAll(ctx); err != nil {
 		b.Fatal(err)
 	}

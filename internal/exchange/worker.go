@@ -57,8 +57,9 @@ func (s *Service) RunRelay(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Run calls Tick every interval (WorkerInterval when 0) until ctx ends; `homeward serve` and
-// `homeward dev` start it beside the HTTP server.
+// Run calls Tick every interval (WorkerInterval when 0) until ctx ends: the background work in a
+// goroutine, for tests and benchmarks. `homeward serve` and `homeward dev` run the same work as
+// River jobs instead (internal/jobs: Relay, Expire and Sync, each unique per database and period).
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = WorkerInterval

@@ -120,6 +120,9 @@ func Migrate(ctx context.Context, owner *sql.DB, d Database) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", d.Name, err)
 	}
+	if err := migrateRiver(ctx, owner, d); err != nil { // the jobs' tables (river.go)
+		return err
+	}
 	return GrantApp(ctx, owner, d.App)
 }
 

@@ -13,6 +13,7 @@ import (
 	"homeward/internal/handover"
 	"homeward/internal/imports"
 	"homeward/internal/investigation"
+	"homeward/internal/jobs"
 	"homeward/internal/jointreport"
 	"homeward/internal/notes"
 	"homeward/internal/operations"
@@ -42,6 +43,7 @@ type Services struct {
 	Complaints    *complaints.Service
 	Exports       *exports.Service
 	Linkage       *crossmatch.Service
+	Jobs          *jobs.Failures // the failed background jobs, for the country admins
 }
 
 // errMissing names a dependency the composition root did not give.

@@ -27,6 +27,7 @@ var apiRoutes = map[string][]string{
 	"/api/v1/audit/chain":  {"get", "post"},
 	// The country admin's directory (routes_admin.go).
 	"/api/v1/admin/users":                    {"get", "post"},
+	"/api/v1/admin/jobs":                     {"get"},
 	"/api/v1/admin/users/{id}":               {"get", "patch"},
 	"/api/v1/admin/users/{id}/memberships":   {"post"},
 	"/api/v1/admin/memberships/{id}":         {"delete"},

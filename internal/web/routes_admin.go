@@ -14,6 +14,7 @@ func (s *Server) adminRoutes() {
 	r, w := perm(authz.SectionDirectory, read), perm(authz.SectionDirectory, write)
 	s.handle(g, "/admin", s.adminHome, r)
 	s.handle(g, "/admin/users", s.adminUserList, r)
+	s.handle(g, "/admin/jobs", s.adminJobs, r) // the store's failed background jobs (admin_jobs.go)
 	s.handle(g, "/admin/users/new", s.adminInviteForm, w)
 	s.handle(p, "/admin/users", s.adminInvite, w)
 	s.handle(g, "/admin/users/:id", s.adminUserView, r)
@@ -27,6 +28,7 @@ func (s *Server) adminRoutes() {
 	s.handle(p, "/admin/users/:id/factors/reset", s.adminResetFactors, w)
 
 	s.handle(g, "/api/v1/admin/users", s.apiAdminUsers, r)
+	s.handle(g, "/api/v1/admin/jobs", s.apiAdminJobs, r)
 	s.handle(p, "/api/v1/admin/users", s.apiAdminInvite, w)
 	s.handle(g, "/api/v1/admin/users/:id", s.apiAdminUser, r)
 	s.handle(http.MethodPatch, "/api/v1/admin/users/:id", s.apiAdminPatch, w)
