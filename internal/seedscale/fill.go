@@ -186,12 +186,10 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 			return err
 		}
 	}
-	done := stats.phase("stage")
-	if err := stageRows(ctx, tx, keys.Country, dir, opt, refBase, ops); err != nil {
+	if err := stageRows(ctx, tx, keys.Country, dir, opt, refBase, ops, stats); err != nil {
 		return err
 	}
-	done()
-	done = stats.phase("seal")
+	done := stats.phase("seal")
 	for _, p := range sealPasses {
 		if err := p.run(ctx, tx, keys); err != nil {
 			return err

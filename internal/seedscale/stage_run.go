@@ -52,7 +52,7 @@ func stageGroups(ctx context.Context, tx pgx.Tx, country string) ([]float64, err
 }
 
 // stageRows draws every row of the fill into the staging tables (stage.go, stage_rows.go).
-func stageRows(ctx context.Context, tx pgx.Tx, country string, dir Directory, opt Options, refBase int64, ops []uuid.UUID) error {
+func stageRows(ctx context.Context, tx pgx.Tx, country string, dir Directory, opt Options, refBase int64, ops []uuid.UUID, stats *Stats) error {
 	thresholds, err := stageGroups(ctx, tx, country)
 	if err != nil {
 		return err
@@ -77,9 +77,11 @@ func stageRows(ctx context.Context, tx pgx.Tx, country string, dir Directory, op
 			audit.PacketPrepare.Name(), string(audit.PacketPrepare.Section())}},
 	}
 	for _, s := range steps {
+		done := stats.phase("stage " + s.name)
 		if _, err := tx.Exec(ctx, s.sql, s.args...); err != nil {
 			return fmt.Errorf("seedscale: stage %s: %w", s.name, err)
 		}
+		done()
 	}
 	return nil
 }
