@@ -130,6 +130,6 @@ func buildScale(tb testing.TB, persons int) (map[string]string, seedscale.Stats,
 	if err != nil {
 		return nil, seedscale.Stats{}, err
 	}
-	tb.Logf("scale template: %d persons in %s (%.0f persons/s), rows %v", persons, stats.Elapsed.Round(time.Millisecond), stats.Rate(), stats.Rows)
+	tb.Logf("scale template: %d persons in %s (%.0f persons/s), rows %v, phases %v", persons, stats.Elapsed.Round(time.Millisecond), stats.Rate(), stats.Rows, stats.Phases)
 	return names, stats, nil
 }

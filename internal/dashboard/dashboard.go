@@ -166,7 +166,7 @@ func (s *Service) store(ctx context.Context, a *authz.Actor, out *Dashboard) err
 		if err != nil {
 			return err
 		}
-		dated, err := q.dated(tx)
+		dated, err := q.dated(tx, supervises(a))
 		if err != nil {
 			return err
 		}

@@ -55,23 +55,39 @@ type datedCounts struct {
 	Deadlines, Visits, OverdueVisits int
 }
 
-// datedCountsSQL sums the days up to each list's bound. Parameters: soon, the user, nobody (the
-// deadlines); soon, the user, nobody (the visits); yesterday (the overdue visits); then the scope.
-const datedCountsSQL = `SELECT
-  coalesce(sum(k.n) FILTER (WHERE left(k.item, 9) = 'step_due:' AND substr(k.item, 10) COLLATE "C" <= ?
-                            AND k.user_id IN (?::uuid, ?::uuid)), 0)::int AS deadlines,
-  coalesce(sum(k.n) FILTER (WHERE left(k.item, 10) = 'visit_due:' AND substr(k.item, 11) COLLATE "C" <= ?
-                            AND k.user_id IN (?::uuid, ?::uuid)), 0)::int AS visits,
-  coalesce(sum(k.n) FILTER (WHERE left(k.item, 10) = 'visit_due:' AND substr(k.item, 11) COLLATE "C" <= ?), 0)::int AS overdue_visits
-FROM dashboard_counts k WHERE %s AND strpos(k.item, ':') > 0`
+// datedSumSQL sums one list by date over an index range of dashboard_counts (00032): the days of
+// item prefix %[2]s up to a bound, of the users given or of everyone. Parameters: the scope (%[1]s),
+// the users when %[3]s names them, then the bound (a day).
+const datedSumSQL = `SELECT coalesce(sum(k.n), 0)::int FROM dashboard_counts k
+WHERE %[1]s AND strpos(k.item, ':') > 0 %[3]s
+  AND k.item COLLATE "C" > '%[2]s' AND k.item COLLATE "C" <= '%[2]s' || ?::text`
 
-// dated reads the counts of the lists by date for the actor's agency.
-func (q query) dated(tx *gorm.DB) (datedCounts, error) {
+// datedCountsSQL reads the caseworker's two lists by date (their own and nobody's deadlines and
+// visits up to soon) and, for a supervisor, the agency's overdue visits (up to yesterday).
+func datedCountsSQL(cond string, overdue bool) string {
+	mine := "AND k.user_id IN (?::uuid, ?::uuid)"
+	sql := fmt.Sprintf("SELECT (%s) AS deadlines, (%s) AS visits, ",
+		fmt.Sprintf(datedSumSQL, cond, "step_due:", mine), fmt.Sprintf(datedSumSQL, cond, "visit_due:", mine))
+	if overdue {
+		return sql + fmt.Sprintf("(%s) AS overdue_visits", fmt.Sprintf(datedSumSQL, cond, "visit_due:", ""))
+	}
+	return sql + "0 AS overdue_visits"
+}
+
+// dated reads the counts of the lists by date for the actor's agency; the overdue visits only when
+// overdue (the supervisor's panel).
+func (q query) dated(tx *gorm.DB, overdue bool) (datedCounts, error) {
 	cond, args := q.scope.AgencyFilter("k")
 	soon, yesterday := q.soon.Format(time.DateOnly), q.today.AddDate(0, 0, -1).Format(time.DateOnly)
-	params := append([]any{soon, q.a.UserID, noUser, soon, q.a.UserID, noUser, yesterday}, args...)
+	var params []any
+	for range 2 {
+		params = append(append(append(params, args...), q.a.UserID, noUser), soon)
+	}
+	if overdue {
+		params = append(append(params, args...), yesterday)
+	}
 	var out datedCounts
-	if err := q.raw(tx, fmt.Sprintf(datedCountsSQL, cond), params...).Scan(&out).Error; err != nil {
+	if err := q.raw(tx, datedCountsSQL(cond, overdue), params...).Scan(&out).Error; err != nil {
 		return datedCounts{}, fmt.Errorf("dashboard dated counts: %w", err)
 	}
 	return out, nil

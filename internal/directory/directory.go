@@ -111,6 +111,9 @@ func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return
 // Actor loads who acts: the user, their roles in agencyID (or in their first agency when agencyID is
 // empty), the agency's kind and its store country.
 func (s *Service) Actor(ctx context.Context, userID, agencyID string) (*authz.Actor, error) {
+	if agencyID != "" {
+		return s.agencyActor(ctx, userID, agencyID)
+	}
 	var u User
 	if err := s.db.WithContext(ctx).Where("id = ? AND disabled_at IS NULL", userID).Take(&u).Error; err != nil {
 		return nil, notFound(err)

@@ -99,19 +99,22 @@ func (s *Service) TokenActor(ctx context.Context, token string) (*authz.Actor, e
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return nil, ErrNotFound
 	}
-	var t APIToken
-	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL AND expires_at > ?", hashToken(token), s.now()).Take(&t).Error
-	if err != nil {
-		return nil, notFound(err)
-	}
 	now := s.now()
+	var rows []actorRow
+	if err := s.db.WithContext(ctx).Raw(selectTokenActorSQL, hashToken(token), now).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	a, err := s.actorOf(rows)
+	if err != nil {
+		return nil, err
+	}
 	// Record last use at most once a minute, so a busy integration does not write on every call.
-	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
-		if err := s.db.WithContext(ctx).Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error; err != nil {
+	if t := rows[0]; t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		if err := s.db.WithContext(ctx).Model(&APIToken{}).Where("id = ?", t.TokenID).Update("last_used_at", now).Error; err != nil {
 			return nil, err
 		}
 	}
-	return s.Actor(ctx, t.UserID, t.AgencyID)
+	return a, nil
 }
 
 // RevokeToken revokes a token by id, audited as done by actorUserID.

@@ -15,8 +15,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,28 +68,14 @@ func (s Stats) Rate() float64 {
 	return float64(s.Rows["persons"]) / s.Elapsed.Seconds()
 }
 
-// columns are the columns each table is copied with, in the order gen adds values.
-var columns = map[string][]string{
-	"persons": {"id", "given_name", "family_name", "sex", "birth_date", "age_estimate", "nationality", "languages", "minor",
-		"document_number_enc", "document_number_bidx", "contact_enc", "operation_id", "created_at", "updated_at", "version",
-		"aliases", "documents_held", "documents_missing", "documents_enc", "document_bidxs", "urgent_needs_enc"},
-	"cases":                    {"id", "reference", "person_id", "owner_agency_id", "assigned_user_id", "stage", "created_at", "updated_at", "version"},
-	"case_team":                {"case_id", "agency_id", "added_at"},
-	"stage_changes":            {"id", "case_id", "from_stage", "to_stage", "reason", "actor_user_id", "at"},
-	"screenings":               {"id", "case_id", "interview_date", "interviewer", "interpreter", "language", "narrative_enc", "created_by", "created_at", "updated_at", "version"},
-	"screening_indicators":     {"screening_id", "indicator", "answer", "note_enc", "channels"},
-	"identification_decisions": {"id", "case_id", "decision", "legal_basis", "status", "proposed_by", "proposed_at", "decided_by", "decided_at", "comment", "version", "legal_basis_enc", "comment_enc"},
-	"case_packets":             {"packet_id", "case_id", "kind", "purpose", "direction", "created_at"},
-}
-
-// copyOrder is the order tables are copied in (parents first, though no foreign key is checked).
-var copyOrder = []string{"persons", "cases", "case_team", "stage_changes", "screenings", "screening_indicators",
+// filledTables are the tables a fill writes, parents first.
+var filledTables = []string{"persons", "cases", "case_team", "stage_changes", "screenings", "screening_indicators",
 	"identification_decisions", "case_packets"}
 
 // baseTables are the tables whose secondary indexes a large fill rebuilds before the summaries are
 // derived; summaryTables' after.
 var (
-	baseTables    = append([]string{"operations", "audit_log"}, copyOrder...)
+	baseTables    = append([]string{"operations", "audit_log"}, filledTables...)
 	summaryTables = []string{"case_facts", "case_steps", "report_counts"}
 )
 
@@ -166,10 +150,14 @@ func checkOptions(opt *Options, dir Directory) error {
 
 func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt Options, stats *Stats) error {
 	for _, set := range []string{`SET LOCAL session_replication_role = replica`, `SET LOCAL maintenance_work_mem = '256MB'`,
-		`SET LOCAL work_mem = '128MB'`, `SET LOCAL synchronous_commit = off`, `SET LOCAL jit = off`} {
+		`SET LOCAL work_mem = '128MB'`, `SET LOCAL synchronous_commit = off`, `SET LOCAL jit = off`, `SET LOCAL timezone = 'UTC'`,
+		`SET LOCAL max_parallel_workers_per_gather = 0`, `SET LOCAL synchronize_seqscans = off`, `SET LOCAL temp_buffers = '256MB'`} {
 		if _, err := tx.Exec(ctx, set); err != nil {
 			return fmt.Errorf("seedscale: %s: %w", set, err)
 		}
+	}
+	if _, err := tx.Exec(ctx, `SELECT setseed($1)`, float64(opt.Seed%1_000_000)/1_000_000); err != nil {
+		return fmt.Errorf("seedscale: setseed: %w", err)
 	}
 	var lastID int64
 	var lastHash []byte
@@ -188,32 +176,39 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	if _, err := tx.Exec(ctx, `SELECT setval('case_reference_seq', $1)`, refBase+int64(opt.Persons)-1); err != nil {
 		return fmt.Errorf("seedscale: case references: %w", err)
 	}
-	g := &gen{keys: keys, country: keys.Country, dir: dir, groups: groupsFor(keys.Country), now: opt.Now, span: opt.Span,
-		total: opt.Persons, refBase: refBase}
-	for _, gr := range g.groups {
-		g.weights += gr.weight
-	}
-	if err := insertOperations(ctx, tx, g, stats); err != nil {
+	ops, err := insertOperations(ctx, tx, dir, opt, stats)
+	if err != nil {
 		return err
 	}
 	var dropped []index
 	if *opt.RebuildIndexes {
-		var err error
 		if dropped, err = dropIndexes(ctx, tx, append(append([]string{}, baseTables...), summaryTables...)); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE seed_cases (id uuid) ON COMMIT DROP`); err != nil {
-		return fmt.Errorf("seedscale: %w", err)
+	if err := stageRows(ctx, tx, keys.Country, dir, opt, refBase, ops, stats); err != nil {
+		return err
 	}
-	done := stats.phase("copy")
-	if err := copyChunks(ctx, tx, g, opt, &lastID, &lastHash, stats); err != nil {
+	done := stats.phase("seal")
+	for _, p := range sealPasses {
+		if err := p.run(ctx, tx, keys); err != nil {
+			return err
+		}
+	}
+	done()
+	done = stats.phase("insert")
+	if err := insertRows(ctx, tx, dir, stats); err != nil {
 		return err
 	}
 	done()
+	done = stats.phase("audit")
+	if lastID, lastHash, err = chainAudit(ctx, tx, lastID, lastHash, stats); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, lastID, lastHash); err != nil {
 		return fmt.Errorf("seedscale: move the audit head: %w", err)
 	}
+	done()
 	done = stats.phase("indexes")
 	if err := recreateIndexes(ctx, tx, dropped, baseTables); err != nil {
 		return err
@@ -234,129 +229,9 @@ func (s *Stats) phase(name string) func() {
 	return func() { s.Phases[name] += time.Since(start) }
 }
 
-// copyChunks generates the chunks on every core and copies them in order, linking their audit rows.
-func copyChunks(ctx context.Context, tx pgx.Tx, g *gen, opt Options, lastID *int64, lastHash *[]byte, stats *Stats) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	n := (opt.Persons + opt.ChunkSize - 1) / opt.ChunkSize
-	workers := max(1, runtime.GOMAXPROCS(0))
-	jobs := make(chan int)
-	results := make(chan *chunk, workers)
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				from := i * opt.ChunkSize
-				c, err := g.chunk(opt.Seed, i, from, min(opt.ChunkSize, opt.Persons-from))
-				if err != nil {
-					errs <- err
-					cancel()
-					return
-				}
-				select {
-				case results <- c:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		for i := range n {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(results) }()
-	pending := map[int]*chunk{}
-	next := 0
-	for c := range results {
-		pending[c.index] = c
-		for pending[next] != nil {
-			c := pending[next]
-			delete(pending, next)
-			next++
-			err := reserveAuditIDs(ctx, tx, c.audit)
-			if err == nil {
-				*lastID, *lastHash = audit.Link(*lastID, *lastHash, c.audit)
-				err = copyChunk(ctx, tx, c, stats)
-			}
-			if err != nil {
-				cancel()
-				for range results {
-				}
-				return err
-			}
-		}
-	}
-	select {
-	case err := <-errs:
-		return err
-	default:
-	}
-	if next != n {
-		return fmt.Errorf("seedscale: %d of %d chunks written: %w", next, n, ctx.Err())
-	}
-	return nil
-}
-
-func copyChunk(ctx context.Context, tx pgx.Tx, c *chunk, stats *Stats) error {
-	for _, t := range copyOrder {
-		rows := c.rows[t]
-		if len(rows) == 0 {
-			continue
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t}, columns[t], pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("seedscale: copy %s: %w", t, err)
-		}
-		stats.Rows[t] += len(rows)
-	}
-	ids := make([][]any, len(c.caseIDs))
-	for i, id := range c.caseIDs {
-		ids[i] = []any{id}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"seed_cases"}, []string{"id"}, pgx.CopyFromRows(ids)); err != nil {
-		return fmt.Errorf("seedscale: copy case ids: %w", err)
-	}
-	auditRows := make([][]any, len(c.audit))
-	for i, r := range c.audit {
-		auditRows[i] = []any{r.ID, *r.Seq, r.At, uuidOrNil(r.ActorUserID), uuidOrNil(r.ActorAgencyID), r.Action, r.Entity, r.EntityID,
-			r.Detail, r.PrevHash, r.Hash, r.Section}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"id", "seq", "at", "actor_user_id", "actor_agency_id", "action",
-		"entity", "entity_id", "detail", "prev_hash", "hash", "section"}, pgx.CopyFromRows(auditRows)); err != nil {
-		return fmt.Errorf("seedscale: copy audit_log: %w", err)
-	}
-	stats.Rows["audit_log"] += len(auditRows)
-	return nil
-}
-
-// reserveAuditIDs gives rows ids from audit_log's identity sequence, as appended rows get theirs.
-func reserveAuditIDs(ctx context.Context, tx pgx.Tx, rows []audit.Row) error {
-	r, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) FROM generate_series(1, $1)`, len(rows))
-	if err != nil {
-		return fmt.Errorf("seedscale: audit ids: %w", err)
-	}
-	ids, err := pgx.CollectRows(r, pgx.RowTo[int64])
-	if err != nil {
-		return fmt.Errorf("seedscale: audit ids: %w", err)
-	}
-	for i := range rows {
-		rows[i].ID = ids[i]
-	}
-	return nil
-}
-
 func uuidOrNil(s *string) any {
 	if s == nil {
 		return nil
 	}
-	return [16]byte(uuid.MustParse(*s))
+	return u(*s)
 }

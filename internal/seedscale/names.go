@@ -107,3 +107,18 @@ func groupsFor(country string) []group {
 	}
 	return groupsKH
 }
+
+// The words the fill draws from for contacts, needs, narratives, indicators and decisions.
+var (
+	relations   = []string{"mother", "father", "sister", "brother", "wife", "husband", "cousin", "aunt"}
+	urgentNeeds = []string{"Injury to the left hand, needs a doctor.", "Diabetic, needs insulin.", "Pregnant, about five months.",
+		"Has not eaten for two days.", "Fever and cough.", "Panic attacks at night.", "Needs glasses, lost in the compound."}
+	compounds  = []string{"Jade Garden", "Silver River", "Blue Lotus", "Golden Fortune", "Kings Bay", "Huione Park", "Star City", "Diamond Hill"}
+	tasks      = []string{"romance scams on Facebook", "fake crypto investment sites", "fake police calls", "online gambling fraud", "shopping refund scams"}
+	lures      = []string{"a customer-service job in Bangkok", "a casino job with a high salary", "a translator job", "an online sales job", "work in a factory"}
+	indicators = []string{"deceptive_job_offer", "recruited_online", "documents_taken_on_arrival", "forced_online_fraud",
+		"quotas_with_punishment", "confinement", "phone_or_documents_confiscated", "violence_or_threat", "wages_withheld", "excessive_hours"}
+	channels     = []string{"facebook", "telegram", "line", "whatsapp", "tiktok"}
+	interviewers = []string{"Siriporn K.", "Anucha T.", "Chenda S.", "Vannak P.", "Malee W.", "Sophea C."}
+	legalBases   = []string{"Anti-Trafficking in Persons Act B.E. 2551, section 6", "Law on Suppression of Human Trafficking and Sexual Exploitation (2008), article 10", "Palermo Protocol, article 3(a)"}
+)

@@ -71,6 +71,7 @@ func TestFillRebuildingIndexes(t *testing.T) {
 		if stats.Rows["persons"] != n || stats.Rows["cases"] != n || stats.Rate() <= 0 {
 			t.Errorf("stats %+v", stats)
 		}
+		t.Logf("%d persons in %s: phases %v", n, stats.Elapsed, stats.Phases)
 	}
 	var after int
 	if err := st.DB.Raw(countIndexes).Scan(&after).Error; err != nil || after != indexes {

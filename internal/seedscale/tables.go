@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -56,27 +57,44 @@ func recreateIndexes(ctx context.Context, tx pgx.Tx, dropped []index, tables []s
 	return nil
 }
 
-// insertOperations writes one rescue operation per 2,000 persons, led by the police agency, dated at
-// the reception of the first person it brought in.
-func insertOperations(ctx context.Context, tx pgx.Tx, g *gen, stats *Stats) error {
-	n := max(1, g.total/2000)
-	r := rand.New(rand.NewPCG(uint64(g.total), 0x6f7073))
+// insertOperations writes one rescue operation per 2,000 persons, led by the police agency, dated
+// over the fill's span, and returns their ids (persons are brought in by the operation of their
+// place in the span).
+func insertOperations(ctx context.Context, tx pgx.Tx, dir Directory, opt Options, stats *Stats) ([]uuid.UUID, error) {
+	n := max(1, opt.Persons/2000)
+	r := rand.New(rand.NewPCG(uint64(opt.Persons), opt.Seed))
 	rows := make([][]any, n)
-	g.ops = make([][16]byte, n)
+	ids := make([]uuid.UUID, n)
 	provinces := []string{"Sa Kaeo", "Chanthaburi", "Trat", "Tak", "Preah Sihanouk", "Banteay Meanchey", "Koh Kong", "Pursat"}
 	for i := range n {
-		at := g.now.Add(-g.span + time.Duration(float64(g.span)*float64(i)/float64(n))).Truncate(time.Microsecond)
-		g.ops[i] = v7(r, at)
-		rows[i] = []any{g.ops[i], fmt.Sprintf("Operation %s %d", pick(r, compounds), i+1), at, u(g.dir.Police.ID),
-			pick(r, provinces), pick(r, compounds) + " compound", at, int32(1)}
+		at := opt.Now.Add(-opt.Span + time.Duration(float64(opt.Span)*float64(i)/float64(n))).Truncate(time.Microsecond)
+		id, err := uuid.NewV7FromReader(r4{r})
+		if err != nil {
+			return nil, fmt.Errorf("seedscale: operation id: %w", err)
+		}
+		ms := uint64(at.UnixMilli())
+		id[0], id[1], id[2], id[3], id[4], id[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
+		ids[i] = id
+		rows[i] = []any{[16]byte(id), fmt.Sprintf("Operation %s %d", compounds[r.IntN(len(compounds))], i+1), at, u(dir.Police.ID),
+			provinces[r.IntN(len(provinces))], compounds[r.IntN(len(compounds))] + " compound", at, int32(1)}
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"operations"},
 		[]string{"id", "name", "operation_date", "lead_agency_id", "province", "compound", "created_at", "version"}, pgx.CopyFromRows(rows))
 	if err != nil {
-		return fmt.Errorf("seedscale: copy operations: %w", err)
+		return nil, fmt.Errorf("seedscale: copy operations: %w", err)
 	}
 	stats.Rows["operations"] += n
-	return nil
+	return ids, nil
+}
+
+// r4 reads random bytes from a math/rand source (operation ids are drawn from the fill's seed).
+type r4 struct{ r *rand.Rand }
+
+func (x r4) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(x.r.Uint32())
+	}
+	return len(p), nil
 }
 
 // The summaries of the new cases, derived by the report functions of migration 00013 exactly as

@@ -76,8 +76,14 @@ func Open(ctx context.Context, dsn string) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB.SetMaxOpenConns(20)
-	sqlDB.SetMaxIdleConns(10)
+	// 32 connections (the dev and test clusters allow 200 per cluster: a hub and two stores stay well
+	// under it). A request waiting for a connection is woken in random order (database/sql picks a
+	// waiter at random), which made the tail of 32 concurrent clients over 20 connections: with as
+	// many connections as clients the queueing is PostgreSQL's, in arrival order. As many idle
+	// connections as open ones: with fewer idle slots, connections returned at once were closed and
+	// reopened, and a new connection pays for its backend and its first plans.
+	sqlDB.SetMaxOpenConns(32)
+	sqlDB.SetMaxIdleConns(32)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()

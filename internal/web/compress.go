@@ -27,6 +27,14 @@ var compressible = map[string]bool{
 
 var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }}
 
+// gzipFastPool compresses the API's JSON at the fastest level: it is made per request (a case list
+// page is about 15 KB), and the default level cost a case-list request a fifth of its CPU in the
+// 32-client benchmark; the fastest level keeps most of the saving on the wire at a third of the cost.
+var gzipFastPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
+
+// fastGzip are the media types compressed with gzipFastPool.
+var fastGzip = map[string]bool{"application/json": true, "application/problem+json": true}
+
 // compress gzips a compressible answer when the client accepts gzip. It decides on the answer's
 // headers (type, length, status, an encoding already set), so a download of a PDF or an XLSX, a
 // range (206) or a 304 passes untouched. Every answer carries Vary: Accept-Encoding. Errors are
@@ -76,6 +84,7 @@ type gzipWriter struct {
 	code     int
 	decided  bool
 	gz       *gzip.Writer
+	pool     *sync.Pool // where gz came from
 	buf      []byte
 	eligible bool // the headers allow compression; the length is not yet known to be enough
 }
@@ -143,7 +152,11 @@ func (w *gzipWriter) decide(gz bool) {
 		if et := h.Get("ETag"); strings.HasPrefix(et, `"`) {
 			h.Set("ETag", "W/"+et) // the compressed bytes are another representation
 		}
-		w.gz = gzipPool.Get().(*gzip.Writer)
+		w.pool = &gzipPool
+		if mt, _, _ := mime.ParseMediaType(h.Get(echo.HeaderContentType)); fastGzip[mt] {
+			w.pool = &gzipFastPool
+		}
+		w.gz = w.pool.Get().(*gzip.Writer)
 		w.gz.Reset(w.ResponseWriter)
 	}
 	if w.code != 0 {
@@ -162,7 +175,7 @@ func (w *gzipWriter) finish() {
 	if w.gz != nil {
 		_ = w.gz.Close()
 		w.gz.Reset(nil)
-		gzipPool.Put(w.gz)
+		w.pool.Put(w.gz)
 		w.gz = nil
 	}
 }

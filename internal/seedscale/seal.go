@@ -1,0 +1,234 @@
+package seedscale
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"homeward/internal/audit"
+	"homeward/internal/cases"
+	"homeward/internal/vault"
+)
+
+// Sealed fields, named as the app names them (the field is part of the ciphertext's associated data).
+const (
+	fieldDocumentNumber = "persons.document_number"
+	fieldContact        = "persons.contact"
+	fieldDocuments      = "persons.documents"
+	fieldUrgentNeeds    = "persons.urgent_needs"
+	fieldNarrative      = "screenings.narrative"
+	fieldLegalBasis     = "identification_decisions.legal_basis"
+	fieldComment        = "identification_decisions.comment"
+)
+
+// fetchSize is the rows a seal pass or the audit chain reads from its cursor at a time.
+const fetchSize = 50_000
+
+// sealPass seals, row by row, the plaintexts a staging table holds: query selects the row id (text)
+// and the plaintexts (NULL: no value); seal turns one row into the row copied into table (columns
+// cols, the id first). Rows are sealed on every core, a batch at a time.
+type sealPass struct {
+	table string
+	cols  []string
+	query string
+	seal  func(k *vault.Keys, id string, vals []*string) ([]any, error)
+}
+
+var sealPasses = []sealPass{
+	{
+		table: "seed_p_enc", cols: []string{"id", "doc_enc", "doc_bidx", "docs_enc", "contact_enc", "urgent_enc"},
+		query: `SELECT pid::text, doc, contact, urgent FROM seed_p WHERE doc IS NOT NULL OR contact IS NOT NULL OR urgent IS NOT NULL`,
+		seal: func(k *vault.Keys, id string, v []*string) ([]any, error) {
+			out := []any{u(id), nil, nil, nil, nil, nil}
+			if v[0] != nil {
+				b, err := json.Marshal([]cases.HeldDocument{{Kind: "passport", Number: *v[0]}})
+				if err != nil {
+					return nil, err
+				}
+				if out[1], err = k.SealString(fieldDocumentNumber, id, *v[0]); err != nil {
+					return nil, err
+				}
+				out[2] = k.BlindIndex(vault.KindDocumentNumber, *v[0])
+				if out[3], err = k.Seal(fieldDocuments, id, b); err != nil {
+					return nil, err
+				}
+			}
+			return out, sealInto(k, id, out, 4, []string{fieldContact, fieldUrgentNeeds}, v[1:])
+		},
+	},
+	{
+		table: "seed_scr_enc", cols: []string{"id", "narrative_enc"},
+		query: `SELECT id::text, narrative FROM seed_scr`,
+		seal: func(k *vault.Keys, id string, v []*string) ([]any, error) {
+			out := []any{u(id), nil}
+			return out, sealInto(k, id, out, 1, []string{fieldNarrative}, v)
+		},
+	},
+	{
+		table: "seed_dec_enc", cols: []string{"id", "basis_enc", "comment_enc"},
+		query: `SELECT id::text, basis, CASE WHEN decided IS NOT NULL THEN 'Indicators of forced criminality and confinement are consistent.' END FROM seed_dec`,
+		seal: func(k *vault.Keys, id string, v []*string) ([]any, error) {
+			out := []any{u(id), nil, nil}
+			return out, sealInto(k, id, out, 1, []string{fieldLegalBasis, fieldComment}, v)
+		},
+	},
+}
+
+// sealInto seals vals[j] (when not NULL) for fields[j] of row id into out[from+j].
+func sealInto(k *vault.Keys, id string, out []any, from int, fields []string, vals []*string) error {
+	for j, v := range vals {
+		if v == nil {
+			continue
+		}
+		ct, err := k.SealString(fields[j], id, *v)
+		if err != nil {
+			return err
+		}
+		out[from+j] = ct
+	}
+	return nil
+}
+
+// run creates the pass's table and fills it from the staging rows, sealed.
+func (p sealPass) run(ctx context.Context, tx pgx.Tx, keys *vault.Keys) error {
+	def := "id uuid PRIMARY KEY"
+	for _, c := range p.cols[1:] {
+		def += ", " + c + " bytea"
+	}
+	if _, err := tx.Exec(ctx, "CREATE TEMP TABLE "+p.table+" ("+def+") ON COMMIT DROP"); err != nil {
+		return fmt.Errorf("seedscale: %s: %w", p.table, err)
+	}
+	if _, err := tx.Exec(ctx, "DECLARE "+p.table+"_cur NO SCROLL CURSOR FOR "+p.query); err != nil {
+		return fmt.Errorf("seedscale: %s: %w", p.table, err)
+	}
+	for {
+		rows, err := tx.Query(ctx, fmt.Sprintf("FETCH %d FROM %s_cur", fetchSize, p.table))
+		if err != nil {
+			return fmt.Errorf("seedscale: %s: %w", p.table, err)
+		}
+		var ids []string
+		var vals [][]*string
+		for rows.Next() {
+			raw := rows.RawValues()
+			ids = append(ids, string(raw[0]))
+			v := make([]*string, len(raw)-1)
+			for j, b := range raw[1:] {
+				if b != nil {
+					s := string(b)
+					v[j] = &s
+				}
+			}
+			vals = append(vals, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("seedscale: %s: %w", p.table, err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		out, err := p.sealAll(keys, ids, vals)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{p.table}, p.cols, pgx.CopyFromRows(out)); err != nil {
+			return fmt.Errorf("seedscale: copy %s: %w", p.table, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, "CLOSE "+p.table+"_cur"); err != nil {
+		return fmt.Errorf("seedscale: %s: %w", p.table, err)
+	}
+	return nil
+}
+
+// sealAll seals the rows on every core.
+func (p sealPass) sealAll(keys *vault.Keys, ids []string, vals [][]*string) ([][]any, error) {
+	out := make([][]any, len(ids))
+	workers := max(1, runtime.GOMAXPROCS(0))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(ids); i += workers {
+				row, err := p.seal(keys, ids[i], vals[i])
+				if err != nil {
+					errs[w] = fmt.Errorf("seedscale: seal %s %s: %w", p.table, ids[i], err)
+					return
+				}
+				out[i] = row
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// chainAudit seals the staged audit rows (seed_a, in id order) as the sealer would: the next chain
+// positions after (lastID, lastHash), their hashes, copied into audit_log. It returns the new end.
+func chainAudit(ctx context.Context, tx pgx.Tx, lastID int64, lastHash []byte, stats *Stats) (int64, []byte, error) {
+	// seed_a is read in the order it was written (its ids ascend): no sort of millions of rows;
+	// the order is checked below.
+	if _, err := tx.Exec(ctx, `DECLARE audit_cur NO SCROLL CURSOR FOR SELECT id, at, actor_user_id::text, actor_agency_id::text,
+  action, section, entity_id::text, detail FROM seed_a`); err != nil {
+		return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
+	}
+	var prevID int64
+	for {
+		rows, err := tx.Query(ctx, fmt.Sprintf("FETCH %d FROM audit_cur", fetchSize))
+		if err != nil {
+			return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
+		}
+		batch := make([]audit.Row, 0, fetchSize)
+		for rows.Next() {
+			var r audit.Row
+			if err := rows.Scan(&r.ID, &r.At, &r.ActorUserID, &r.ActorAgencyID, &r.Action, &r.Section, &r.EntityID, &r.Detail); err != nil {
+				rows.Close()
+				return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
+			}
+			if r.ID <= prevID {
+				rows.Close()
+				return 0, nil, fmt.Errorf("seedscale: audit rows out of id order (%d after %d)", r.ID, prevID)
+			}
+			prevID = r.ID
+			r.Entity = "case"
+			r.At = r.At.UTC()
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		lastID, lastHash = audit.Link(lastID, lastHash, batch)
+		out := make([][]any, len(batch))
+		for i, r := range batch {
+			out[i] = []any{r.ID, *r.Seq, r.At, uuidOrNil(r.ActorUserID), uuidOrNil(r.ActorAgencyID), r.Action, r.Entity, r.EntityID, r.Detail, r.PrevHash, r.Hash, r.Section}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"id", "seq", "at", "actor_user_id", "actor_agency_id", "action",
+			"entity", "entity_id", "detail", "prev_hash", "hash", "section"}, pgx.CopyFromRows(out)); err != nil {
+			return 0, nil, fmt.Errorf("seedscale: copy audit_log: %w", err)
+		}
+		stats.Rows["audit_log"] += len(out)
+	}
+	if _, err := tx.Exec(ctx, "CLOSE audit_cur"); err != nil {
+		return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
+	}
+	return lastID, lastHash, nil
+}
+
+// u is a uuid for COPY (binary) from its text form (checked by Fill, or printed by PostgreSQL).
+func u(s string) [16]byte { return [16]byte(uuid.MustParse(s)) }

@@ -1,0 +1,133 @@
+package seedscale
+
+// The staging of everything that hangs off seed_p, one statement per table: the stage changes of
+// each case's route, the screening before identification (or half the cases waiting in
+// screening), the approved decision before recovery (or 60 % of the cases waiting in
+// identification, proposed), the repatriation packet before handover and some referrals, and the
+// audit rows the app writes for each of them, given their ids from audit_log's identity sequence
+// table by table (every intake, then every transition, …): ordering millions of audit rows by
+// their time would sort gigabytes for no reader's benefit (the chain follows ids, not times).
+const (
+	// stageChangesSQL: $1 nothing (kept parameterless).
+	stageChangesSQL = `CREATE TEMP TABLE seed_s ON COMMIT DROP AS
+SELECT s.id, p.cid, coalesce(p.route[s.k::int - 1], 'reception') AS from_stage, s.to_stage, s.at, s.k,
+       CASE WHEN s.to_stage = 'closed' THEN p.super ELSE p.worker END AS actor, p.owner
+FROM seed_p p, LATERAL (SELECT u.*, ` + `(lpad(to_hex(floor(extract(epoch FROM u.at) * 1000)::bigint), 12, '0') || '7' || substr(gen_random_uuid()::text, 16))::uuid AS id
+  FROM unnest(p.route, p.ats) WITH ORDINALITY u (to_stage, at, k)) s`
+
+	// screeningsSQL: $1 welfare workers, $2 interviewers, $3 lures, $4 compounds, $5 tasks.
+	screeningsSQL = `CREATE TEMP TABLE seed_scr ON COMMIT DROP AS
+SELECT x.*, (lpad(to_hex(floor(extract(epoch FROM x.at) * 1000)::bigint), 12, '0') || '7' || substr(gen_random_uuid()::text, 16))::uuid AS id,
+       x.a1::int + x.a2::int + x.a3::int + x.a4::int AS present
+FROM (
+  SELECT p.cid, p.lang0,
+         date_trunc('microseconds', CASE WHEN p.k IS NOT NULL THEN p.ats[p.k - 1] + (p.ats[p.k] - p.ats[p.k - 1]) / 3
+              ELSE p.ats[1] + make_interval(hours => 1 + floor(random() * 48)::int) END) AS at,
+         format('%s answered an advertisement for %s. The recruiter paid the travel. At the %s compound the passport was taken and %s was made to run %s, twelve to sixteen hours a day, and was beaten for missing the quota.',
+           p.given, ($3::text[])[1 + floor(random() * cardinality($3::text[]))::int], ($4::text[])[1 + floor(random() * cardinality($4::text[]))::int],
+           p.given, ($5::text[])[1 + floor(random() * cardinality($5::text[]))::int]) AS narrative,
+         ($1::uuid[])[1 + floor(random() * cardinality($1::uuid[]))::int] AS worker,
+         ($2::text[])[1 + floor(random() * cardinality($2::text[]))::int] AS interviewer,
+         CASE WHEN p.lang0 NOT IN ('th', 'km') THEN 'Interpreter ' || lpad(floor(random() * 100)::int::text, 2, '0') ELSE '' END AS interpreter,
+         floor(random() * 10)::int AS start, random() >= 0.2 AS a1, random() >= 0.2 AS a2, random() >= 0.2 AS a3, random() >= 0.2 AS a4,
+         floor(random() * 5)::int AS channel
+  FROM (SELECT p.*, array_position(p.route, 'identification') AS k FROM seed_p p) p
+  WHERE p.k IS NOT NULL OR (p.stage = 'screening' AND random() < 0.5)
+) x`
+
+	// decisionsSQL: $1 now, $2 welfare workers, $3 welfare supervisors, $4 legal bases.
+	decisionsSQL = `CREATE TEMP TABLE seed_dec ON COMMIT DROP AS
+SELECT x.*, (lpad(to_hex(floor(extract(epoch FROM x.proposed) * 1000)::bigint), 12, '0') || '7' || substr(gen_random_uuid()::text, 16))::uuid AS id,
+       ($2::uuid[])[1 + floor(random() * cardinality($2::uuid[]))::int] AS worker,
+       ($3::uuid[])[1 + floor(random() * cardinality($3::uuid[]))::int] AS super,
+       ($4::text[])[1 + floor(random() * cardinality($4::text[]))::int] AS basis
+FROM (
+  SELECT p.cid, date_trunc('microseconds', p.ats[p.k - 1] + (p.ats[p.k] - p.ats[p.k - 1]) / 3) AS proposed,
+         date_trunc('microseconds', p.ats[p.k - 1] + (p.ats[p.k] - p.ats[p.k - 1]) / 2) AS decided
+  FROM (SELECT p.*, array_position(p.route, 'recovery') AS k FROM seed_p p) p WHERE p.k IS NOT NULL
+  UNION ALL
+  SELECT y.cid, y.proposed, NULL FROM (
+    SELECT p.cid, p.ats[cardinality(p.ats)] + make_interval(hours => 1 + floor(random() * 72)::int) AS proposed
+    FROM seed_p p WHERE p.stage = 'identification' AND random() < 0.6) y
+  WHERE y.proposed < $1
+) x`
+
+	// packetsSQL: $1 welfare workers.
+	packetsSQL = `CREATE TEMP TABLE seed_pk ON COMMIT DROP AS
+SELECT x.*, (lpad(to_hex(floor(extract(epoch FROM x.at) * 1000)::bigint), 12, '0') || '7' || substr(gen_random_uuid()::text, 16))::uuid AS id,
+       ($1::uuid[])[1 + floor(random() * cardinality($1::uuid[]))::int] AS worker
+FROM (
+  SELECT p.cid, 'repatriation' AS kind, date_trunc('microseconds', p.ats[p.k - 1] + (p.ats[p.k] - p.ats[p.k - 1]) / 2) AS at
+  FROM (SELECT p.*, array_position(p.route, 'handover') AS k FROM seed_p p) p WHERE p.k IS NOT NULL
+  UNION ALL
+  SELECT p.cid, 'referral', date_trunc('microseconds', p.ats[p.k - 1] + (p.ats[p.k] - p.ats[p.k - 1]) / 2)
+  FROM (SELECT p.*, array_position(p.route, 'reintegration') AS k FROM seed_p p) p WHERE p.k IS NOT NULL AND random() < 0.2
+) x`
+
+	// auditRowsSQL: $1 welfare agency; $2… the actions' names and sections: intake, transition,
+	// screening, propose, approve, packet (name, section each: $2 … $13).
+	auditRowsSQL = `CREATE TEMP TABLE seed_a ON COMMIT DROP AS
+SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, e.*
+FROM (
+  SELECT p.received AS at, p.worker AS actor_user_id, p.owner AS actor_agency_id, $2::text AS action, $3::text AS section, p.cid AS entity_id,
+         json_build_object('person_id', p.pid, 'reference', p.reference, 'possible_duplicates', 0)::text AS detail
+  FROM seed_p p
+  UNION ALL
+  SELECT s.at, s.actor, s.owner, $4, $5, s.cid, json_build_object('from', s.from_stage, 'to', s.to_stage, 'version', s.k)::text FROM seed_s s
+  UNION ALL
+  SELECT x.at, x.worker, $1::uuid, $6, $7, x.cid, json_build_object('version', 1, 'present', x.present, 'events', 0)::text FROM seed_scr x
+  UNION ALL
+  SELECT d.proposed, d.worker, $1::uuid, $8, $9, d.cid, json_build_object('decision_id', d.id, 'decision', 'identified')::text FROM seed_dec d
+  UNION ALL
+  SELECT d.decided, d.super, $1::uuid, $10, $11, d.cid, json_build_object('decision_id', d.id, 'decision', 'identified')::text
+  FROM seed_dec d WHERE d.decided IS NOT NULL
+  UNION ALL
+  SELECT k.at, k.worker, $1::uuid, $12, $13, k.cid, json_build_object('packet_id', k.id, 'kind', k.kind)::text FROM seed_pk k
+) e`
+)
+
+// The final rows, from the staging tables and the ciphertexts the seal passes wrote (seed_*_enc).
+const (
+	insertPersonsSQL = `INSERT INTO persons (id, given_name, family_name, sex, birth_date, age_estimate, nationality, languages, minor,
+  document_number_enc, document_number_bidx, contact_enc, operation_id, created_at, updated_at, version, aliases, documents_held,
+  documents_missing, documents_enc, document_bidxs, urgent_needs_enc)
+SELECT p.pid, p.given, p.family, p.sex, p.birth_date, p.age_estimate, p.nationality, p.languages, p.minor,
+       e.doc_enc, e.doc_bidx, e.contact_enc, p.op, p.received, coalesce(p.ats[cardinality(p.ats)], p.received), 1, p.aliases,
+       CASE WHEN p.doc IS NOT NULL THEN '{passport}'::text[] ELSE '{}' END, CASE WHEN p.doc IS NULL THEN '{passport}'::text[] ELSE '{}' END,
+       e.docs_enc, CASE WHEN e.doc_bidx IS NOT NULL THEN ARRAY[e.doc_bidx] ELSE '{}'::bytea[] END, e.urgent_enc
+FROM seed_p p LEFT JOIN seed_p_enc e ON e.id = p.pid`
+
+	insertCasesSQL = `INSERT INTO cases (id, reference, person_id, owner_agency_id, assigned_user_id, stage, created_at, updated_at, version)
+SELECT p.cid, p.reference, p.pid, p.owner, CASE WHEN p.assigned THEN p.worker END, p.stage, p.received,
+       coalesce(p.ats[cardinality(p.ats)], p.received), 1 + cardinality(p.route)
+FROM seed_p p`
+
+	// insertTeamSQL: $1 the police agency.
+	insertTeamSQL = `INSERT INTO case_team (case_id, agency_id, added_at) SELECT p.cid, $1::uuid, p.received + interval '1 hour' FROM seed_p p WHERE p.team`
+
+	insertStageChangesSQL = `INSERT INTO stage_changes (id, case_id, from_stage, to_stage, reason, actor_user_id, at)
+SELECT s.id, s.cid, s.from_stage, s.to_stage, '', s.actor, s.at FROM seed_s s`
+
+	insertScreeningsSQL = `INSERT INTO screenings (id, case_id, interview_date, interviewer, interpreter, language, narrative_enc, created_by,
+  created_at, updated_at, version)
+SELECT x.id, x.cid, x.at::date, x.interviewer, x.interpreter, x.lang0, e.narrative_enc, x.worker, x.at, x.at, 1
+FROM seed_scr x LEFT JOIN seed_scr_enc e ON e.id = x.id`
+
+	// insertIndicatorsSQL: $1 the indicators, $2 the channels.
+	insertIndicatorsSQL = `INSERT INTO screening_indicators (screening_id, indicator, answer, note_enc, channels)
+SELECT x.id, ind, CASE WHEN a THEN 'present' ELSE 'unknown' END, NULL,
+       CASE WHEN ind = 'recruited_online' AND a THEN ARRAY[($2::text[])[1 + x.channel]] ELSE '{}'::text[] END
+FROM seed_scr x, LATERAL (SELECT ($1::text[])[1 + (x.start + k) % cardinality($1::text[])] AS ind, (ARRAY[x.a1, x.a2, x.a3, x.a4])[1 + k] AS a
+  FROM generate_series(0, 3) k) i`
+
+	insertDecisionsSQL = `INSERT INTO identification_decisions (id, case_id, decision, legal_basis, status, proposed_by, proposed_at, decided_by,
+  decided_at, comment, version, legal_basis_enc, comment_enc)
+SELECT d.id, d.cid, 'identified', '', CASE WHEN d.decided IS NULL THEN 'proposed' ELSE 'approved' END, d.worker, d.proposed,
+       CASE WHEN d.decided IS NOT NULL THEN d.super END, d.decided, '', CASE WHEN d.decided IS NULL THEN 1 ELSE 2 END, e.basis_enc, e.comment_enc
+FROM seed_dec d LEFT JOIN seed_dec_enc e ON e.id = d.id`
+
+	insertPacketsSQL = `INSERT INTO case_packets (packet_id, case_id, kind, purpose, direction, created_at)
+SELECT k.id, k.cid, k.kind, '', 'out', k.at FROM seed_pk k`
+
+	insertSeedCasesSQL = `INSERT INTO seed_cases (id) SELECT p.cid FROM seed_p p`
+)
