@@ -218,6 +218,10 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	if err := recreateIndexes(ctx, tx, dropped, baseTables); err != nil {
 		return err
 	}
+	// The duplicate check's name keys (migration 00034), which the triggers left unwritten.
+	if _, err := tx.Exec(ctx, `SELECT person_name_keys_fill()`); err != nil {
+		return fmt.Errorf("seedscale: name keys: %w", err)
+	}
 	done()
 	done = stats.phase("summaries")
 	if err := summarise(ctx, tx, stats); err != nil {
