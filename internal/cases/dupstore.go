@@ -16,10 +16,10 @@ const dupBatch = 500
 // the exact age rule (closeInAge, in Go) still leave MaxDuplicates to report.
 const dupPerRow = 2 * MaxDuplicates
 
-// dupYears is the half width, in birth years, of the window a name's look-up keeps (in the SQL
-// text): wide enough for closeInAge's rules (birth dates within 365 days; ages within 2 years, from
-// an estimate recorded in another year), which then rule exactly in Go.
-const dupYears = "5"
+// dupYears is the half width, in birth years, of the window a name's look-up keeps: wide enough
+// for closeInAge's rules (birth dates within 365 days; ages within 2 years, from an estimate
+// recorded in another year), which then rule exactly in Go.
+const dupYears = 5
 
 // dupDocsSQL looks up the stored persons that hold a document blind index of the batch (the GIN
 // index on document_bidxs), dupPerRow at most a blind index. Parameters: key indexes, blind
@@ -33,41 +33,65 @@ CROSS JOIN LATERAL (SELECT p.id, p.merged_into, p.birth_date, p.age_estimate, p.
 // persons of that nationality whose full name is similar to the name (pg_trgm %, similarity) or
 // who bear an alias the name is similar to (<%, word similarity), born within dupYears of that
 // year or of no known age. In two steps (migration 00034), each an index probe limited per key:
-// the similar names among the store's distinct names (the GIN trigram index on person_names,
-// dupPerRow closest), then the persons bearing each such name in the year window (the btree of
-// person_name_keys, index only, closest in age first); only the dupPerRow best of a key are read
-// from persons. Parameters: key indexes, nationalities, names, birth years (0 for none); the limit
-// three times.
-const dupNamesSQL = `SELECT q.k AS key_index, c.score, p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
-FROM unnest(?::int[], ?::text[], ?::text[], ?::int[]) AS q(k, nat, name, yr)
-CROSS JOIN LATERAL (SELECT CASE WHEN q.yr = 0 THEN ARRAY(SELECT generate_series(0, 9999))
-    ELSE ARRAY(SELECT generate_series(q.yr - ` + dupYears + `, q.yr + ` + dupYears + `)) || 0 END AS years) y
+//
+//   - sim: once per distinct name of the batch, the similar names among the store's distinct names
+//     (the GIN trigram index on person_names), the dupPerRow closest, as arrays closest first;
+//   - per key, the persons bearing each similar name, closest name first, in the year window (the
+//     btree of person_name_keys, index only: the years at and above the key's upward, those below
+//     downward, then the persons of no known age), stopping at the key's dupPerRow'th person: a
+//     common name's look-up reads its first similar name only.
+//
+// persons itself is not read. Parameters: name indexes, nationalities, names; the limit; key
+// indexes, their name index, nationality, birth year (0 for none) and year window (lo, hi); half
+// the limit three times; the limit.
+const dupNamesSQL = `WITH sim AS MATERIALIZED (
+  SELECT n.i, array_agg(v.alias ORDER BY v.score DESC, v.name) AS aliases,
+         array_agg(v.name ORDER BY v.score DESC, v.name) AS names, array_agg(v.score ORDER BY v.score DESC, v.name) AS scores
+  FROM unnest(?::int[], ?::text[], ?::text[]) AS n(i, nat, name)
+  CROSS JOIN LATERAL (SELECT v.alias, v.name,
+      (CASE WHEN v.alias THEN word_similarity(n.name, v.name) ELSE similarity(v.name, n.name) END)::float8 AS score
+    FROM person_names v
+    WHERE v.nationality = n.nat AND ((NOT v.alias AND v.name % n.name) OR (v.alias AND n.name <% v.name))
+    ORDER BY score DESC, v.name LIMIT ?) v
+  GROUP BY n.i)
+SELECT q.k AS key_index, c.score, c.person_id, c.merged_into, c.birth_date, c.age_estimate, c.created_at
+FROM unnest(?::int[], ?::int[], ?::text[], ?::int[], ?::int[], ?::int[]) AS q(k, i, nat, yr, lo, hi)
+JOIN sim s ON s.i = q.i
 CROSS JOIN LATERAL (
-  SELECT v.score, k.person_id
-  FROM (SELECT v.alias, v.name,
-          (CASE WHEN v.alias THEN word_similarity(q.name, v.name) ELSE similarity(v.name, q.name) END)::float8 AS score
-        FROM person_names v
-        WHERE v.nationality = q.nat AND ((NOT v.alias AND v.name % q.name) OR (v.alias AND q.name <% v.name))
-        ORDER BY score DESC, v.name LIMIT ?) v
-  CROSS JOIN LATERAL (SELECT k.person_id, k.birth_key FROM person_name_keys k
-        WHERE k.nationality = q.nat AND k.alias = v.alias AND k.name = v.name AND k.birth_key = ANY(y.years)
-        ORDER BY k.birth_key = 0, abs(k.birth_key - q.yr), k.person_id LIMIT ?) k
-  ORDER BY v.score DESC, k.birth_key = 0, abs(k.birth_key - q.yr), k.person_id LIMIT ?) c
-JOIN persons p ON p.id = c.person_id`
+  SELECT v.score, p.person_id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
+  FROM unnest(s.aliases, s.names, s.scores) AS v(alias, name, score)
+  CROSS JOIN LATERAL (
+    (SELECT k.person_id, k.merged_into, k.birth_date, k.age_estimate, k.created_at FROM person_name_keys k
+      WHERE k.nationality = q.nat AND k.alias = v.alias AND k.name = v.name AND k.birth_key BETWEEN q.yr AND q.hi
+      ORDER BY k.birth_key, k.person_id LIMIT ?)
+    UNION ALL
+    (SELECT k.person_id, k.merged_into, k.birth_date, k.age_estimate, k.created_at FROM person_name_keys k
+      WHERE k.nationality = q.nat AND k.alias = v.alias AND k.name = v.name AND k.birth_key >= q.lo AND k.birth_key < q.yr
+      ORDER BY k.birth_key DESC, k.person_id DESC LIMIT ?)
+    UNION ALL
+    (SELECT k.person_id, k.merged_into, k.birth_date, k.age_estimate, k.created_at FROM person_name_keys k
+      WHERE k.nationality = q.nat AND k.alias = v.alias AND k.name = v.name AND k.birth_key = 0
+      ORDER BY k.person_id LIMIT ?)) p
+  LIMIT ?) c`
 
 // dupSettingsSQL sets, for this transaction, the thresholds of % and <%, and steers the planner
 // to the indexes (then back): pg_trgm's operators are costed like plain comparisons, so the
 // planner may prefer to compute a similarity for every name of the nationality — with a sequential
 // scan, or, in the generic plan of the prepared statement (which cannot see how short the arrays
-// are), a hash join — many times slower, and slower still as the store grows.
+// are), a hash join — many times slower, and slower still as the store grows. JIT is off: the
+// look-up's estimated cost is high, but its work is a few index probes a key, which compiling
+// (hundreds of milliseconds) would only slow.
 const dupSettingsSQL = `SELECT set_config('pg_trgm.similarity_threshold', ?, true),
        set_config('pg_trgm.word_similarity_threshold', ?, true), set_config('enable_seqscan', ?, true),
-       set_config('plan_cache_mode', ?, true)`
+       set_config('plan_cache_mode', ?, true), set_config('jit', 'off', true)`
+
+// personName is a name of a nationality.
+type personName struct{ nat, name string }
 
 // nameKey is one distinct name look-up: a name of a nationality, for a birth year (0: unknown).
 type nameKey struct {
-	nat, name string
-	year      int
+	personName
+	year int
 }
 
 // dupKeys are the distinct look-ups of a batch, each with the rows (indexes of the batch) that ask it.
@@ -96,7 +120,7 @@ func (d *dupKeys) add(i int, p *Person, now time.Time) {
 	}
 	year := birthYear(p.BirthDate, p.AgeEstimate, p.CreatedAt, now)
 	for _, n := range p.names() {
-		key := nameKey{p.Nationality, n, year}
+		key := nameKey{personName{p.Nationality, n}, year}
 		k, ok := d.nameAt[key]
 		if !ok {
 			k, d.nameAt[key] = len(d.names), len(d.names)
@@ -146,17 +170,35 @@ func storeCandidates(tx *gorm.DB, persons []*Person, now time.Time, keep func(ca
 	}
 	for from := 0; from < len(d.names); from += dupBatch {
 		to := min(from+dupBatch, len(d.names))
-		var nats, names TextList
-		var years []int
-		for _, k := range d.names[from:to] {
-			nats, names, years = append(nats, k.nat), append(names, k.name), append(years, k.year)
-		}
-		if err := scanCandidates(tx, ReasonName, d.nameRows, keep, dupNamesSQL, intRange(from, to), nats, names, intList(years),
-			dupPerRow, dupPerRow, dupPerRow); err != nil {
+		if err := scanCandidates(tx, ReasonName, d.nameRows, keep, dupNamesSQL, nameArgs(d.names, from, to)...); err != nil {
 			return err
 		}
 	}
 	return tx.Exec(dupSettingsSQL, th, th, "on", "auto").Error
+}
+
+// nameArgs are dupNamesSQL's parameters for keys from to to (excluded): each distinct name once,
+// then every key with its name's index and year window.
+func nameArgs(keys []nameKey, from, to int) []any {
+	var nIdx, kIdx, kName, years, lo, hi []int
+	var nNats, nNames, kNats TextList
+	at := map[personName]int{}
+	for k := from; k < to; k++ {
+		key := keys[k]
+		i, ok := at[key.personName]
+		if !ok {
+			i, at[key.personName] = len(nIdx), len(nIdx)
+			nIdx, nNats, nNames = append(nIdx, i), append(nNats, key.nat), append(nNames, key.name)
+		}
+		l, h := key.year-dupYears, key.year+dupYears
+		if key.year == 0 { // no age known: every age
+			l, h = 1, 9999
+		}
+		kIdx, kName, kNats = append(kIdx, k), append(kName, i), append(kNats, key.nat)
+		years, lo, hi = append(years, key.year), append(lo, l), append(hi, h)
+	}
+	return []any{intList(nIdx), nNats, nNames, dupPerRow, intList(kIdx), intList(kName), kNats, intList(years),
+		intList(lo), intList(hi), dupPerRow / 2, dupPerRow / 2, dupPerRow / 2, dupPerRow}
 }
 
 // intRange is the key indexes from to to (excluded).

@@ -93,6 +93,8 @@ var copyOrder = []string{"persons", "cases", "case_team", "stage_changes", "scre
 var (
 	baseTables    = append([]string{"operations", "audit_log"}, copyOrder...)
 	summaryTables = []string{"case_facts", "case_steps", "report_counts"}
+	// nameKeyTables are the duplicate check's name keys, filled by person_name_keys_fill.
+	nameKeyTables = []string{"person_name_keys", "person_names"}
 )
 
 // Fill adds opt.Persons persons and their cases to the store database that adminDSN (a superuser)
@@ -120,7 +122,7 @@ func Fill(ctx context.Context, adminDSN string, keys *vault.Keys, dir Directory,
 	}
 	if opt.Analyze {
 		defer stats.phase("vacuum")()
-		for _, t := range append(append([]string{}, baseTables...), summaryTables...) {
+		for _, t := range append(append(append([]string{}, baseTables...), summaryTables...), nameKeyTables...) {
 			if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize()); err != nil {
 				return Stats{}, fmt.Errorf("seedscale: vacuum %s: %w", t, err)
 			}
