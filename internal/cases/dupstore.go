@@ -7,8 +7,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// dupBatch is how many new persons one look-up statement covers: a file of 2,000 rows is four
-// statements, and what a statement returns is bounded by dupBatch names times dupPerRow.
+// dupBatch is how many distinct look-up keys (a name of a nationality and birth year, or a document
+// blind index) one statement covers: what a statement returns is bounded by dupBatch times dupPerRow.
 const dupBatch = 500
 
 // dupPerRow bounds the stored persons one name or one document of a row may bring back, the
@@ -16,107 +16,218 @@ const dupBatch = 500
 // the exact age rule (closeInAge, in Go) still leave MaxDuplicates to report.
 const dupPerRow = 2 * MaxDuplicates
 
-// dupSQL looks up, for a batch of new persons, the stored persons sharing a document blind index
-// with a row (the GIN index on document_bidxs), and those whose name or aliases are similar
-// (pg_trgm, any script: the GIN trigram indexes on search_name and search_aliases) to a name of the
-// row, of the same nationality and a close age. Each row's look-up is its own index probe (LATERAL)
-// limited to its dupPerRow closest, so nothing of the store but the candidates reaches Go.
-//
-// The age window is closeInAge's, one day and one year wider (the time zone of a date may differ
-// between the database and Go); closeInAge then rules exactly. Parameters: rows and blind indexes;
-// the limit; rows, nationalities, names, birth dates (” for none), ages at now (-1 for none); today
-// (UTC) twice; the limit.
-const dupSQL = `SELECT q.i AS row_index, 'document' AS reason, 2.0::float8 AS score,
-       d.id, d.merged_into, d.birth_date, d.age_estimate, d.created_at
-FROM unnest(?::int[], ?::bytea[]) AS q(i, bidx)
+// dupYears is the half width, in birth years, of the window a name's look-up keeps: wide enough
+// for closeInAge's rules (birth dates within 365 days; ages within 2 years, from an estimate
+// recorded in another year), which then rule exactly in Go.
+const dupYears = 5
+
+// dupDocsSQL looks up the stored persons that hold a document blind index of the batch (the GIN
+// index on document_bidxs), dupPerRow at most a blind index. Parameters: key indexes, blind
+// indexes, the limit.
+const dupDocsSQL = `SELECT q.k AS key_index, 2.0::float8 AS score, d.id, d.merged_into, d.birth_date, d.age_estimate, d.created_at
+FROM unnest(?::int[], ?::bytea[]) AS q(k, bidx)
 CROSS JOIN LATERAL (SELECT p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
-  FROM persons p WHERE p.document_bidxs @> ARRAY[q.bidx] ORDER BY p.id LIMIT ?) d
-UNION ALL
-SELECT q.i, 'name', n.score, n.id, n.merged_into, n.birth_date, n.age_estimate, n.created_at
-FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::int[]) AS q(i, nat, name, birth, age)
-CROSS JOIN LATERAL (SELECT p.id, p.merged_into, p.birth_date, p.age_estimate, p.created_at,
-    greatest(similarity(p.search_name, q.name), word_similarity(q.name, p.search_aliases))::float8 AS score
-  FROM persons p
-  WHERE p.nationality = q.nat AND (p.search_name % q.name OR q.name <% p.search_aliases)
-    AND CASE
-      WHEN q.birth <> '' AND p.birth_date IS NOT NULL THEN abs(p.birth_date - q.birth::date) <= 366
-      WHEN q.age < 0 THEN true
-      WHEN p.birth_date IS NOT NULL THEN abs(date_part('year', age(?::date, p.birth_date)) - q.age) <= 3
-      WHEN p.age_estimate IS NOT NULL THEN
-        abs(p.age_estimate + date_part('year', age(?::date, p.created_at::date)) - q.age) <= 3
-      ELSE true END
-  ORDER BY score DESC, p.id LIMIT ?) n`
+  FROM persons p WHERE p.document_bidxs @> ARRAY[q.bidx] ORDER BY p.id LIMIT ?) d`
+
+// dupNamesSQL looks up, for each distinct (nationality, name, birth year) of the batch, the stored
+// persons of that nationality whose full name is similar to the name (pg_trgm %, similarity) or
+// who bear an alias the name is similar to (<%, word similarity), born within dupYears of that
+// year or of no known age. In two steps (migration 00034), each an index probe limited per key:
+//
+//   - sim: once per distinct name of the batch, the similar names among the store's distinct names
+//     (the GIN trigram index on person_names), the dupPerRow closest, as arrays closest first;
+//   - per key, the persons bearing each similar name, closest name first, in the year window (the
+//     btree of person_name_keys, index only: the years at and above the key's upward, those below
+//     downward, then the persons of no known age), stopping at the key's dupPerRow'th person: a
+//     common name's look-up reads its first similar name only.
+//
+// persons itself is not read. Parameters: name indexes, nationalities, names; the limit; key
+// indexes, their name index, nationality, birth year (0 for none) and year window (lo, hi); half
+// the limit three times; the limit.
+const dupNamesSQL = `WITH sim AS MATERIALIZED (
+  SELECT n.i, array_agg(v.alias ORDER BY v.score DESC, v.name) AS aliases,
+         array_agg(v.name ORDER BY v.score DESC, v.name) AS names, array_agg(v.score ORDER BY v.score DESC, v.name) AS scores
+  FROM unnest(?::int[], ?::text[], ?::text[]) AS n(i, nat, name)
+  CROSS JOIN LATERAL (SELECT v.alias, v.name,
+      (CASE WHEN v.alias THEN word_similarity(n.name, v.name) ELSE similarity(v.name, n.name) END)::float8 AS score
+    FROM person_names v
+    WHERE v.nationality = n.nat AND ((NOT v.alias AND v.name % n.name) OR (v.alias AND n.name <% v.name))
+    ORDER BY score DESC, v.name LIMIT ?) v
+  GROUP BY n.i)
+SELECT q.k AS key_index, c.score, c.person_id, c.merged_into, c.birth_date, c.age_estimate, c.created_at
+FROM unnest(?::int[], ?::int[], ?::text[], ?::int[], ?::int[], ?::int[]) AS q(k, i, nat, yr, lo, hi)
+JOIN sim s ON s.i = q.i
+CROSS JOIN LATERAL (
+  SELECT v.score, p.person_id, p.merged_into, p.birth_date, p.age_estimate, p.created_at
+  FROM unnest(s.aliases, s.names, s.scores) AS v(alias, name, score)
+  CROSS JOIN LATERAL (
+    (SELECT k.person_id, k.merged_into, k.birth_date, k.age_estimate, k.created_at FROM person_name_keys k
+      WHERE k.nationality = q.nat AND k.alias = v.alias AND k.name = v.name AND k.birth_key BETWEEN q.yr AND q.hi
+      ORDER BY k.birth_key, k.person_id LIMIT ?)
+    UNION ALL
+    (SELECT k.person_id, k.merged_into, k.birth_date, k.age_estimate, k.created_at FROM person_name_keys k
+      WHERE k.nationality = q.nat AND k.alias = v.alias AND k.name = v.name AND k.birth_key >= q.lo AND k.birth_key < q.yr
+      ORDER BY k.birth_key DESC, k.person_id DESC LIMIT ?)
+    UNION ALL
+    (SELECT k.person_id, k.merged_into, k.birth_date, k.age_estimate, k.created_at FROM person_name_keys k
+      WHERE k.nationality = q.nat AND k.alias = v.alias AND k.name = v.name AND k.birth_key = 0
+      ORDER BY k.person_id LIMIT ?)) p
+  LIMIT ?) c`
 
 // dupSettingsSQL sets, for this transaction, the thresholds of % and <%, and steers the planner
-// to the trigram indexes (then back): pg_trgm's operators are costed like plain comparisons, so
-// the planner may prefer to compute a similarity for every person of the nationality — with a
-// sequential scan, or, in the generic plan of the prepared statement (which cannot see how short
-// the arrays are), a hash join — many times slower, and slower still as the store grows.
+// to the indexes (then back): pg_trgm's operators are costed like plain comparisons, so the
+// planner may prefer to compute a similarity for every name of the nationality — with a sequential
+// scan, or, in the generic plan of the prepared statement (which cannot see how short the arrays
+// are), a hash join — many times slower, and slower still as the store grows. JIT is off: the
+// look-up's estimated cost is high, but its work is a few index probes a key, which compiling
+// (hundreds of milliseconds) would only slow.
 const dupSettingsSQL = `SELECT set_config('pg_trgm.similarity_threshold', ?, true),
        set_config('pg_trgm.word_similarity_threshold', ?, true), set_config('enable_seqscan', ?, true),
-       set_config('plan_cache_mode', ?, true)`
+       set_config('plan_cache_mode', ?, true), set_config('jit', 'off', true)`
 
-// dupQuery is the look-up of one batch: its parameters, in dupSQL's order.
-type dupQuery struct {
-	docRows, nameRows, ages []int
-	docs                    BytesList
-	nats, names, births     TextList
+// personName is a name of a nationality.
+type personName struct{ nat, name string }
+
+// nameKey is one distinct name look-up: a name of a nationality, for a birth year (0: unknown).
+type nameKey struct {
+	personName
+	year int
 }
 
-// add puts new person i (its index in the whole batch) into the query.
-func (q *dupQuery) add(i int, p *Person, now time.Time) {
+// dupKeys are the distinct look-ups of a batch, each with the rows (indexes of the batch) that ask it.
+type dupKeys struct {
+	names    []nameKey
+	nameRows [][]int
+	docs     BytesList
+	docRows  [][]int
+	nameAt   map[nameKey]int
+	docAt    map[string]int
+}
+
+// add puts new person i (its index in the whole batch) into the look-ups: its document blind
+// indexes and each of its names, once each however many rows share them.
+func (d *dupKeys) add(i int, p *Person, now time.Time) {
+	if d.nameAt == nil {
+		d.nameAt, d.docAt = map[nameKey]int{}, map[string]int{}
+	}
 	for _, b := range p.DocumentBidxs {
-		q.docRows, q.docs = append(q.docRows, i), append(q.docs, b)
+		k, ok := d.docAt[string(b)]
+		if !ok {
+			k, d.docAt[string(b)] = len(d.docs), len(d.docs)
+			d.docs, d.docRows = append(d.docs, b), append(d.docRows, nil)
+		}
+		d.docRows[k] = appendOnce(d.docRows[k], i)
 	}
-	birth := ""
-	if p.BirthDate != nil {
-		birth = p.BirthDate.Format("2006-01-02")
-	}
-	age := -1
-	if y, ok := ageAt(p.BirthDate, p.AgeEstimate, p.CreatedAt, now); ok {
-		age = y
-	}
+	year := birthYear(p.BirthDate, p.AgeEstimate, p.CreatedAt, now)
 	for _, n := range p.names() {
-		q.nameRows, q.nats, q.names = append(q.nameRows, i), append(q.nats, p.Nationality), append(q.names, n)
-		q.births, q.ages = append(q.births, birth), append(q.ages, age)
+		key := nameKey{personName{p.Nationality, n}, year}
+		k, ok := d.nameAt[key]
+		if !ok {
+			k, d.nameAt[key] = len(d.names), len(d.names)
+			d.names, d.nameRows = append(d.names, key), append(d.nameRows, nil)
+		}
+		d.nameRows[k] = appendOnce(d.nameRows[k], i)
 	}
 }
 
-// storeCandidates looks up the stored persons each new person may be, dupBatch persons a statement,
-// and hands every candidate row to keep as it is read.
+func appendOnce(rows []int, i int) []int {
+	if len(rows) > 0 && rows[len(rows)-1] == i {
+		return rows
+	}
+	return append(rows, i)
+}
+
+// birthYear is the year a person was born in, by birth date or by age (estimate at intake, or the
+// age at now of a person not yet stored), 0 when neither is known: person_birth_key's rule.
+func birthYear(birth *time.Time, age *int, recorded, now time.Time) int {
+	switch {
+	case birth != nil:
+		return birth.Year()
+	case age != nil && recorded.IsZero():
+		return now.UTC().Year() - *age
+	case age != nil:
+		return recorded.UTC().Year() - *age
+	}
+	return 0
+}
+
+// storeCandidates looks up the stored persons each new person may be, dupBatch distinct keys a
+// statement, and hands every candidate row to keep as it is read, once for each row that asked.
 func storeCandidates(tx *gorm.DB, persons []*Person, now time.Time, keep func(candidate)) error {
 	th := strconv.FormatFloat(NameSimilarity, 'f', -1, 64)
 	if err := tx.Exec(dupSettingsSQL, th, th, "off", "force_custom_plan").Error; err != nil {
 		return err
 	}
-	today := now.UTC().Format("2006-01-02")
-	for from := 0; from < len(persons); from += dupBatch {
-		var q dupQuery
-		for i := from; i < min(from+dupBatch, len(persons)); i++ {
-			q.add(i, persons[i], now)
+	var d dupKeys
+	for i, p := range persons {
+		d.add(i, p, now)
+	}
+	for from := 0; from < len(d.docs); from += dupBatch {
+		to := min(from+dupBatch, len(d.docs))
+		if err := scanCandidates(tx, ReasonDocument, d.docRows, keep, dupDocsSQL, intRange(from, to), d.docs[from:to], dupPerRow); err != nil {
+			return err
 		}
-		if err := scanCandidates(tx, &q, today, keep); err != nil {
+	}
+	for from := 0; from < len(d.names); from += dupBatch {
+		to := min(from+dupBatch, len(d.names))
+		if err := scanCandidates(tx, ReasonName, d.nameRows, keep, dupNamesSQL, nameArgs(d.names, from, to)...); err != nil {
 			return err
 		}
 	}
 	return tx.Exec(dupSettingsSQL, th, th, "on", "auto").Error
 }
 
-// scanCandidates runs one batch's look-up and scans its rows by hand, one at a time.
-func scanCandidates(tx *gorm.DB, q *dupQuery, today string, keep func(candidate)) error {
-	rows, err := tx.Raw(dupSQL, intList(q.docRows), q.docs, dupPerRow, intList(q.nameRows), q.nats, q.names, q.births,
-		intList(q.ages), today, today, dupPerRow).Rows()
+// nameArgs are dupNamesSQL's parameters for keys from to to (excluded): each distinct name once,
+// then every key with its name's index and year window.
+func nameArgs(keys []nameKey, from, to int) []any {
+	var nIdx, kIdx, kName, years, lo, hi []int
+	var nNats, nNames, kNats TextList
+	at := map[personName]int{}
+	for k := from; k < to; k++ {
+		key := keys[k]
+		i, ok := at[key.personName]
+		if !ok {
+			i, at[key.personName] = len(nIdx), len(nIdx)
+			nIdx, nNats, nNames = append(nIdx, i), append(nNats, key.nat), append(nNames, key.name)
+		}
+		l, h := key.year-dupYears, key.year+dupYears
+		if key.year == 0 { // no age known: every age
+			l, h = 1, 9999
+		}
+		kIdx, kName, kNats = append(kIdx, k), append(kName, i), append(kNats, key.nat)
+		years, lo, hi = append(years, key.year), append(lo, l), append(hi, h)
+	}
+	return []any{intList(nIdx), nNats, nNames, dupPerRow, intList(kIdx), intList(kName), kNats, intList(years),
+		intList(lo), intList(hi), dupPerRow / 2, dupPerRow / 2, dupPerRow / 2, dupPerRow}
+}
+
+// intRange is the key indexes from to to (excluded).
+func intRange(from, to int) intList {
+	out := make([]int, 0, to-from)
+	for k := from; k < to; k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
+// scanCandidates runs one look-up and scans its rows by hand, one at a time, handing each to keep
+// for every row of the batch that asked its key.
+func scanCandidates(tx *gorm.DB, reason string, rowsOf [][]int, keep func(candidate), sql string, args ...any) error {
+	rows, err := tx.Raw(sql, args...).Rows()
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c candidate
-		if err := rows.Scan(&c.RowIndex, &c.Reason, &c.Score, &c.ID, &c.MergedInto, &c.BirthDate, &c.AgeEstimate,
-			&c.CreatedAt); err != nil {
+		var k int
+		c := candidate{Reason: reason}
+		if err := rows.Scan(&k, &c.Score, &c.ID, &c.MergedInto, &c.BirthDate, &c.AgeEstimate, &c.CreatedAt); err != nil {
 			return err
 		}
-		keep(c)
+		for _, i := range rowsOf[k] {
+			c.RowIndex = i
+			keep(c)
+		}
 	}
 	return rows.Err()
 }

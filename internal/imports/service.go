@@ -51,6 +51,10 @@ type Report struct {
 	Duplicates []Duplicate
 	// CaseIDs are the cases opened, in row order (a real run without errors).
 	CaseIDs []string
+	// DuplicateWarnings counts the warnings about possible duplicates (of the store or the file).
+	DuplicateWarnings int
+	// UploadID names the checked file kept for ImportChecked (Check only).
+	UploadID string
 }
 
 // Duplicate is a person of the store that a row may be, by spreadsheet row.
@@ -122,6 +126,7 @@ func (p *Parsed) duplicates(rep *Report, i int, list []cases.Duplicate) {
 			col = p.head.index(fDocumentNumber)
 		}
 		warn := func(key string, args ...any) {
+			rep.DuplicateWarnings++
 			p.Warnings = append(p.Warnings, Problem{Row: r.Num, Column: p.head.columnName(col), Key: key, Args: args, col: col})
 		}
 		switch {

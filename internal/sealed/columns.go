@@ -49,6 +49,7 @@ var StoredColumns = []Stored{
 	{Table: "persons", Column: "contact_enc", Field: "persons.contact", Keys: byID},
 	{Table: "persons", Column: "documents_enc", Field: "persons.documents", Keys: byID},
 	{Table: "persons", Column: "urgent_needs_enc", Field: "persons.urgent_needs", Keys: byID},
+	{Table: "import_uploads", Column: "content_enc", Field: "import_uploads.content", Keys: byID},
 	{Table: "operations", Column: "notes_enc", Field: "operations.notes", Keys: byID},
 	{Table: "screenings", Column: "narrative_enc", Field: "screenings.narrative", Keys: byID},
 	{Table: "screening_indicators", Column: "note_enc", Field: "screening_indicators.note",

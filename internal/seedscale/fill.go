@@ -77,6 +77,8 @@ var filledTables = []string{"persons", "cases", "case_team", "stage_changes", "s
 var (
 	baseTables    = append([]string{"operations", "audit_log"}, filledTables...)
 	summaryTables = []string{"case_facts", "case_steps", "report_counts"}
+	// nameKeyTables are the duplicate check's name keys, filled by person_name_keys_fill.
+	nameKeyTables = []string{"person_name_keys", "person_names"}
 )
 
 // Fill adds opt.Persons persons and their cases to the store database that adminDSN (a superuser)
@@ -104,7 +106,7 @@ func Fill(ctx context.Context, adminDSN string, keys *vault.Keys, dir Directory,
 	}
 	if opt.Analyze {
 		defer stats.phase("vacuum")()
-		for _, t := range append(append([]string{}, baseTables...), summaryTables...) {
+		for _, t := range append(append(append([]string{}, baseTables...), summaryTables...), nameKeyTables...) {
 			if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize()); err != nil {
 				return Stats{}, fmt.Errorf("seedscale: vacuum %s: %w", t, err)
 			}
@@ -212,6 +214,10 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	done = stats.phase("indexes")
 	if err := recreateIndexes(ctx, tx, dropped, baseTables); err != nil {
 		return err
+	}
+	// The duplicate check's name keys (migration 00034), which the triggers left unwritten.
+	if _, err := tx.Exec(ctx, `SELECT person_name_keys_fill()`); err != nil {
+		return fmt.Errorf("seedscale: name keys: %w", err)
 	}
 	done()
 	done = stats.phase("summaries")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"homeward/internal/authz"
 	"homeward/internal/imports"
 	"homeward/internal/locale"
 	"homeward/internal/problem"
@@ -113,6 +115,8 @@ type importResult struct {
 	// PossibleDuplicates are the persons of the store a row may already be.
 	PossibleDuplicates []importDuplicate `json:"possible_duplicates"`
 	CaseIDs            []string          `json:"case_ids,omitempty"`
+	// DuplicateWarnings counts the warnings about possible duplicates.
+	DuplicateWarnings int `json:"duplicate_warnings"`
 	// Error is the CONTRACT error body, present with 422.
 	Error *apiErrorBody `json:"error,omitempty"`
 }
@@ -128,7 +132,8 @@ func translateProblems(l *locale.Localizer, ps []imports.Problem) []importProble
 // newImportResult translates a report.
 func newImportResult(l *locale.Localizer, rep *imports.Report) importResult {
 	r := importResult{Rows: rep.Rows, Created: rep.Created, DryRun: rep.DryRun, Layout: string(rep.Layout),
-		Errors: translateProblems(l, rep.Errors), Warnings: translateProblems(l, rep.Warnings), Notes: []string{}, CaseIDs: rep.CaseIDs}
+		Errors: translateProblems(l, rep.Errors), Warnings: translateProblems(l, rep.Warnings), Notes: []string{}, CaseIDs: rep.CaseIDs,
+		DuplicateWarnings: rep.DuplicateWarnings}
 	for _, n := range rep.Notes {
 		r.Notes = append(r.Notes, l.T(n.Key, n.Args...))
 	}
@@ -189,10 +194,16 @@ type importPageView struct {
 	Action    string
 	Templates []templateLink
 	Result    *importResult
-	CanCommit bool // a dry run without errors: offer the import button
-	Reselect  bool // a full-page result: the browser no longer holds the file
-	Done      int  // persons registered by the import that redirected here
+	CanCommit bool   // a dry run without errors: offer the import button
+	UploadID  string // the checked file kept for the import button
+	Done      int    // persons registered by the import that redirected here
 	FileError string
+	// ShownWarnings are the first warnings of Result (the page's list); WarningCount counts them
+	// all, Duplicates the possible duplicates among them; WarningsCSV downloads them all.
+	ShownWarnings []importProblem
+	WarningCount  int
+	Duplicates    int
+	WarningsCSV   string
 }
 
 func (h *importHandlers) page(c echo.Context, op *imports.Operation) importPageView {
@@ -219,8 +230,8 @@ func (h *importHandlers) form(c echo.Context) error {
 
 // upload is POST /operations/:id/import. A dry run (the default) shows the result by row and column;
 // a real run without errors registers everyone and redirects (POST/redirect/GET), else shows the
-// errors with 422. With htmx only the result is sent, into the form, which keeps the chosen file, so
-// the import button under a clean result posts the same file again.
+// errors with 422. The dry run keeps the file checked (imports.Service.Check): the import button
+// under a clean result posts only its id (commit). With htmx only the result is sent.
 func (h *importHandlers) upload(c echo.Context) error {
 	ctx, a := c.Request().Context(), actorOf(c)
 	op, err := h.svc.Operation(ctx, a, c.Param("id"))
@@ -236,7 +247,13 @@ func (h *importHandlers) upload(c echo.Context) error {
 	case err != nil:
 		return err
 	default:
-		rep, err := h.svc.Import(ctx, a, op.ID, data, dry)
+		check := h.svc.Check
+		if !dry {
+			check = func(ctx context.Context, a *authz.Actor, op string, data []byte) (*imports.Report, error) {
+				return h.svc.Import(ctx, a, op, data, false)
+			}
+		}
+		rep, err := check(ctx, a, op.ID, data)
 		if err != nil {
 			return err
 		}
@@ -250,7 +267,9 @@ func (h *importHandlers) upload(c echo.Context) error {
 		}
 		res := newImportResult(v.L, rep)
 		v.Result = &res
-		v.CanCommit = dry && rep.Rows > 0 && len(rep.Errors) == 0
+		v.CanCommit = dry && rep.Rows > 0 && len(rep.Errors) == 0 && rep.UploadID != ""
+		v.UploadID = rep.UploadID
+		v.summarise()
 		if len(rep.Errors) > 0 && !dry {
 			status = http.StatusUnprocessableEntity
 		}
@@ -259,7 +278,6 @@ func (h *importHandlers) upload(c echo.Context) error {
 		// htmx swaps only 2xx answers: the result carries its own error state.
 		return h.fragment(c, v)
 	}
-	v.Reselect = true
 	return h.s.render(c, status, "import", v)
 }
 

@@ -352,9 +352,10 @@ func TestImportPage(t *testing.T) {
 		!strings.Contains(frag, message(t, body, "imports.commit", "Count", 2)) {
 		t.Fatalf("htmx dry run: %d %s", status, excerpt(frag))
 	}
-	// Without htmx: the whole page, asking to choose the file again.
+	// Without htmx: the whole page, with the import of the file kept (no second choice of file).
 	status, _, full := impPost(t, env, c, op, "true", good, false)
-	if status != http.StatusOK || !strings.Contains(full, "<html") || !strings.Contains(full, message(t, full, "imports.reselect")) {
+	if status != http.StatusOK || !strings.Contains(full, "<html") || !strings.Contains(full, message(t, full, "imports.kept", "Minutes", 60)) ||
+		!strings.Contains(full, `name="upload"`) {
 		t.Fatalf("dry run page: %d %s", status, excerpt(full))
 	}
 	// Errors: a table by row and column, 422 for a real run, and no import button.

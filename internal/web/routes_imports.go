@@ -14,6 +14,8 @@ func (s *Server) importRoutes() {
 	g, p := http.MethodGet, http.MethodPost
 	s.handle(g, importPage, h.form, perm(authz.SectionOperations, write))
 	s.handle(p, importPage, h.upload, perm(authz.SectionOperations, write))
+	s.handle(p, importCommitPage, h.commit, perm(authz.SectionOperations, write))
+	s.handle(g, importWarnCSV, h.warningsCSV, perm(authz.SectionOperations, write))
 	s.handle(p, importAPI, h.apiImport, perm(authz.SectionOperations, write))
 	s.handle(g, "/imports/template.csv", h.templateCSV, perm(authz.SectionOperations, read))
 	s.handle(g, "/imports/template.xlsx", h.templateXLSX, perm(authz.SectionOperations, read))
