@@ -33,14 +33,25 @@ type phonePage struct {
 func TestPhoneFirstScreenThaiAndKhmer(t *testing.T) {
 	env := apptest.New(t)
 	base := env.URL()
-	ctx := browser(t, 4*time.Minute)
-	do(t, ctx, "emulate a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile))
+	ctx := browser(t, 5*time.Minute)
 	signIn(t, ctx, base, "supervisor@th-msdhs-sakaeo.demo")
 	caseHref := run(t, ctx, "read the first case's link",
 		chromedp.Evaluate[string](`document.querySelector('table.cases tbody tr:first-child a').getAttribute('href')`))
 	if !strings.HasPrefix(caseHref, "/cases/") {
 		t.Fatalf("first case link = %q", caseHref)
 	}
+
+	// On a desktop (1280 px) in Khmer, the longest labels, every case tab shows: none is cut off.
+	do(t, ctx, "open the case on a desktop", chromedp.Navigate(base+caseHref))
+	waitFor(t, ctx, "wait for the case tabs", ".case-tabs")
+	clickAndLoad(t, ctx, `form.lang-switch button[value=km]`)
+	waitFor(t, ctx, "wait for the case tabs in Khmer", ".case-tabs")
+	if msg := run(t, ctx, "check the tabs on a desktop", chromedp.Evaluate[string](tabsCutJS)); msg != "" {
+		t.Errorf("desktop case tabs cut off: %s", msg)
+	}
+	checkNoSidewaysOverflow(t, ctx, "km case on a desktop")
+
+	do(t, ctx, "emulate a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile))
 	pages := []phonePage{
 		{"dashboard", "/", []string{"[data-testid=by-stage] tbody tr:first-child", "[data-testid=by-stage] tbody tr:first-child td:nth-child(2)"}},
 		{"cases", "/cases", []string{"table.cases tbody tr:first-child td:first-child a", "table.cases tbody tr:first-child td:nth-child(2)"}},
@@ -101,6 +112,22 @@ func TestPhoneFirstScreenThaiAndKhmer(t *testing.T) {
 	checkAxe(t, ctx, "sign-in with an error")
 	screenshot(t, ctx, "phone-login-error.png")
 }
+
+// tabsCutJS names the case tabs that do not show whole (the strip scrolls or a tab reaches past
+// the viewport); "" when every tab shows, and "no tabs" when there is none.
+const tabsCutJS = `(() => {
+	const nav = document.querySelector(".case-tabs");
+	const tabs = nav ? [...nav.querySelectorAll("a")] : [];
+	if (tabs.length < 2) return "no tabs";
+	const out = [];
+	if (nav.scrollWidth > nav.clientWidth + 1) out.push("the strip scrolls: " + nav.scrollWidth + " > " + nav.clientWidth);
+	const box = nav.getBoundingClientRect();
+	for (const a of tabs) {
+		const r = a.getBoundingClientRect();
+		if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.right > window.innerWidth) out.push(a.textContent.trim());
+	}
+	return out.join("; ");
+})()`
 
 // checkFirstScreen fails unless the first element matching sel is visible and lies wholly inside
 // the first screen (the viewport before any scrolling).

@@ -64,7 +64,7 @@ type caseViewPage struct {
 
 // Summary is the stage form's error summary: every message, linked to its field.
 func (p caseViewPage) Summary() ErrorSummary {
-	return errorSummary(p.L.T("form.fix_errors"), p.Errors, "to", "reason")
+	return errorSummary(p.L, p.L.T("form.fix_errors"), p.Errors, "to:case.move_to", "reason:case.reason")
 }
 
 func (s *Server) caseView(c echo.Context) error {

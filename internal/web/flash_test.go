@@ -5,11 +5,15 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"homeward/internal/apptest"
+	"homeward/internal/locale"
 )
 
 // flashOf returns the text of the page's confirmation (data-testid="flash"), "" when none shows.
@@ -232,4 +236,47 @@ func TestFlashAfterConsentReferralAndPacket(t *testing.T) {
 	postAndFlash(t, ngo, ref, ref+"/accept", url.Values{}, "flash.referral_accepted")
 	postAndFlash(t, ngo, ref, ref+"/progress", url.Values{"status": {"in_progress"}, "note": {"First meeting held"}}, "flash.referral_progress")
 	postAndFlash(t, ngo, ref, ref+"/progress", url.Values{"status": {"completed"}, "outcome": {"Claim filed"}}, "flash.referral_completed")
+}
+
+// flashKey is a confirmation key in the handlers' code.
+var flashKey = regexp.MustCompile(`"(flash\.[a-z_]+)"`)
+
+// TestFlashKeysExist: every confirmation the handlers can set, and the next step's label, has its
+// message in every language (not an English copy in th or km).
+func TestFlashKeysExist(t *testing.T) {
+	bundle, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{"case.next.recovery": true}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range flashKey.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+	}
+	if len(used) < 30 {
+		t.Fatalf("only %d confirmation keys found in the handlers: is the pattern right?", len(used))
+	}
+	en := bundle.For("en", false, nil)
+	for key := range used {
+		for _, lang := range []string{"th", "km"} {
+			text := bundle.For(lang, false, nil).T(key)
+			if text == "" || text == key {
+				t.Errorf("%s: no %s message", key, lang)
+			} else if text == en.T(key) {
+				t.Errorf("%s: the %s message is the English one", key, lang)
+			}
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"slices"
 	"strings"
+
+	"homeward/internal/locale"
 )
 
 // Form errors that assistive technology can follow (WCAG 3.3.1): each invalid field carries
@@ -25,19 +27,24 @@ type ErrorSummary struct {
 func fieldErrorID(field string) string { return field + "-error" }
 
 // errorSummary lists a form's messages in the order the form shows its fields, then any other
-// message by name. order names the fields; a field's id is its name, or follows "#" when it
-// differs ("documents_held#documents": a group's message links to its fieldset). A message with
-// no field ("" or a name the form has no field for) links to the summary itself.
-func errorSummary(title string, errs map[string]string, order ...string) ErrorSummary {
+// message by name. Each entry of order is "name", "name#id" when the field's id differs from its
+// name (a group's message links to its fieldset), and may end in ":label.key", the i18n key of the
+// field's label, which then leads its message in the summary ("Nationality: use two letters").
+// A message with no field ("" or a name the form has no field for) links to the summary itself.
+func errorSummary(l *locale.Localizer, title string, errs map[string]string, order ...string) ErrorSummary {
 	out := ErrorSummary{Title: title}
 	names := make([]string, 0, len(order))
 	for _, f := range order {
+		f, label, _ := strings.Cut(f, ":")
 		name, id, ok := strings.Cut(f, "#")
 		if !ok {
 			id = name
 		}
 		names = append(names, name)
 		if m := errs[name]; m != "" {
+			if label != "" && l != nil {
+				m = l.T(label) + ": " + m
+			}
 			out.Items = append(out.Items, FieldError{ID: id, Message: m})
 		}
 	}
@@ -56,6 +63,8 @@ func errorSummary(title string, errs map[string]string, order ...string) ErrorSu
 
 // formErrorFuncs are the template functions of linked field errors.
 var formErrorFuncs = template.FuncMap{
+	// errorSummary builds a form's summary in the template: title, messages, the fields' order.
+	"errorSummary": errorSummary,
 	// invalid writes a field's aria attributes: aria-describedby with its message's id when the
 	// field has an error (and with the ids of its hints, given after the name), aria-invalid.
 	"invalid": func(errs map[string]string, field string, hints ...string) template.HTMLAttr {

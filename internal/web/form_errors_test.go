@@ -35,8 +35,9 @@ func TestFormErrorsLinkedToFields(t *testing.T) {
 	}
 	// The summary lists the fields in the form's order.
 	last := -1
-	for _, f := range []string{"given_name", "sex", "nationality"} {
-		i := strings.Index(summary, `<a href="#`+f+`">`)
+	for _, fl := range [][2]string{{"given_name", "person.given_name"}, {"sex", "person.sex"}, {"nationality", "person.nationality"}} {
+		f := fl[0]
+		i := strings.Index(summary, `<a href="#`+f+`">`+message(t, body, fl[1])+": ")
 		if i < 0 {
 			t.Errorf("the summary does not link to #%s: %s", f, summary)
 			continue
@@ -66,7 +67,7 @@ func TestFormErrorsLinkedToFields(t *testing.T) {
 	res = apptest.PostForm(t, sup, page, page+"/transitions", url.Values{"to": {"closed"}, "reason": {""},
 		"version": {strconv.Itoa(caseVersion(t, env, env.Token(t, thWorker), id))}})
 	body = pageBody(t, res)
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<a href="#reason">`+message(t, body, "case.error.reason_required")+`</a>`) {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<a href="#reason">`+message(t, body, "case.reason")+": "+message(t, body, "case.error.reason_required")+`</a>`) {
 		t.Fatalf("close without a reason: %d %s", res.StatusCode, excerpt(body))
 	}
 	if tag := openingTag(t, body, `id="reason"`); !strings.Contains(tag, `aria-describedby="reason-error reason-hint"`) || !strings.Contains(tag, `aria-invalid="true"`) {

@@ -25,12 +25,14 @@ type intakePage struct {
 }
 
 // intakeFields are the intake form's fields in the order it shows them, for its error summary.
-var intakeFields = []string{"given_name", "family_name", "aliases", "sex", "birth_date", "age_estimate", "nationality",
-	"languages", "document_number", "documents_held#documents", "documents_missing#documents", "contact", "urgent_needs"}
+var intakeFields = []string{"given_name:person.given_name", "family_name:person.family_name", "aliases:intake.aliases",
+	"sex:person.sex", "birth_date:person.birth_date", "age_estimate:person.age_estimate", "nationality:person.nationality",
+	"languages:person.languages", "document_number:person.document_number", "documents_held#documents:intake.documents",
+	"documents_missing#documents:intake.documents", "contact:person.contact", "urgent_needs:intake.urgent_needs"}
 
 // Summary is the form's error summary: every message, linked to its field.
 func (p intakePage) Summary() ErrorSummary {
-	return errorSummary(p.L.T("form.fix_errors"), p.Errors, intakeFields...)
+	return errorSummary(p.L, p.L.T("form.fix_errors"), p.Errors, intakeFields...)
 }
 
 // docChoice is one kind of document on the form: held (with a number) or missing.
