@@ -121,8 +121,12 @@ type View struct {
 	Minor    bool
 	Identity *Identity
 	History  []StageChange
-	// Next lists the stages the actor may move the case to.
+	// Next lists the stages the actor may move the case to now: Transition accepts each (a move
+	// to closed still needs a reason: Stage.NeedsReason).
 	Next []Stage
+	// Waiting lists the stages the table and the actor's rights allow but that wait for an
+	// approved identification decision (decisionGate); they are not offered as moves.
+	Waiting []Stage
 }
 
 // Summary is one row of the case list.

@@ -79,9 +79,20 @@ func (s *Service) Get(ctx context.Context, a *authz.Actor, id string) (*View, er
 		if err := tx.Where("case_id = ?", c.ID).Order("at").Find(&v.History).Error; err != nil {
 			return err
 		}
+		// Offer only the moves Transition would make: the table's, the actor's rights, and the
+		// identification decision they wait for (those are listed apart, with what they need).
 		for _, next := range NextStages(c.Stage) {
-			if mayMove(a, c.Stage, next) {
+			if !mayMove(a, c.Stage, next) {
+				continue
+			}
+			ok, err := decided(tx, c, next)
+			if err != nil {
+				return err
+			}
+			if ok {
 				v.Next = append(v.Next, next)
+			} else {
+				v.Waiting = append(v.Waiting, next)
 			}
 		}
 		return audit.Append(tx, s.now(), entry(a, audit.CaseRead, "case", c.ID, map[string]any{"sections": sections}))

@@ -49,3 +49,6 @@ func CanMove(from, to Stage) bool {
 
 // NextStages lists where a case in s may go.
 func NextStages(s Stage) []Stage { return transitions[s] }
+
+// NeedsReason reports whether a move to s must give a reason (closing a case).
+func (s Stage) NeedsReason() bool { return s == StageClosed }

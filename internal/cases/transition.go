@@ -71,7 +71,7 @@ func (s *Service) TransitionTx(tx *gorm.DB, scope authz.Scope, a *authz.Actor, i
 				inv.Add("to", "case.error.decision_required")
 			}
 		}
-		if in.To == StageClosed && in.Reason == "" {
+		if in.To.NeedsReason() && in.Reason == "" {
 			inv.Add("reason", "case.error.reason_required")
 		}
 		if len(in.Reason) > 2000 {

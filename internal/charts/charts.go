@@ -4,7 +4,8 @@
 // can be placed directly into a page. All text (titles, labels, values) is
 // escaped with html.EscapeString before it is written, so labels coming from
 // data ("<script>") are rendered as text. Charts scale to their container
-// (viewBox, width 100%), use black strokes and text so they print well, and
+// (viewBox, width 100%) but never below their drawn width (min-width), so no label is
+// shown under MinFontPx pixels (a phone scrolls the chart sideways in its figure); they use black strokes and text so they print well, and
 // carry role="img" with a <title> for screen readers. Pages are expected to
 // show the same numbers in a table beside the chart.
 package charts
@@ -46,6 +47,10 @@ type Mark struct {
 	Label string
 }
 
+// MinFontPx is the smallest text size of a chart, in pixels: every label is drawn at least this
+// large, and a chart never shrinks below its drawn width (WCAG: readable labels on phones).
+const MinFontPx = 12
+
 const (
 	width     = 600
 	barHeight = 22
@@ -60,7 +65,7 @@ func esc(s string) string { return html.EscapeString(s) }
 
 // open writes the svg element opening with its accessible title.
 func open(b *strings.Builder, title string, h int) {
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="13">`, esc(title), width, h)
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="100%%" style="min-width:%dpx" preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="13">`, esc(title), width, h, width)
 	fmt.Fprintf(b, `<title>%s</title>`, esc(title))
 	fmt.Fprintf(b, `<text x="0" y="16" font-weight="bold" font-size="14" fill="#000">%s</text>`, esc(title))
 }

@@ -45,15 +45,15 @@ func Lines(title string, series []Series, marks []Mark) template.HTML {
 	fmt.Fprintf(&b, `<path d="M%d %d V%d H%d" fill="none" stroke="#000"/>`, plotL, plotT, plotB, plotR)
 	for i := 0; i <= 4; i++ {
 		v := maxV * float64(i) / 4
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" font-size="11" fill="#000">%s</text>`, plotL-4, y(v)+4, fmtNum(v))
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" font-size="12" fill="#000">%s</text>`, plotL-4, y(v)+4, fmtNum(v))
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#000">%s</text>`, plotL, plotB+16, lo.Format("2006-01-02"))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="11" fill="#000">%s</text>`, plotR, plotB+16, hi.Format("2006-01-02"))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#000">%s</text>`, plotL, plotB+16, lo.Format("2006-01-02"))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="12" fill="#000">%s</text>`, plotR, plotB+16, hi.Format("2006-01-02"))
 	// markers
 	for i, m := range marks {
 		mx := x(m.At)
 		fmt.Fprintf(&b, `<g><title>%s %s</title><line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="1 3"/>`, esc(m.At.Format("2006-01-02")), esc(m.Label), mx, plotT, mx, plotB)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#000">%d</text></g>`, mx, plotT-4, i+1)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12" text-anchor="middle" fill="#000">%d</text></g>`, mx, plotT-4, i+1)
 	}
 	// series
 	for i, s := range series {

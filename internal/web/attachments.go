@@ -142,7 +142,7 @@ func (h attachmentHandlers) upload(c echo.Context) error {
 		_, err = h.add(c, in)
 	}
 	if err == nil {
-		return redirect(c, "/cases/"+c.Param("id")+"/attachments")
+		return h.s.done(c, "/cases/"+c.Param("id")+"/attachments", "flash.attachment_added")
 	}
 	inv, ok := problem.AsInvalid(err)
 	if !ok {

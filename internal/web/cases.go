@@ -58,7 +58,13 @@ type caseViewPage struct {
 	Error  string
 	To     string // the typed transition, kept after an error
 	Reason string
-	Merge  mergeForm // the merge form as typed, kept after an error (persons.go)
+	Merge  mergeForm         // the merge form as typed, kept after an error (persons.go)
+	Errors map[string]string // the stage form's field messages ("to", "reason")
+}
+
+// Summary is the stage form's error summary: every message, linked to its field.
+func (p caseViewPage) Summary() ErrorSummary {
+	return errorSummary(p.L, p.L.T("form.fix_errors"), p.Errors, "to:case.move_to", "reason:case.reason")
 }
 
 func (s *Server) caseView(c echo.Context) error {
@@ -66,7 +72,7 @@ func (s *Server) caseView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "case_view", caseViewPage{Base: s.base(c), Tabs: tabsFor(c, v.Case.ID, ""), View: v})
+	return s.render(c, http.StatusOK, "case_view", caseViewPage{Base: s.base(c), Tabs: tabsFor(c, v.Case.ID, ""), View: v, To: offeredMove(c, v)})
 }
 
 // transition moves the case; on a refusal or a stale version it shows the case again, as it is
@@ -77,7 +83,7 @@ func (s *Server) transition(c echo.Context) error {
 	in := cases.TransitionInput{To: cases.Stage(c.FormValue("to")), Reason: c.FormValue("reason"), Version: version}
 	_, err := s.Cases.Transition(ctx, a, id, in)
 	if err == nil {
-		return redirect(c, "/cases/"+id)
+		return s.doneNext(c, "/cases/"+id, flashNote{Key: "flash.stage_moved", Params: map[string]string{"Stage": "stage." + string(in.To)}})
 	}
 	status, _ := classify(err)
 	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {
@@ -89,11 +95,8 @@ func (s *Server) transition(c echo.Context) error {
 	}
 	b := s.base(c)
 	page := caseViewPage{Base: b, Tabs: tabsFor(c, v.Case.ID, ""), View: v, To: string(in.To), Reason: in.Reason, Error: b.L.T("error.conflict")}
-	if inv, ok := problem.AsInvalid(err); ok {
-		page.Error = ""
-		for _, key := range inv.Fields {
-			page.Error = strings.TrimSpace(page.Error + " " + b.L.T(key))
-		}
+	if _, ok := problem.AsInvalid(err); ok {
+		page.Error, page.Errors = "", translate(b.L, err)
 	}
 	return s.render(c, status, "case_view", page)
 }

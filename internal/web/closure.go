@@ -91,9 +91,9 @@ func (h closureHandlers) page(c echo.Context) error {
 }
 
 // done redirects to the closure page, or re-renders it with the failed form's messages.
-func (h closureHandlers) done(c echo.Context, err error, v closurePage) error {
+func (h closureHandlers) done(c echo.Context, err error, v closurePage, key string) error {
 	if err == nil {
-		return redirect(c, "/cases/"+c.Param("id")+"/closure")
+		return h.s.done(c, "/cases/"+c.Param("id")+"/closure", key)
 	}
 	status, _ := classify(err)
 	if status != http.StatusConflict && status != http.StatusUnprocessableEntity && status != http.StatusForbidden {
@@ -116,7 +116,7 @@ func (h closureHandlers) done(c echo.Context, err error, v closurePage) error {
 func (h closureHandlers) request(c echo.Context) error {
 	in := closure.RequestInput{Reason: c.FormValue("reason"), Note: c.FormValue("note")}
 	_, err := h.svc.RequestClosure(c.Request().Context(), actorOf(c), c.Param("id"), in)
-	return h.done(c, err, closurePage{Form: "request", In: map[string]string{"reason": in.Reason, "note": in.Note}})
+	return h.done(c, err, closurePage{Form: "request", In: map[string]string{"reason": in.Reason, "note": in.Note}}, "flash.closure_requested")
 }
 
 func (h closureHandlers) approve(c echo.Context) error {
@@ -127,13 +127,13 @@ func (h closureHandlers) approve(c echo.Context) error {
 	} else {
 		_, _, err = h.svc.Approve(c.Request().Context(), actorOf(c), c.Param("rid"), comment)
 	}
-	return h.done(c, err, closurePage{Form: "decide", In: map[string]string{"comment": comment}})
+	return h.done(c, err, closurePage{Form: "decide", In: map[string]string{"comment": comment}}, "flash.closure_approved")
 }
 
 func (h closureHandlers) giveBack(c echo.Context) error {
 	comment := c.FormValue("comment")
 	_, err := h.svc.Return(c.Request().Context(), actorOf(c), c.Param("rid"), comment)
-	return h.done(c, err, closurePage{Form: "decide", In: map[string]string{"comment": comment}})
+	return h.done(c, err, closurePage{Form: "decide", In: map[string]string{"comment": comment}}, "flash.closure_returned")
 }
 
 func (h closureHandlers) reopen(c echo.Context) error {
@@ -144,7 +144,7 @@ func (h closureHandlers) reopen(c echo.Context) error {
 	} else {
 		_, err = h.svc.Reopen(c.Request().Context(), actorOf(c), c.Param("id"), in)
 	}
-	return h.done(c, err, closurePage{Form: "reopen", In: map[string]string{"to": string(in.To), "reason": in.Reason}})
+	return h.done(c, err, closurePage{Form: "reopen", In: map[string]string{"to": string(in.To), "reason": in.Reason}}, "flash.case_reopened")
 }
 
 func (h closureHandlers) apiGet(c echo.Context) error {

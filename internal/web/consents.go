@@ -166,7 +166,7 @@ func (h consentHandlers) record(c echo.Context) error {
 	if _, err := h.svc.Record(c.Request().Context(), actorOf(c), c.Param("id"), in); err != nil {
 		return h.refused(c, err, in, h.renderPage)
 	}
-	return redirect(c, "/cases/"+c.Param("id")+"/consents")
+	return h.s.done(c, "/cases/"+c.Param("id")+"/consents", "flash.consent_recorded")
 }
 
 func (h consentHandlers) confirmWithdraw(c echo.Context) error {
@@ -178,7 +178,7 @@ func (h consentHandlers) withdraw(c echo.Context) error {
 	if _, err := h.svc.Withdraw(c.Request().Context(), actorOf(c), c.Param("id"), in.Purpose, in); err != nil {
 		return h.refused(c, err, in, h.renderWithdraw)
 	}
-	return redirect(c, "/cases/"+c.Param("id")+"/consents")
+	return h.s.done(c, "/cases/"+c.Param("id")+"/consents", "flash.consent_withdrawn")
 }
 
 // consentJSON is one answer in the API; dates are YYYY-MM-DD.

@@ -195,7 +195,7 @@ func (h handoverHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, "/handover/batches/"+b.ID)
+	return h.s.done(c, "/handover/batches/"+b.ID, "flash.batch_created")
 }
 
 // handoverPerson is a person of a batch page, translated.
@@ -296,7 +296,7 @@ func (h handoverHandlers) approve(c echo.Context) error {
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	_, err := h.svc.Approve(ctx, a, id, version)
 	if err == nil {
-		return redirect(c, "/handover/batches/"+id)
+		return h.s.done(c, "/handover/batches/"+id, "flash.batch_approved")
 	}
 	if status, _ := classify(err); status == http.StatusConflict {
 		b, gerr := h.svc.Get(ctx, a, id)
@@ -338,7 +338,7 @@ func (h handoverHandlers) accept(c echo.Context) error {
 		_, err = h.svc.Accept(ctx, a, id, in)
 	}
 	if err == nil {
-		return redirect(c, "/handover/batches/"+id)
+		return h.s.done(c, "/handover/batches/"+id, "flash.batch_accepted")
 	}
 	status, errs, msg, ok := formFailure(c, err)
 	if !ok {

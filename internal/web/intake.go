@@ -24,6 +24,17 @@ type intakePage struct {
 	Duplicates []cases.Duplicate
 }
 
+// intakeFields are the intake form's fields in the order it shows them, for its error summary.
+var intakeFields = []string{"given_name:person.given_name", "family_name:person.family_name", "aliases:intake.aliases",
+	"sex:person.sex", "birth_date:person.birth_date", "age_estimate:person.age_estimate", "nationality:person.nationality",
+	"languages:person.languages", "document_number:person.document_number", "documents_held#documents:intake.documents",
+	"documents_missing#documents:intake.documents", "contact:person.contact", "urgent_needs:intake.urgent_needs"}
+
+// Summary is the form's error summary: every message, linked to its field.
+func (p intakePage) Summary() ErrorSummary {
+	return errorSummary(p.L, p.L.T("form.fix_errors"), p.Errors, intakeFields...)
+}
+
 // docChoice is one kind of document on the form: held (with a number) or missing.
 type docChoice struct {
 	Kind, Label, Number string
@@ -45,7 +56,7 @@ func (s *Server) intake(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return redirect(c, "/cases/"+cs.ID)
+		return s.done(c, "/cases/"+cs.ID, "flash.case_linked")
 	}
 	in, age, formErr := readIntakeForm(c)
 	err := s.Cases.Validate(in)
@@ -63,7 +74,7 @@ func (s *Server) intake(c echo.Context) error {
 	if err == nil && len(formErr) == 0 {
 		var cs *cases.Case
 		if _, cs, err = s.Cases.Intake(ctx, a, in); err == nil {
-			return redirect(c, "/cases/"+cs.ID)
+			return s.done(c, "/cases/"+cs.ID, "flash.case_created")
 		}
 	}
 	inv, ok := problem.AsInvalid(err)

@@ -127,7 +127,7 @@ func (h investigationHandlers) save(c echo.Context) error {
 	}
 	_, err := h.svc.Save(ctx, a, id, in)
 	if err == nil {
-		return redirect(c, "/cases/"+id+"/investigation")
+		return h.s.done(c, "/cases/"+id+"/investigation", "flash.investigation_saved")
 	}
 	status, errs, msg, ok := formFailure(c, err)
 	if !ok {

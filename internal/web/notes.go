@@ -112,7 +112,7 @@ func (h noteHandlers) add(c echo.Context) error {
 	in := notes.Input{Class: notes.Class(c.FormValue("class")), Body: c.FormValue("body")}
 	_, err := h.svc.Add(ctx, a, id, in)
 	if err == nil {
-		return redirect(c, "/cases/"+id+"/notes")
+		return h.s.done(c, "/cases/"+id+"/notes", "flash.note_added")
 	}
 	inv, ok := problem.AsInvalid(err)
 	if !ok {
@@ -138,7 +138,7 @@ func (h noteHandlers) update(c echo.Context) error {
 	in := notes.Input{Body: c.FormValue("body"), Version: version, CaseID: id}
 	n, err := h.svc.Update(ctx, a, nid, in)
 	if err == nil {
-		return redirect(c, "/cases/"+n.CaseID+"/notes#note-"+n.ID)
+		return h.s.done(c, "/cases/"+n.CaseID+"/notes#note-"+n.ID, "flash.note_updated")
 	}
 	status, _ := classify(err)
 	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {

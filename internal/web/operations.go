@@ -74,7 +74,7 @@ func (h *operationHandlers) create(c echo.Context) error {
 		Latitude: coordinate(c.FormValue("latitude")), Longitude: coordinate(c.FormValue("longitude"))}
 	v, err := h.svc.Create(ctx, a, in)
 	if err == nil {
-		return redirect(c, "/operations/"+v.Operation.ID)
+		return h.done(c, "/operations/"+v.Operation.ID, "flash.operation_created")
 	}
 	inv, ok := problem.AsInvalid(err)
 	if !ok {

@@ -156,7 +156,7 @@ func (h packetHandlers) prepare(c echo.Context) error {
 		_, err = h.s.Exchange.Prepare(c.Request().Context(), actorOf(c), id, d)
 	}
 	if err == nil {
-		return redirect(c, "/cases/"+id+"/packets")
+		return h.s.done(c, "/cases/"+id+"/packets", "flash.packet_prepared")
 	}
 	status, _ := classify(err)
 	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
@@ -206,7 +206,7 @@ func (h packetHandlers) approve(c echo.Context) error {
 		_, err = h.s.Exchange.Approve(c.Request().Context(), actorOf(c), c.Param("pid"), version)
 	}
 	if err == nil {
-		return redirect(c, "/cases/"+id+"/packets")
+		return h.s.done(c, "/cases/"+id+"/packets", "flash.packet_approved")
 	}
 	status, _ := classify(err)
 	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {
@@ -247,7 +247,7 @@ func (h packetHandlers) confirmRevoke(c echo.Context) error {
 func (h packetHandlers) revoke(c echo.Context) error {
 	_, err := h.s.Exchange.Revoke(c.Request().Context(), actorOf(c), c.Param("pid"), c.FormValue("reason"))
 	if err == nil {
-		return redirect(c, "/cases/"+c.Param("id")+"/packets")
+		return h.s.done(c, "/cases/"+c.Param("id")+"/packets", "flash.packet_revoked")
 	}
 	status, _ := classify(err)
 	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {

@@ -25,7 +25,7 @@ func (s *Server) caseMerge(c echo.Context) error {
 	in := cases.CaseMergeInput{IntoCase: c.FormValue("into"), Reason: c.FormValue("reason"), Version: version}
 	_, err := s.Cases.MergeCase(ctx, a, id, in)
 	if err == nil {
-		return redirect(c, "/cases/"+id)
+		return s.done(c, "/cases/"+id, "flash.persons_merged")
 	}
 	status, _ := classify(err)
 	if status != http.StatusConflict && status != http.StatusUnprocessableEntity {

@@ -165,14 +165,14 @@ func (h referralHandlers) page(c echo.Context) error {
 }
 
 // act runs an answer to a referral; invalid input or a conflict re-renders the referral.
-func (h referralHandlers) act(c echo.Context, in map[string]string, f func(p *exchange.Packet) error) error {
+func (h referralHandlers) act(c echo.Context, in map[string]string, key string, f func(p *exchange.Packet) error) error {
 	p, err := h.open(c)
 	if err != nil {
 		return err
 	}
 	err = f(p)
 	if err == nil {
-		return redirect(c, "/referrals/"+p.ID)
+		return h.s.done(c, "/referrals/"+p.ID, key)
 	}
 	status, errs, msg, ok := formFailure(c, err)
 	if !ok {
@@ -189,7 +189,7 @@ func (h referralHandlers) act(c echo.Context, in map[string]string, f func(p *ex
 }
 
 func (h referralHandlers) accept(c echo.Context) error {
-	return h.act(c, map[string]string{}, func(p *exchange.Packet) error {
+	return h.act(c, map[string]string{}, "flash.referral_accepted", func(p *exchange.Packet) error {
 		_, err := h.s.Exchange.Accept(c.Request().Context(), actorOf(c), p.ID)
 		return err
 	})
@@ -197,7 +197,7 @@ func (h referralHandlers) accept(c echo.Context) error {
 
 func (h referralHandlers) decline(c echo.Context) error {
 	in := map[string]string{"reason": c.FormValue("reason")}
-	return h.act(c, in, func(p *exchange.Packet) error {
+	return h.act(c, in, "flash.referral_declined", func(p *exchange.Packet) error {
 		if c.FormValue("confirm") != "on" {
 			return &problem.Invalid{Fields: map[string]string{"confirm": "referral.error.confirm"}}
 		}
@@ -209,7 +209,11 @@ func (h referralHandlers) decline(c echo.Context) error {
 // progress posts progress (in progress) or completion, with a note and an outcome, as a reply.
 func (h referralHandlers) progress(c echo.Context) error {
 	in := map[string]string{"status": c.FormValue("status"), "note": c.FormValue("note"), "outcome": c.FormValue("outcome")}
-	return h.act(c, in, func(p *exchange.Packet) error {
+	key := "flash.referral_progress"
+	if in["status"] == "completed" {
+		key = "flash.referral_completed"
+	}
+	return h.act(c, in, key, func(p *exchange.Packet) error {
 		switch p.Status {
 		case exchange.StatusDeclined:
 			return problem.ErrConflict // a declined referral takes nothing more

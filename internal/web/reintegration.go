@@ -104,9 +104,9 @@ func (h reintegrationHandlers) page(c echo.Context) error {
 }
 
 // done redirects after a change, or re-renders the page with the failed form's messages.
-func (h reintegrationHandlers) done(c echo.Context, err error, v reintegrationPage) error {
+func (h reintegrationHandlers) done(c echo.Context, err error, v reintegrationPage, key string) error {
 	if err == nil {
-		return redirect(c, "/cases/"+c.Param("id")+"/reintegration")
+		return h.s.done(c, "/cases/"+c.Param("id")+"/reintegration", key)
 	}
 	status, errs, msg, ok := formFailure(c, err)
 	if !ok {
@@ -127,19 +127,19 @@ func formVersion(c echo.Context) int {
 func (h reintegrationHandlers) savePlan(c echo.Context) error {
 	in := reintegration.PlanInput{Summary: c.FormValue("summary"), Version: formVersion(c)}
 	_, err := h.svc.SavePlan(c.Request().Context(), actorOf(c), c.Param("id"), in)
-	return h.done(c, err, reintegrationPage{Form: "plan", Summary: in.Summary})
+	return h.done(c, err, reintegrationPage{Form: "plan", Summary: in.Summary}, "flash.plan_saved")
 }
 
 func (h reintegrationHandlers) addGoal(c echo.Context) error {
 	in := reintegration.GoalInput{Goal: c.FormValue("goal"), Status: c.FormValue("status")}
 	_, err := h.svc.AddGoal(c.Request().Context(), actorOf(c), c.Param("id"), in)
-	return h.done(c, err, reintegrationPage{Form: "goal", GoalIn: in})
+	return h.done(c, err, reintegrationPage{Form: "goal", GoalIn: in}, "flash.goal_added")
 }
 
 func (h reintegrationHandlers) updateGoal(c echo.Context) error {
 	in := reintegration.GoalInput{Goal: c.FormValue("goal"), Status: c.FormValue("status"), Version: formVersion(c)}
 	_, err := h.svc.UpdateGoal(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("gid"), in)
-	return h.done(c, err, reintegrationPage{Form: "goal:" + c.Param("gid")})
+	return h.done(c, err, reintegrationPage{Form: "goal:" + c.Param("gid")}, "flash.goal_updated")
 }
 
 func visitForm(c echo.Context) reintegration.VisitInput {
@@ -152,14 +152,14 @@ func (h reintegrationHandlers) addVisit(c echo.Context) error {
 	in := visitForm(c)
 	in.Version = 0
 	_, err := h.svc.AddVisit(c.Request().Context(), actorOf(c), c.Param("id"), in)
-	return h.done(c, err, reintegrationPage{Form: "visit", VisitIn: in})
+	return h.done(c, err, reintegrationPage{Form: "visit", VisitIn: in}, "flash.visit_added")
 }
 
 func (h reintegrationHandlers) updateVisit(c echo.Context) error {
 	in := visitForm(c)
 	_, err := h.svc.UpdateVisit(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("vid"), in)
 	return h.done(c, err, reintegrationPage{Form: "visit:" + c.Param("vid"), VisitIn: reintegration.VisitInput{Status: "scheduled"},
-		VisitEdit: in})
+		VisitEdit: in}, "flash.visit_updated")
 }
 
 func (h reintegrationHandlers) apiGet(c echo.Context) error {

@@ -52,7 +52,7 @@ func loadPages() (*pages, error) {
 		// htmx is loaded only by the pages whose own file uses an hx- attribute (partials may not).
 		usesHTMX := hxAttr.Match(text)
 		funcs := template.FuncMap{"usesHTMX": func() bool { return usesHTMX }}
-		t, err := template.New("layout.html").Funcs(templateFuncs).Funcs(funcs).ParseFS(web.Files, "templates/layout.html", "templates/partials/*.html", n)
+		t, err := template.New("layout.html").Funcs(templateFuncs).Funcs(formErrorFuncs).Funcs(funcs).ParseFS(web.Files, "templates/layout.html", "templates/partials/*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}
@@ -82,6 +82,7 @@ type Base struct {
 	Path       string
 	Nav        []NavItem
 	Langs      []LangItem
+	Flash      *Flash // the confirmation of the action just done, shown once (flash.go)
 }
 
 func (s *Server) base(c echo.Context) Base {
@@ -95,6 +96,7 @@ func (s *Server) base(c echo.Context) Base {
 	if a == nil {
 		return b
 	}
+	b.Flash = s.popFlash(c, l)
 	if ag, err := s.Directory.Agency(c.Request().Context(), a.AgencyID); err == nil {
 		b.AgencyName = ag.Name(l.Lang)
 	}

@@ -135,7 +135,7 @@ func (h repatriationHandlers) save(c echo.Context) error {
 	}
 	_, err := h.svc.Save(ctx, a, id, in)
 	if err == nil {
-		return redirect(c, "/cases/"+id+"/repatriation")
+		return h.s.done(c, "/cases/"+id+"/repatriation", "flash.repatriation_saved")
 	}
 	status, errs, msg, ok := formFailure(c, err)
 	if !ok {

@@ -200,24 +200,34 @@ func (h *screeningHandlers) propose(c echo.Context) error {
 	in := screening.ProposalInput{Decision: c.FormValue("decision"), LegalBasis: c.FormValue("legal_basis")}
 	_, err := h.svc.ProposeDecision(c.Request().Context(), actorOf(c), id, in)
 	if err == nil {
-		return redirect(c, "/cases/"+id+"/screening")
+		return h.s.done(c, "/cases/"+id+"/screening", "flash.decision_proposed")
 	}
 	return h.refused(c, id, err, func(p *screeningPage) { p.Proposal = in })
 }
 
 // approve and reject review the pending proposal; a refusal shows the case's page again.
-func (h *screeningHandlers) approve(c echo.Context) error { return h.review(c, h.svc.Approve) }
+func (h *screeningHandlers) approve(c echo.Context) error {
+	return h.review(c, h.svc.Approve, "flash.decision_approved")
+}
 
-func (h *screeningHandlers) reject(c echo.Context) error { return h.review(c, h.svc.Return) }
+func (h *screeningHandlers) reject(c echo.Context) error {
+	return h.review(c, h.svc.Return, "flash.decision_returned")
+}
 
 type reviewFunc func(context.Context, *authz.Actor, string, screening.ReviewInput) (*screening.Decision, error)
 
-func (h *screeningHandlers) review(c echo.Context, do reviewFunc) error {
+func (h *screeningHandlers) review(c echo.Context, do reviewFunc, key string) error {
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	in := screening.ReviewInput{Version: version, Comment: c.FormValue("comment")}
 	d, err := do(c.Request().Context(), actorOf(c), c.Param("id"), in)
 	if err == nil {
-		return redirect(c, "/cases/"+d.CaseID+"/screening")
+		note := flashNote{Key: key}
+		if d.Status == screening.StatusApproved {
+			if note.NextHref, note.NextKey, err = h.s.nextAfterDecision(c, d); err != nil {
+				return err
+			}
+		}
+		return h.s.doneNext(c, "/cases/"+d.CaseID+"/screening", note)
 	}
 	// The page to show again is the case's, named by the form; Get checks its scope.
 	return h.refused(c, c.FormValue("case_id"), err, func(p *screeningPage) { p.Comment = in.Comment })

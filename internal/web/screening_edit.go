@@ -76,7 +76,7 @@ func (h *screeningHandlers) save(c echo.Context) error {
 		_, err = h.svc.UpdateScreening(ctx, a, id, in)
 	}
 	if err == nil {
-		return redirect(c, "/cases/"+id+"/screening")
+		return h.s.done(c, "/cases/"+id+"/screening", "flash.screening_saved")
 	}
 	status, _ := classify(err)
 	if status != http.StatusUnprocessableEntity && status != http.StatusConflict {

@@ -163,7 +163,7 @@ func (h serviceHandlers) create(c echo.Context) error {
 	in.Version = 0
 	_, err := h.svc.Create(c.Request().Context(), actorOf(c), c.Param("id"), in)
 	if err == nil {
-		return redirect(c, "/cases/"+c.Param("id")+"/services")
+		return h.s.done(c, "/cases/"+c.Param("id")+"/services", "flash.service_added")
 	}
 	v := servicesPage{In: in, Ref: services.ReferralInput{ExpiresInDays: services.DefaultReferralDays}}
 	return h.failed(c, err, v, func(p *servicesPage, e map[string]string) { p.Errors = e })
@@ -173,7 +173,7 @@ func (h serviceHandlers) update(c echo.Context) error {
 	in := serviceForm(c)
 	_, err := h.svc.Update(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("sid"), in)
 	if err == nil {
-		return redirect(c, "/cases/"+c.Param("id")+"/services")
+		return h.s.done(c, "/cases/"+c.Param("id")+"/services", "flash.service_updated")
 	}
 	v := servicesPage{In: services.Input{Status: "planned", ProviderKind: "own"},
 		Ref: services.ReferralInput{ExpiresInDays: services.DefaultReferralDays}}
@@ -195,7 +195,7 @@ func (h serviceHandlers) refer(c echo.Context) error {
 	in := referralForm(c)
 	_, _, err := h.svc.Refer(c.Request().Context(), actorOf(c), c.Param("id"), in)
 	if err == nil {
-		return redirect(c, "/cases/"+c.Param("id")+"/services")
+		return h.s.done(c, "/cases/"+c.Param("id")+"/services", "flash.referral_prepared")
 	}
 	v := servicesPage{In: services.Input{Status: "planned", ProviderKind: "own"}, Ref: in}
 	return h.failed(c, err, v, func(p *servicesPage, e map[string]string) { p.RefErrors = e })
@@ -211,7 +211,7 @@ func (h serviceHandlers) renew(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, "/cases/"+r.CaseID+"/services")
+	return h.s.done(c, "/cases/"+r.CaseID+"/services", "flash.referral_renewed")
 }
 
 func (h serviceHandlers) apiList(c echo.Context) error {

@@ -142,7 +142,7 @@ func (s *Server) teamAssign(c echo.Context) error {
 	if _, err := s.Cases.Assign(c.Request().Context(), actorOf(c), id, in, s.isCaseworker); err != nil {
 		return s.teamRefused(c, err, teamPage{UserID: in.UserID})
 	}
-	return redirect(c, "/cases/"+id+"/team")
+	return s.done(c, "/cases/"+id+"/team", "flash.team_assigned")
 }
 
 func (s *Server) teamAdd(c echo.Context) error {
@@ -151,7 +151,7 @@ func (s *Server) teamAdd(c echo.Context) error {
 	if err := s.Cases.AddTeamAgency(ctx, actorOf(c), id, s.teamAgency(ctx, ref)); err != nil {
 		return s.teamRefused(c, err, teamPage{Agency: ref})
 	}
-	return redirect(c, "/cases/"+id+"/team")
+	return s.done(c, "/cases/"+id+"/team", "flash.team_added")
 }
 
 func (s *Server) teamRemove(c echo.Context) error {
@@ -160,7 +160,7 @@ func (s *Server) teamRemove(c echo.Context) error {
 	if err := s.Cases.RemoveTeamAgency(ctx, actorOf(c), id, s.teamAgency(ctx, ref).ID); err != nil {
 		return s.teamRefused(c, err, teamPage{})
 	}
-	return redirect(c, "/cases/"+id+"/team")
+	return s.done(c, "/cases/"+id+"/team", "flash.team_removed")
 }
 
 // teamJSON is the case team in the API.
