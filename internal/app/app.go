@@ -34,6 +34,7 @@ import (
 	"homeward/internal/reintegration"
 	"homeward/internal/repatriation"
 	"homeward/internal/reports"
+	"homeward/internal/resume"
 	"homeward/internal/screening"
 	"homeward/internal/services"
 	"homeward/internal/store"
@@ -163,7 +164,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			Complaints:    complaints.New(a.Stores),
 			Exports:       exports.New(a.Stores, a.Cases),
 		},
-		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL, MFA: a.MFA})
+		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL, MFA: a.MFA, Resume: resume.New(hub)})
 	if err != nil {
 		return nil, err
 	}

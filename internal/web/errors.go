@@ -102,8 +102,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if status == http.StatusUnauthorized {
-		_ = c.Redirect(http.StatusSeeOther, "/login")
+		_ = s.toSignIn(c) // resume.go: back to the page after signing in, a form's input kept
 		return
+	}
+	if errors.Is(err, errCSRF) {
+		msg = l.T("error.csrf")
 	}
 	data := errorPage{Base: s.base(c), Status: status, Code: code, Message: msg, RequestID: logging.RequestID(ctx)}
 	if rerr := s.render(c, status, "error", data); rerr != nil {

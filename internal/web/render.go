@@ -82,6 +82,8 @@ type Base struct {
 	Path       string
 	Nav        []NavItem
 	Langs      []LangItem
+	// Resume is a form's input kept when the session expired, given back once (resume.go).
+	Resume map[string][]string
 }
 
 func (s *Server) base(c echo.Context) Base {
@@ -95,6 +97,7 @@ func (s *Server) base(c echo.Context) Base {
 	if a == nil {
 		return b
 	}
+	s.takeResume(c, &b)
 	if ag, err := s.Directory.Agency(c.Request().Context(), a.AgencyID); err == nil {
 		b.AgencyName = ag.Name(l.Lang)
 	}
