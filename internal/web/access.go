@@ -34,7 +34,7 @@ func (s *Server) handle(method, path string, h echo.HandlerFunc, acc Access) {
 	var mw []echo.MiddlewareFunc
 	switch {
 	case api && !acc.Public:
-		mw = append(mw, s.bearerActor)
+		mw = append(mw, s.bearerActor, knownQuery(method, path)) // api_query.go
 	case !api && !acc.bare:
 		mw = append(mw, s.sessionMiddleware, s.csrf, s.sessionActor, s.mfaGate)
 	}
