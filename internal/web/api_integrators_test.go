@@ -57,3 +57,36 @@ func TestAPIForIntegrators(t *testing.T) {
 		t.Errorf("409 message does not say to send the current version: %q", e.Error.Message)
 	}
 }
+
+// TestAPISectionRoundTrip: the repatriation section read from the API goes back as an update as
+// it is (its read-only fields ignored), with the version it was read at; a field of neither shape
+// is still refused.
+func TestAPISectionRoundTrip(t *testing.T) {
+	env := apptest.New(t)
+	id := repatCase(t, env, "Round", "TH")
+	tok := env.Token(t, khWorker)
+	u := env.URL() + "/api/v1/cases/" + id + "/repatriation"
+	worker := env.Login(t, khWorker)
+	page := env.URL() + "/cases/" + id + "/repatriation"
+	if status, body := postPage(t, worker, page, page, repatForm("0")); status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", status, excerpt(body))
+	}
+	status, read := apptest.API(t, http.MethodGet, u, tok, "")
+	if status != http.StatusOK {
+		t.Fatalf("read: %d %s", status, read)
+	}
+	var section map[string]any
+	if err := json.Unmarshal([]byte(read), &section); err != nil {
+		t.Fatal(err)
+	}
+	section["escort_name"] = "Chan Sophea (round trip)"
+	body, _ := json.Marshal(section)
+	if status, out := apptest.API(t, http.MethodPut, u, tok, string(body)); status != http.StatusOK || !strings.Contains(out, "(round trip)") {
+		t.Fatalf("read section sent back: %d %s", status, out)
+	}
+	section["escrot_name"] = "typo"
+	body, _ = json.Marshal(section)
+	if status, out := apptest.API(t, http.MethodPut, u, tok, string(body)); status != http.StatusBadRequest {
+		t.Errorf("unknown field: %d %s", status, out)
+	}
+}
