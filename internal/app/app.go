@@ -37,6 +37,7 @@ import (
 	"homeward/internal/reintegration"
 	"homeward/internal/repatriation"
 	"homeward/internal/reports"
+	"homeward/internal/resume"
 	"homeward/internal/screening"
 	"homeward/internal/services"
 	"homeward/internal/store"
@@ -180,7 +181,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 			Linkage:       a.Linkage,
 			Jobs:          jobs.NewFailures(a.Stores),
 		},
-		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL, MFA: a.MFA})
+		TrustedProxies: proxies, Audit: a.Audit, PublicURL: cfg.PublicURL, MFA: a.MFA, Resume: resume.New(hub)})
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,7 @@ func Parse(data []byte, now time.Time) *Parsed {
 		p.cellError(f.row, f.col, "imports.error.formula")
 	}
 	unstored := map[string]int{} // HTCDS column -> rows with a value there
+	dates := map[dateForm]int{}  // how the birth dates were written (dates.go)
 	for _, r := range s.rows[1+h.skip:] {
 		if !p.hasData(r.cells) {
 			continue
@@ -78,7 +79,7 @@ func Parse(data []byte, now time.Time) *Parsed {
 		if len(p.Rows) == MaxRows {
 			return &Parsed{Layout: h.layout, Errors: []Problem{{Key: "imports.error.too_many_rows", Args: []any{"Max", MaxRows}}}}
 		}
-		p.Rows = append(p.Rows, p.mapRow(r, s, now, unstored))
+		p.Rows = append(p.Rows, p.mapRow(r, s, now, unstored, dates))
 	}
 	if s.tooMany {
 		return &Parsed{Layout: h.layout, Errors: []Problem{{Key: "imports.error.too_many_rows", Args: []any{"Max", MaxRows}}}}
@@ -88,6 +89,7 @@ func Parse(data []byte, now time.Time) *Parsed {
 	}
 	p.findRepeats()
 	p.noteUnstored(unstored)
+	p.noteDates(dates)
 	p.sortProblems()
 	return p
 }
@@ -117,7 +119,7 @@ func (p *Parsed) cellError(row, col int, key string, args ...any) {
 }
 
 // mapRow turns one row into an intake input, recording problems with its cells.
-func (p *Parsed) mapRow(r rawRow, s *sheet, now time.Time, unstored map[string]int) Row {
+func (p *Parsed) mapRow(r rawRow, s *sheet, now time.Time, unstored map[string]int, dates map[dateForm]int) Row {
 	h := p.head
 	out := Row{Num: r.num}
 	in := &out.Input
@@ -161,6 +163,7 @@ func (p *Parsed) mapRow(r rawRow, s *sheet, now time.Time, unstored map[string]i
 				year = b.year
 			default:
 				in.BirthDate = b.date
+				dates[b.form]++
 			}
 		case fAgeEstimate:
 			if v == "" {

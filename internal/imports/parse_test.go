@@ -89,7 +89,7 @@ func TestParseProblems(t *testing.T) {
 			{1, "Nationality (country code)", "imports.error.missing_column"}}},
 		{"duplicate column", "Given name,ชื่อ,Sex,Estimated age,Nationality\n", []problem{{1, "ชื่อ", "imports.error.duplicate_column"}}},
 		{"bad values", "Given name,Sex,Date of birth,Estimated age,Nationality,Minor\n" +
-			"Sokha,female,12/04/1999,,KH,no\n" + // row 2: a date not in YYYY-MM-DD
+			"Sokha,female,31/02/1999,,KH,no\n" + // row 2: a day that does not exist
 			"Dara,male,,thirty,Atlantis,maybe\n" + // row 3
 			"Vanna,robot,1999-04-12,,KH,\n", // row 4
 			[]problem{{2, "Date of birth", "imports.error.date"},

@@ -133,11 +133,12 @@ const buddhistEraOffset = 543
 
 // birth is a parsed birth cell: a date, or only a year of birth.
 type birth struct {
-	date string // YYYY-MM-DD
-	year int    // a year of birth without day and month
+	date string   // YYYY-MM-DD
+	year int      // a year of birth without day and month
+	form dateForm // how date was written (dates.go)
 }
 
-// parseBirth reads a birth date: YYYY-MM-DD (Gregorian or Thai Buddhist era, which is 543 years
+// parseBirth reads a birth date: YYYY-MM-DD or DD/MM/YYYY (Gregorian or Thai Buddhist era, which is 543 years
 // ahead), a spreadsheet date serial (excel is true for XLSX number cells), or a bare four-digit year of
 // birth. Impossible dates are left to the case validation, which reports them in range terms.
 func parseBirth(s string, excel, date1904 bool, now time.Time) (birth, bool) {
@@ -145,11 +146,8 @@ func parseBirth(s string, excel, date1904 bool, now time.Time) (birth, bool) {
 	if y, err := strconv.Atoi(s); err == nil && len(s) == 4 {
 		return birth{year: gregorian(y, now)}, true
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		if y := gregorian(t.Year(), now); y != t.Year() {
-			t = time.Date(y, t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-		}
-		return birth{date: t.Format("2006-01-02")}, true
+	if d, form, ok := readDate(s, now); ok { // dates.go: YYYY-MM-DD or DD/MM/YYYY, Gregorian or BE
+		return birth{date: d, form: form}, true
 	}
 	// A spreadsheet date cell with the time of day: "1999-04-12T00:00:00Z" (XLSX "d" cells).
 	if t, err := time.Parse(time.RFC3339, s); err == nil {

@@ -34,11 +34,14 @@ func (s *Server) handle(method, path string, h echo.HandlerFunc, acc Access) {
 	var mw []echo.MiddlewareFunc
 	switch {
 	case api && !acc.Public:
-		mw = append(mw, s.bearerActor)
+		mw = append(mw, s.bearerActor, knownQuery(method, path)) // api_query.go
 	case !api && !acc.bare:
 		mw = append(mw, s.sessionMiddleware, s.csrf, s.sessionActor, s.mfaGate)
 	}
 	mw = append(mw, s.localize(!api && !acc.bare))
+	if !api && !acc.bare {
+		mw = append(mw, s.beDates) // bedates.go: Buddhist-era dates typed on forms
+	}
 	if !acc.Public {
 		mw = append(mw, s.guard(acc))
 	}

@@ -57,7 +57,7 @@ func TestSessionsPage(t *testing.T) {
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("end: %d", res.Status)
 	}
-	if res := send(t, b, mustGet(t, base+"/cases")); res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+	if res := send(t, b, mustGet(t, base+"/cases")); res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login?next=") {
 		t.Fatalf("ended session: %d %q, want sign-in", res.Status, res.Header.Get("Location"))
 	}
 	if status, _ := apptest.Get(t, a, base+"/cases"); status != http.StatusOK {

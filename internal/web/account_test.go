@@ -231,7 +231,7 @@ func TestPasswordChange(t *testing.T) {
 	if status, _ := apptest.Get(t, c, base+"/settings"); status != http.StatusOK {
 		t.Fatalf("this session ended by its own password change: %d", status)
 	}
-	if res := send(t, other, mustGet(t, base+"/settings")); res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+	if res := send(t, other, mustGet(t, base+"/settings")); res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login?next=") {
 		t.Fatalf("other session after the password change: %d %q, want sign-in", res.Status, res.Header.Get("Location"))
 	}
 	if status, _ := apptest.API(t, http.MethodGet, base+"/api/v1/me", token, ""); status != http.StatusOK {

@@ -16,13 +16,14 @@ type loginPage struct {
 	Base
 	Email string
 	Error string
+	Next  string // where to go after signing in (resume.go)
 }
 
 func (s *Server) loginForm(c echo.Context) error {
 	if actorOf(c) != nil {
-		return redirect(c, "/")
+		return redirect(c, nextAfterSignIn(c.QueryParam("next")))
 	}
-	return s.render(c, http.StatusOK, "login", loginPage{Base: s.base(c)})
+	return s.render(c, http.StatusOK, "login", loginPage{Base: s.base(c), Next: nextAfterSignIn(c.QueryParam("next"))})
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -30,7 +31,7 @@ func (s *Server) login(c echo.Context) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	u, err := s.Directory.SignIn(ctx, email, c.FormValue("password"), c.RealIP())
 	if err != nil {
-		page := loginPage{Base: s.base(c), Email: email}
+		page := loginPage{Base: s.base(c), Email: email, Next: nextAfterSignIn(c.FormValue("next"))}
 		switch {
 		case errors.Is(err, directory.ErrThrottled):
 			page.Error = page.L.T("login.throttled")
@@ -52,6 +53,7 @@ func (s *Server) login(c echo.Context) error {
 		}
 		s.sessions.Put(ctx, sessPending, u.ID)
 		s.sessions.Put(ctx, sessPendingAt, time.Now().Unix())
+		s.sessions.Put(ctx, sessSignInNext, nextAfterSignIn(c.FormValue("next")))
 		return redirect(c, "/login/mfa")
 	}
 	// No factor yet: signed in; a user who must enrol one reaches only MFA setup (mfa_gate.go).
@@ -61,7 +63,7 @@ func (s *Server) login(c echo.Context) error {
 		}
 		return err
 	}
-	return redirect(c, "/")
+	return redirect(c, nextAfterSignIn(c.FormValue("next")))
 }
 
 func (s *Server) logout(c echo.Context) error {

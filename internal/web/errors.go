@@ -94,9 +94,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	msg := l.T("error." + code)
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		if m := l.T("api.error." + code); m != "api.error."+code { // api.*.toml: what to do, in API terms
+			msg = m
+		}
 		body := apiError{Error: apiErrorBody{Code: code, Message: msg, RequestID: logging.RequestID(ctx)}}
 		if inv, ok := problem.AsInvalid(err); ok {
 			body.Error.Fields = inv.Fields
+		}
+		if qe := (*queryError)(nil); errors.As(err, &qe) { // api_query.go
+			body.Error.Fields, body.Error.Message = qe.fields, l.T("api.error.unknown_parameters")
 		}
 		if status == http.StatusUnauthorized {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="homeward"`)
@@ -105,8 +111,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if status == http.StatusUnauthorized {
-		_ = c.Redirect(http.StatusSeeOther, "/login")
+		_ = s.toSignIn(c) // resume.go: back to the page after signing in, a form's input kept
 		return
+	}
+	if errors.Is(err, errCSRF) {
+		msg = l.T("error.csrf")
 	}
 	data := errorPage{Base: s.base(c), Status: status, Code: code, Message: msg, RequestID: logging.RequestID(ctx)}
 	if rerr := s.render(c, status, "error", data); rerr != nil {

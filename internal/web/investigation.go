@@ -171,7 +171,7 @@ func (h investigationHandlers) apiGet(c echo.Context) error {
 
 func (h investigationHandlers) apiPut(c echo.Context) error {
 	var in investigation.Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := decodeSection(c, &in, investigation.Record{}); err != nil { // api_update.go
 		return err
 	}
 	r, err := h.svc.Save(c.Request().Context(), actorOf(c), c.Param("id"), in)

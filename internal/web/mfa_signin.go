@@ -44,6 +44,7 @@ func (s *Server) startSession(c echo.Context, u *directory.User, provedMFA bool)
 	s.sessions.Put(ctx, sessLang, u.Locale)
 	s.sessions.Put(ctx, sessBE, u.BuddhistEra)
 	s.sessions.Put(ctx, sessSID, sid)
+	s.rememberSession(c, sid) // resume.go
 	if provedMFA {
 		s.sessions.Put(ctx, sessMFAAt, time.Now().Unix())
 	}
@@ -134,6 +135,7 @@ func (s *Server) loginMFA(c echo.Context) error {
 		return err
 	}
 	err = s.secondFactor(c, u.Email, func() error { return s.MFA.Verify(ctx, uid, c.FormValue("code"), "signin") })
+	next := nextAfterSignIn(s.sessions.GetString(ctx, sessSignInNext)) // resume.go; startSession clears it
 	if err == nil {
 		err = s.startSession(c, u, true)
 	}
@@ -152,7 +154,7 @@ func (s *Server) loginMFA(c echo.Context) error {
 		p.Error = msg
 		return s.render(c, http.StatusUnauthorized, "mfa_verify", p)
 	}
-	return redirect(c, "/")
+	return redirect(c, next)
 }
 
 func (s *Server) stepUpForm(c echo.Context) error {

@@ -11,7 +11,6 @@ import (
 
 	"homeward/internal/authz"
 	"homeward/internal/locale"
-	"homeward/internal/problem"
 )
 
 // Context keys.
@@ -69,7 +68,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		CookieSecure:   s.CookieSecure,
 		CookieSameSite: http.SameSiteStrictMode,
 		// A missing or wrong token is a refused form, whatever echo's reason: 403 with "reload".
-		ErrorHandler: func(err error, c echo.Context) error { return problem.ErrForbidden },
+		ErrorHandler: func(err error, c echo.Context) error { return s.csrfRefused(c) }, // resume.go
 		// The not-found route changes nothing, nor does a dead enrolment link (the same not-found page).
 		Skipper: func(c echo.Context) bool { return c.Path() == "/*" || s.deadEnrolment(c) },
 	})(next)

@@ -70,6 +70,8 @@ var apiRoutes = map[string][]string{
 	"/api/v1/inbox/{pid}/accept":     {"post"},
 	"/api/v1/inbox/{pid}/decline":    {"post"},
 	"/api/v1/inbox/{pid}/replies":    {"post"},
+	"/api/v1/history":                {"get"},
+	"/api/v1/history/{pid}":          {"get"},
 	"/api/v1/cases/{id}/packets":     {"get", "post"},
 	"/api/v1/packets/{pid}":          {"get"},
 	"/api/v1/packets/{pid}/approve":  {"post"},

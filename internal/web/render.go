@@ -83,6 +83,8 @@ type Base struct {
 	Nav        []NavItem
 	Langs      []LangItem
 	Flash      *Flash // the confirmation of the action just done, shown once (flash.go)
+	// Resume is a form's input kept when the session expired, given back once (resume.go).
+	Resume map[string][]string
 }
 
 func (s *Server) base(c echo.Context) Base {
@@ -97,6 +99,7 @@ func (s *Server) base(c echo.Context) Base {
 		return b
 	}
 	b.Flash = s.popFlash(c, l)
+	s.takeResume(c, &b)
 	if ag, err := s.Directory.Agency(c.Request().Context(), a.AgencyID); err == nil {
 		b.AgencyName = ag.Name(l.Lang)
 	}

@@ -237,7 +237,7 @@ func (h repatriationHandlers) apiGet(c echo.Context) error {
 
 func (h repatriationHandlers) apiPut(c echo.Context) error {
 	var in repatriation.Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := decodeSection(c, &in, repatriation.Record{}); err != nil { // api_update.go
 		return err
 	}
 	r, err := h.svc.Save(c.Request().Context(), actorOf(c), c.Param("id"), in)

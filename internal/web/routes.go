@@ -48,6 +48,7 @@ func (s *Server) routes() {
 
 	// Packets and the support of a case (routes_*.go).
 	s.packetRoutes()       // the exchange: prepare, approve, revoke, inbox, open, accept, decline, reply
+	s.historyRoutes()      // a partner agency's history: received packets and its replies
 	s.repatriationRoutes() // the repatriation section and embassy requests
 	s.handoverRoutes()     // handover batches at the border and the printed record
 	s.supportRoutes()      // services, NGO referrals, reintegration, closure, role dashboards

@@ -26,6 +26,7 @@ import (
 	"homeward/internal/locale"
 	"homeward/internal/metrics"
 	"homeward/internal/mfa"
+	"homeward/internal/resume"
 	"homeward/internal/store"
 )
 
@@ -58,6 +59,8 @@ type Deps struct {
 	PublicURL string
 	// MFA holds the second factors; its relying party comes from config.PublicURL (internal/app).
 	MFA *mfa.Service
+	// Resume keeps a form's input across an expired session (resume.go).
+	Resume *resume.Service
 	// Ops: metrics, readiness and outages, limits (observe.go, limits.go).
 	Ops
 }
