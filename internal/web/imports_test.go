@@ -171,7 +171,7 @@ func TestImportAPIBadInput(t *testing.T) {
 		want []cell
 	}{
 		{"wrong header", []byte("Name,Sex,Nationality\nSokha,female,KH\n"), []cell{{1, "Name"}, {1, "Given name"}, {1, "Date of birth (YYYY-MM-DD)"}}},
-		{"bad date", []byte(impHeader + "Sokha,Chan,female,12/04/1999,,KH,\n"), []cell{{2, "Date of birth"}}},
+		{"bad date", []byte(impHeader + "Sokha,Chan,female,31/02/1999,,KH,\n"), []cell{{2, "Date of birth"}}},
 		{"unknown nationality", []byte(impHeader + "Sokha,Chan,female,,30,Atlantis,\n"), []cell{{2, "Nationality"}}},
 		{"duplicate row", []byte(impHeader + "Sokha,Chan,female,,30,KH,\nSokha,Chan,female,,30,KH,\n"), []cell{{3, "Given name"}}},
 		{"row without a name, empty row skipped", []byte(impHeader + ",,,,,,\n,Chan,female,,30,KH,\n"), []cell{{3, "Given name"}}},
@@ -359,7 +359,7 @@ func TestImportPage(t *testing.T) {
 		t.Fatalf("dry run page: %d %s", status, excerpt(full))
 	}
 	// Errors: a table by row and column, 422 for a real run, and no import button.
-	bad := []byte(impHeader + "Sokha,Chan,female,12/04/1999,,KH,\n")
+	bad := []byte(impHeader + "Sokha,Chan,female,31/02/1999,,KH,\n")
 	status, _, full = impPost(t, env, c, op, "false", bad, false)
 	if status != http.StatusUnprocessableEntity || !strings.Contains(full, `data-testid="import-errors"`) ||
 		!strings.Contains(full, "<td>Date of birth</td>") || strings.Contains(full, `data-testid="import-commit"`) {

@@ -232,7 +232,7 @@ func TestLightHead(t *testing.T) {
 		}
 	}
 	// Not signed in: to the sign-in page; without the section: not found, as for GET.
-	if w := fetch(t, nil, http.MethodHead, base+"/cases", "identity"); w.Status != http.StatusSeeOther || w.Header.Get("Location") != "/login" {
+	if w := fetch(t, nil, http.MethodHead, base+"/cases", "identity"); w.Status != http.StatusSeeOther || !strings.HasPrefix(w.Header.Get("Location"), "/login") {
 		t.Errorf("HEAD /cases signed out: %d Location %q, want 303 /login", w.Status, w.Header.Get("Location"))
 	}
 	if w := fetch(t, env.Login(t, thAuditor), http.MethodHead, base+"/cases", "identity"); w.Status != http.StatusNotFound || len(w.Raw) != 0 {
