@@ -47,7 +47,7 @@ var interpolation = regexp.MustCompile(`\$\{([A-Z_]+)(:[?-][^}]*)?\}`)
 func knownVariables(t *testing.T) map[string]bool {
 	t.Helper()
 	names := map[string]bool{}
-	quoted := regexp.MustCompile(`"(HOMEWARD_[A-Z_]+)"`)
+	quoted := regexp.MustCompile(`"(HOMEWARD_[A-Z0-9_]+)"`)
 	files, _ := filepath.Glob("*.go")
 	cmd, _ := filepath.Glob("../../cmd/homeward/*.go")
 	for _, f := range append(files, cmd...) {

@@ -433,7 +433,8 @@ func walkPacketIDs(t *testing.T, env *apptest.Env, caseID string) (inboxID, outg
 // pktWalkURL puts the walk's packets into the exchange's :pid routes (other :pid routes are left).
 func pktWalkURL(path, u, inboxID, outgoingID string) string {
 	switch {
-	case strings.HasPrefix(path, "/inbox/:pid"), strings.HasPrefix(path, "/api/v1/inbox/:pid"):
+	case strings.HasPrefix(path, "/inbox/:pid"), strings.HasPrefix(path, "/api/v1/inbox/:pid"),
+		strings.HasPrefix(path, "/history/:pid"), strings.HasPrefix(path, "/api/v1/history/:pid"):
 		return strings.ReplaceAll(u, ":pid", inboxID)
 	case strings.Contains(path, "/packets/:pid"):
 		return strings.ReplaceAll(u, ":pid", outgoingID)

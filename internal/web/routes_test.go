@@ -99,6 +99,8 @@ func TestRouteWalk(t *testing.T) {
 	caseID := sharedCaseID(t, env)
 	attachmentID := seedAttachment(t, env, caseID)
 	operationID := thOperationID(t, env) // a real TH operation, for the /operations/:id routes
+	// A file the TH caseworker checked for that operation, for the :upload routes (imports_checked_test.go).
+	uploadID, _ := impCheck(t, env, env.Login(t, thWorker), operationID, []byte(impHeader+"Sokha,Chan,female,1999-04-12,,KH,\n"))
 	batchID := thBatchID(t, env)         // a real handover batch of the TH welfare agency (handover_test.go)
 	// Real packets for the exchange's :pid routes (packets_test.go).
 	inboxPID, outPID := walkPacketIDs(t, env, caseID)
@@ -172,6 +174,7 @@ func TestRouteWalk(t *testing.T) {
 		}
 		id = accountWalkID(path, id, tokenID, sessionID)
 		u := base + strings.ReplaceAll(strings.ReplaceAll(path, ":id", id), ":aid", attachmentID)
+		u = strings.ReplaceAll(u, ":upload", uploadID)
 		u = pktWalkURL(path, u, inboxPID, outPID)
 		u = strings.Replace(u, "/referrals/:pid", "/referrals/"+inboxPID, 1) // the NGO pages (routes_support.go)
 		api := strings.HasPrefix(path, "/api/")
