@@ -62,7 +62,10 @@ func startServe(t *testing.T, bin string, env []string) *serveProcess {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	p := &serveProcess{URL: "http://" + addr, done: make(chan struct{})}
+	// Reached as localhost: the public URL's host is the passkeys' relying party id, which may not
+	// be an IP address (serve refuses to start with one).
+	_, port, _ := net.SplitHostPort(addr)
+	p := &serveProcess{URL: "http://localhost:" + port, done: make(chan struct{})}
 	var base []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "HOMEWARD_") {

@@ -53,7 +53,7 @@ func TestTwoServers(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign-in on A: status %d\n%s", res.StatusCode, a.Logs())
 		}
-		// The jar sends the session cookie (host 127.0.0.1) to B as well.
+		// The jar sends the session cookie (host localhost) to B as well.
 		if status, body := apptest.Get(t, c, b.URL+"/"); status != http.StatusOK || !strings.Contains(body, "/logout") {
 			t.Errorf("home on B with A's session: status %d", status)
 		}
@@ -104,28 +104,41 @@ func TestTwoServers(t *testing.T) {
 	})
 
 	t.Run("jobs run once", func(t *testing.T) {
-		opened := openPackets(t, env, a, b)
+		openPackets(t, env, a, b) // reads on both servers
 		hub := env.App.Hub
-		// The relay of either server delivers each outbox row of the openings; each is applied once.
-		waitFor(t, 30*time.Second, "outbox rows of the openings delivered", func() (bool, error) {
-			var pending int64
-			err := hub.Raw(`SELECT count(*) FROM outbox WHERE step = 'open' AND packet_ids && ?::text[] AND done_at IS NULL`, pgArray(opened)).Scan(&pending).Error
-			return pending == 0, err
+		// The demo's packet waiting for approval: its sender's supervisor approves it on B; the hub
+		// commits with an outbox row for the sending store, which either server's relay delivers.
+		var pending struct{ ID, Email, Country string }
+		if err := hub.Raw(`SELECT p.id, u.email, ag.country FROM packets p
+			JOIN agencies ag ON ag.id = p.sender_agency_id
+			JOIN memberships m ON m.agency_id = p.sender_agency_id AND m.role = 'supervisor'
+			JOIN users u ON u.id = m.user_id
+			WHERE p.status = 'pending_approval' AND p.kind <> 'reply' ORDER BY p.created_at LIMIT 1`).Scan(&pending).Error; err != nil || pending.ID == "" {
+			t.Fatalf("a packet waiting for approval: %v", err)
+		}
+		if status, body, _ := apiCall(t, http.MethodPost, b.URL+"/api/v1/packets/"+pending.ID+"/approve", env.Token(t, pending.Email),
+			"application/json", []byte(`{"version":1}`)); status != http.StatusOK {
+			t.Fatalf("approve on B: %d %s", status, body)
+		}
+		waitFor(t, 30*time.Second, "the approval's outbox row delivered", func() (bool, error) {
+			var waiting int64
+			err := hub.Raw(`SELECT count(*) FROM outbox WHERE step = 'approve' AND ? = ANY(packet_ids) AND done_at IS NULL`, pending.ID).Scan(&waiting).Error
+			return waiting == 0, err
 		})
-		for _, pid := range opened {
-			var rows []struct{ Target string }
-			if err := hub.Raw(`SELECT target FROM outbox WHERE step = 'open' AND ? = ANY(packet_ids)`, pid).Scan(&rows).Error; err != nil || len(rows) == 0 {
-				t.Fatalf("outbox rows of packet %s: %v, %d", pid, err, len(rows))
-			}
-			st, err := env.App.Stores.For(rows[0].Target)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var applied int64
-			st.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = 'packet.open' AND entity_id = ?`, pid).Scan(&applied)
-			if applied != int64(len(rows)) {
-				t.Errorf("packet %s: %d outbox rows, %d audit rows applied in %s; want each delivered once", pid, len(rows), applied, rows[0].Target)
-			}
+		var rows int64
+		if err := hub.Raw(`SELECT count(*) FROM outbox WHERE step = 'approve' AND ? = ANY(packet_ids)`, pending.ID).Scan(&rows).Error; err != nil || rows != 1 {
+			t.Fatalf("outbox rows of the approval: %v, %d; want 1", err, rows)
+		}
+		st, err := env.App.Stores.For(pending.Country)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var applied int64
+		// The sending store's row is on the case and names the packet in its detail.
+		st.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = 'packet.approve' AND entity = 'case' AND detail LIKE ?`,
+			"%"+pending.ID+"%").Scan(&applied)
+		if applied != 1 {
+			t.Errorf("packet %s: %d packet.approve audit rows in %s; want the approval applied once", pending.ID, applied, pending.Country)
 		}
 		// Both sealers run every second; each row gets one place in its chain.
 		waitFor(t, 30*time.Second, "every audit row sealed", func() (bool, error) {
@@ -191,9 +204,6 @@ func openPackets(t *testing.T, env *apptest.Env, a, b *serveProcess) []string {
 	}
 	return opened
 }
-
-// pgArray is a text[] literal of ids (uuids: no quoting needed).
-func pgArray(ids []string) string { return "{" + strings.Join(ids, ",") + "}" }
 
 // onePNG is a small valid PNG.
 func onePNG(t *testing.T) []byte {

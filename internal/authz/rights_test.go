@@ -21,6 +21,7 @@ func TestSplitRightHolders(t *testing.T) {
 		{Right{SectionClosure, ActionApprove}, both},
 		{Right{SectionClosure, ActionReopen}, both},
 		{Right{SectionPersons, ActionMerge}, both},
+		{Right{SectionPersons, ActionOverride}, welfare},
 		{Right{SectionTimeline, ActionRead}, both},
 		{Right{SectionOverdue, ActionRead}, welfare},
 	} {

@@ -80,8 +80,11 @@ var Uses = []Use{
 		"web.closureHandlers.render", "dashboard.Service.supervisor", "dashboard.supervises"}},
 	{Right{SectionClosure, ActionReopen}, "reopen a closed case", []string{
 		"closure.Service.Reopen", "cases.mayMove", "web.Server.supportRoutes", "web.closureHandlers.render"}},
-	{Right{SectionPersons, ActionMerge}, "merge two person records of one person", []string{
-		"cases.Service.bindMerge", "web.Server.personRoutes", "template case_view.html"}},
+	{Right{SectionPersons, ActionMerge}, "decide whether two person records are one person: merge them in the store, or answer a possible match across the border", []string{
+		"cases.Service.bindMerge", "web.Server.personRoutes", "template case_view.html",
+		"crossmatch.Service.own", "crossmatch.Service.List", "crossmatch.Service.ForCase", "web.Server.linkageRoutes"}},
+	{Right{SectionPersons, ActionOverride}, "compare a person across the border although they objected to home-country notice, with a reason", []string{
+		"crossmatch.Service.Override", "web.Server.renderLinkage", "web.Server.linkageRoutes"}},
 	{Right{SectionTimeline, ActionRead}, "read a case's audit trail", []string{
 		"cases.Service.Timeline", "web.Server.teamRoutes", "web.caseSections"}},
 	{Right{SectionOverdue, ActionRead}, "list overdue work (repatriation steps, follow-up visits) across the agency's cases", []string{

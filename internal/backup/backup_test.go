@@ -123,8 +123,9 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 	var keysets []backup.Keyset
 	b, _ := os.ReadFile(filepath.Join(dir, backup.KeysetsFile))
-	if err := json.Unmarshal(b, &keysets); err != nil || len(keysets) != 3 || keysets[0].Purpose != "aead" || len(keysets[1].Wrapped) == 0 ||
-		keysets[2].Table != "store_keys" || keysets[2].Purpose != "audit-anchor" {
+	if err := json.Unmarshal(b, &keysets); err != nil || len(keysets) != 4 || keysets[0].Purpose != "aead" || len(keysets[1].Wrapped) == 0 ||
+		keysets[2].Table != "store_keys" || keysets[2].Purpose != "audit-anchor" ||
+		keysets[3].Table != "store_keys" || !strings.HasPrefix(keysets[3].Purpose, "linkage:") || len(keysets[3].Wrapped) == 0 {
 		t.Fatalf("keysets file %s: %v", b, err)
 	}
 	// A second backup into the same directory is refused.
@@ -135,7 +136,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	// Restore into a fresh empty database and read the new person back through the app.
 	tgt := emptyTarget(t, "TH")
 	res, err := backup.Restore(ctx, backup.RestoreOptions{Database: "TH", From: dir, OwnerDSN: tgt.OwnerDSN, AppRole: tgt.App, Master: master(t, env)})
-	if err != nil || res.Audit != nil || res.Keysets != 3 || res.Sealed < 10 || len(res.Dropped) != 0 {
+	if err != nil || res.Audit != nil || res.Keysets != 4 || res.Sealed < 10 || len(res.Dropped) != 0 {
 		t.Fatalf("restore: %+v, %v", res, err)
 	}
 	cfg := env.Cfg

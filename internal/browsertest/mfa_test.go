@@ -264,7 +264,7 @@ func TestPasskeyRegisterAndSignInInBrowser(t *testing.T) {
 		failPage(t, ctx, "a passkey with a stale counter signed in (at %s)", loc)
 	}
 	do(t, ctx, "open the inbox", chromedp.Navigate(base+"/inbox"))
-	if loc := location(t, ctx); loc != base+"/login" {
+	if loc := location(t, ctx); loc != base+"/login?next=%2Finbox" { // sign-in, then back to the inbox
 		failPage(t, ctx, "after a refused passkey the inbox is at %s, want the sign-in page", loc)
 	}
 }

@@ -127,7 +127,7 @@ type OverrideInput struct {
 }
 
 // Override records, on a case whose person objects to home-country notice, a supervisor's
-// decision (consent:override) to encode the person for record linkage all the same, with the
+// decision (persons:override) to encode the person for record linkage all the same, with the
 // reason sealed; the encoding is made in the same transaction. Outside the scope or without the
 // right: not found.
 func (s *Service) Override(ctx context.Context, a *authz.Actor, caseID string, in OverrideInput) error {
@@ -138,7 +138,7 @@ func (s *Service) Override(ctx context.Context, a *authz.Actor, caseID string, i
 	} else if utf8.RuneCountInString(reason) > 2000 {
 		inv.Add("reason", "form.error.too_long")
 	}
-	return cases.InCase(ctx, s.stores, a, authz.SectionConsent, authz.ActionOverride, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
+	return cases.InCase(ctx, s.stores, a, authz.SectionPersons, authz.ActionOverride, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
 		if err := inv.Err(); err != nil {
 			return err
 		}

@@ -191,7 +191,7 @@ func start() (*Server, error) {
 	}
 	args := []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + data,
 		"-master.port=" + p(0), "-master.port.grpc=" + p(1), "-master.telemetry=false", "-master.volumeSizeLimitMB=128",
-		"-volume.port=" + p(2), "-volume.port.grpc=" + p(3), "-volume.max=16",
+		"-volume.port=" + p(2), "-volume.port.grpc=" + p(3), "-volume.max=400",
 		"-filer", "-filer.port=" + p(4), "-filer.port.grpc=" + p(5), "-filer.localSocket=" + filepath.Join(dir, "filer.sock"),
 		"-s3", "-s3.port=" + p(6), "-s3.port.grpc=" + p(7), "-s3.port.iceberg=0", "-s3.port.lance=0",
 		"-s3.localSocket=" + filepath.Join(dir, "s3.sock"), "-s3.config=" + filepath.Join(dir, "s3.json")}

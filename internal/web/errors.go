@@ -63,10 +63,11 @@ func classify(err error) (int, string) {
 		case http.StatusUnauthorized:
 			return http.StatusUnauthorized, "unauthenticated"
 		}
+	case errors.Is(err, attachments.ErrUnavailable): // the object store cannot be reached (before the
+		// database test: the S3 client's own connection error would read as a database one)
+		return http.StatusServiceUnavailable, "storage_unavailable"
 	case store.IsUnavailable(err): // a database cannot be reached: 503, never 500
 		return http.StatusServiceUnavailable, "unavailable"
-	case errors.Is(err, attachments.ErrUnavailable): // the object store cannot be reached
-		return http.StatusServiceUnavailable, "storage_unavailable"
 	}
 	return http.StatusInternalServerError, "internal"
 }

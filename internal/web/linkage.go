@@ -50,7 +50,7 @@ func (s *Server) renderLinkage(c echo.Context, status int, caseID string, page l
 		return err
 	}
 	page.Base, page.CaseID = s.base(c), caseID
-	page.CanOverride = caseID != "" && page.Actor.Can(authz.SectionConsent, authz.ActionOverride)
+	page.CanOverride = caseID != "" && page.Actor.Can(authz.SectionPersons, authz.ActionOverride)
 	lang := page.L.Lang
 	for _, m := range list {
 		page.Rows = append(page.Rows, linkageRow{ID: m.ID, CaseID: m.CaseID, CaseRef: m.CaseRef,

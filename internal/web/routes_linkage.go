@@ -12,7 +12,7 @@ import (
 func (s *Server) linkageRoutes() {
 	g, p := http.MethodGet, http.MethodPost
 	merge := perm(authz.SectionPersons, authz.ActionMerge)
-	override := perm(authz.SectionConsent, authz.ActionOverride)
+	override := perm(authz.SectionPersons, authz.ActionOverride)
 	s.handle(g, "/linkage", s.linkageList, merge)
 	s.handle(p, "/linkage/:id/not-same", s.linkageNotSame, merge)
 	s.handle(p, "/linkage/:id/ask", s.linkageAsk, merge)

@@ -101,7 +101,7 @@ func TestRouteWalk(t *testing.T) {
 	operationID := thOperationID(t, env) // a real TH operation, for the /operations/:id routes
 	// A file the TH caseworker checked for that operation, for the :upload routes (imports_checked_test.go).
 	uploadID, _ := impCheck(t, env, env.Login(t, thWorker), operationID, []byte(impHeader+"Sokha,Chan,female,1999-04-12,,KH,\n"))
-	batchID := thBatchID(t, env)         // a real handover batch of the TH welfare agency (handover_test.go)
+	batchID := thBatchID(t, env) // a real handover batch of the TH welfare agency (handover_test.go)
 	// Real packets for the exchange's :pid routes (packets_test.go).
 	inboxPID, outPID := walkPacketIDs(t, env, caseID)
 	adminUserID := walkAdminUserID(t, env) // a TH user, for the /admin/users/:id routes (admin_isolation_test.go)
