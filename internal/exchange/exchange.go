@@ -238,19 +238,10 @@ func (s *Service) Inbox(ctx context.Context, a *authz.Actor, f InboxFilter) (*In
 	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
 		inv.Add("kind", "packets.error.kind")
 	}
-	var curT time.Time
-	var curID string
-	if f.Cursor != "" {
-		var ok bool
-		if curT, curID, ok = decodeCursor(f.Cursor); !ok {
-			inv.Add("cursor", "packets.error.cursor")
-		}
-	}
+	curT, curID, limit := pageStart(inv, f.Cursor, f.Limit)
+	f.Limit = limit
 	if err := inv.Err(); err != nil {
 		return nil, err
-	}
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
 	}
 	if a.HasStore() {
 		s.syncQuiet(ctx, a.Country)

@@ -78,19 +78,10 @@ func (s *Service) History(ctx context.Context, a *authz.Actor, f HistoryFilter) 
 	if f.Kind != "" && !slices.Contains(historyKinds, f.Kind) {
 		inv.Add("kind", "packets.error.kind")
 	}
-	var curT time.Time
-	var curID string
-	if f.Cursor != "" {
-		var ok bool
-		if curT, curID, ok = decodeCursor(f.Cursor); !ok {
-			inv.Add("cursor", "packets.error.cursor")
-		}
-	}
+	curT, curID, limit := pageStart(inv, f.Cursor, f.Limit)
+	f.Limit = limit
 	if err := inv.Err(); err != nil {
 		return nil, err
-	}
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
 	}
 	if _, err := s.expire(ctx, "p.recipient_agency_id = ?", a.AgencyID); err != nil {
 		return nil, err
@@ -199,4 +190,21 @@ func (s *Service) historyReplies(ctx context.Context, a *authz.Actor, items []Hi
 			SentAt: r.SentAt, OpenedAt: r.OpenedAt})
 	}
 	return nil
+}
+
+// pageStart reads a listing's cursor and limit: the cursor's time and id (zero without one; a
+// cursor that does not decode is added to inv), the limit within 1–200 (50 when outside).
+func pageStart(inv *problem.Invalid, cursor string, limit int) (time.Time, string, int) {
+	var curT time.Time
+	var curID string
+	if cursor != "" {
+		var ok bool
+		if curT, curID, ok = decodeCursor(cursor); !ok {
+			inv.Add("cursor", "packets.error.cursor")
+		}
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	return curT, curID, limit
 }
