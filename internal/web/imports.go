@@ -257,13 +257,8 @@ func (h *importHandlers) upload(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if rep.Created > 0 {
-			to := v.Action + "?done=" + strconv.Itoa(rep.Created)
-			if c.Request().Header.Get("HX-Request") == "true" {
-				c.Response().Header().Set("HX-Redirect", to)
-				return c.NoContent(http.StatusOK)
-			}
-			return redirect(c, to)
+		if done, err := afterImport(c, v.Action, rep.Created); done {
+			return err
 		}
 		res := newImportResult(v.L, rep)
 		v.Result = &res

@@ -34,13 +34,8 @@ func (h *importHandlers) commit(c echo.Context) error {
 		return err
 	}
 	v := h.page(c, op)
-	if rep.Created > 0 {
-		to := v.Action + "?done=" + strconv.Itoa(rep.Created)
-		if c.Request().Header.Get("HX-Request") == "true" {
-			c.Response().Header().Set("HX-Redirect", to)
-			return c.NoContent(http.StatusOK)
-		}
-		return redirect(c, to)
+	if done, err := afterImport(c, v.Action, rep.Created); done {
+		return err
 	}
 	res := newImportResult(v.L, rep)
 	v.Result = &res
@@ -86,4 +81,18 @@ func (v *importPageView) summarise() {
 	if v.UploadID != "" && v.WarningCount > 0 {
 		v.WarningsCSV = "/operations/" + v.Op.ID + "/import/" + v.UploadID + "/warnings.csv"
 	}
+}
+
+// afterImport sends the browser on to the page's confirmation when rows were imported (an htmx
+// request by HX-Redirect); done reports whether it did.
+func afterImport(c echo.Context, action string, created int) (done bool, err error) {
+	if created == 0 {
+		return false, nil
+	}
+	to := action + "?done=" + strconv.Itoa(created)
+	if c.Request().Header.Get("HX-Request") == "true" {
+		c.Response().Header().Set("HX-Redirect", to)
+		return true, c.NoContent(http.StatusOK)
+	}
+	return true, redirect(c, to)
 }
