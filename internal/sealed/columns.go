@@ -83,6 +83,7 @@ var NotSealed = []string{
 	"keysets.aead", "keysets.mac", "store_keys.keyset", "persons.document_number_bidx", "persons.document_bidxs",
 	"audit_log.prev_hash", "audit_log.hash", "audit_head.last_hash", "audit_anchors.hash", "audit_anchors.signature",
 	"person_linkage.encoding", // a keyed record-linkage encoding (personlink), no sealed value
+	"river_job.unique_key",    // River's hash of a unique job's arguments (internal/jobs)
 }
 
 // ReadBack opens the first value of every sealed column of the store in db with keys and returns

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"homeward/internal/apptest"
 	"homeward/internal/config"
@@ -177,6 +178,7 @@ func TestImportLimit(t *testing.T) {
 
 	// The first import holds the slot while its body is still arriving.
 	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() }) // before the server closes (cleanups run last first): a failed test must not hang
 	req := newReq(http.NewRequest(http.MethodPost, base+"/api/v1/operations/"+thOp+"/imports", pr))
 	req.Header.Set("Authorization", "Bearer "+thToken)
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=xyz")
@@ -199,7 +201,9 @@ func TestImportLimit(t *testing.T) {
 		return send(t, nil, r)
 	}
 	var busy response
-	for range 200 { // until the first request has taken the slot
+	// Until the first request has taken the slot (bounded by time: on a busy machine the first
+	// request may take a while to reach the handler).
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if busy = empty(thOp, thToken); busy.Status == http.StatusServiceUnavailable {
 			break
 		}
