@@ -280,7 +280,7 @@ func TestErrorPageHidesInternals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := fmt.Sprintf(`{"error":{"code":"internal","message":%q}}`, bundle.For("en", false, nil).T("error.internal"))
+			want := fmt.Sprintf(`{"error":{"code":"internal","message":%q}}`, bundle.For("en", false, nil).T("api.error.internal"))
 			if withoutRequestID(strings.TrimSpace(body)) != want {
 				t.Errorf("body %s, want %s", body, want)
 			}
