@@ -262,12 +262,7 @@ WHERE p.recipient_agency_id = ? AND p.status <> 'pending_approval'`
 		q += ` AND p.kind = ?`
 		args = append(args, string(f.Kind))
 	}
-	if curID != "" {
-		q += ` AND (p.created_at, p.id) < (?, ?)`
-		args = append(args, curT, curID)
-	}
-	q += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
-	args = append(args, f.Limit+1)
+	q, args = pageTail(q, args, curT, curID, f.Limit)
 	items := []Summary{}
 	if err := s.hub.WithContext(ctx).Raw(q, args...).Scan(&items).Error; err != nil {
 		return nil, err

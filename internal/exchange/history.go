@@ -91,12 +91,7 @@ func (s *Service) History(ctx context.Context, a *authz.Actor, f HistoryFilter) 
 		q += ` AND p.kind = ?`
 		args = append(args, string(f.Kind))
 	}
-	if curID != "" {
-		q += ` AND (p.created_at, p.id) < (?, ?)`
-		args = append(args, curT, curID)
-	}
-	q += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
-	args = append(args, f.Limit+1)
+	q, args = pageTail(q, args, curT, curID, f.Limit)
 	items, err := scanHistory(s.hub.WithContext(ctx).Raw(q, args...))
 	if err != nil {
 		return nil, err
@@ -207,4 +202,14 @@ func pageStart(inv *problem.Invalid, cursor string, limit int) (time.Time, strin
 		limit = 50
 	}
 	return curT, curID, limit
+}
+
+// pageTail ends a packet listing newest first: after the cursor's row when there is one, one row
+// more than limit (to know whether another page follows).
+func pageTail(q string, args []any, curT time.Time, curID string, limit int) (string, []any) {
+	if curID != "" {
+		q += ` AND (p.created_at, p.id) < (?, ?)`
+		args = append(args, curT, curID)
+	}
+	return q + ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, append(args, limit+1)
 }
