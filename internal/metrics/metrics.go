@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,19 @@ type Registry struct {
 	lag      *lagCollector
 	jobRuns  *prometheus.CounterVec
 	jobLast  *prometheus.GaugeVec
+	series   sync.Map // requestSeries → requestObservers: the label look-up once per series
+}
+
+// requestSeries is the labels of one request series.
+type requestSeries struct {
+	method, route string
+	status        int
+}
+
+// requestObservers are one series' counter and histogram, looked up once.
+type requestObservers struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // New returns a Registry with the HTTP, job and runtime series registered.
@@ -72,9 +86,18 @@ func (r *Registry) ObserveRequest(method, route string, status int, d time.Durat
 	if r == nil {
 		return
 	}
-	code := strconv.Itoa(status)
-	r.requests.WithLabelValues(method, route, code).Inc()
-	r.duration.WithLabelValues(method, route, code).Observe(d.Seconds())
+	key := requestSeries{method, route, status}
+	o, ok := r.series.Load(key)
+	if !ok {
+		code := strconv.Itoa(status)
+		o, _ = r.series.LoadOrStore(key, requestObservers{
+			count:    r.requests.WithLabelValues(method, route, code),
+			duration: r.duration.WithLabelValues(method, route, code),
+		})
+	}
+	obs := o.(requestObservers)
+	obs.count.Inc()
+	obs.duration.Observe(d.Seconds())
 }
 
 // DBPool exposes a pool's sql.DBStats (in use, idle, open, max open, waits and wait time, closes)
