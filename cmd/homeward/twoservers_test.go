@@ -24,7 +24,8 @@ import (
 // a session made on one works on the other, an attachment uploaded on one downloads on the other,
 // the API rate limit of a token is shared, and the background work runs once — every audit row
 // is sealed once into intact chains, and each outbox row is delivered once. With the object
-// store killed, a download is 503 storage_unavailable with Retry-After.
+// store killed, a download is 503 storage_unavailable with Retry-After. The import slots are the
+// store's, and a server killed while it holds one frees it.
 func TestTwoServers(t *testing.T) {
 	env := apptest.New(t)
 	s3 := s3test.Start(t) // its own: the test kills it at the end
@@ -37,7 +38,7 @@ func TestTwoServers(t *testing.T) {
 		"HOMEWARD_S3_ENDPOINT": s3.Endpoint, "HOMEWARD_S3_BUCKET": bucket,
 		"HOMEWARD_S3_ACCESS_KEY": s3.AccessKey, "HOMEWARD_S3_SECRET_KEY": s3.SecretKey,
 		"HOMEWARD_COOKIE_INSECURE": "1", "HOMEWARD_LOG_FORMAT": "text",
-		"HOMEWARD_API_RATE": "0.1", "HOMEWARD_API_BURST": "6",
+		"HOMEWARD_API_RATE": "0.1", "HOMEWARD_API_BURST": "6", "HOMEWARD_IMPORTS_PER_STORE": "1",
 	}
 	for cc, dsn := range env.Cfg.StoreDSNs {
 		vars["HOMEWARD_STORE_"+cc+"_DSN"] = dsn
@@ -168,6 +169,8 @@ func TestTwoServers(t *testing.T) {
 			t.Errorf("download with the object store down: %d, Retry-After %q, %s; want 503 storage_unavailable", status, retry, body)
 		}
 	})
+	// Last: it kills B (importslots_test.go).
+	t.Run("import slot freed by a killed server", func(t *testing.T) { importSlotFreedByKill(t, env, a, b) })
 	for _, p := range []*serveProcess{a, b} {
 		p.stop(t)
 		if strings.Contains(p.Logs(), "panic") {
