@@ -24,7 +24,7 @@ import (
 // a session made on one works on the other, an attachment uploaded on one downloads on the other,
 // the API rate limit of a token is shared, and the background work runs once — every audit row
 // is sealed once into intact chains, and each outbox row is delivered once. With the object
-// store killed, a download is 503 storage_unavailable with Retry-After. The import slots are the
+// store killed, a download is 503 storage_unavailable with Retry-After and /readyz is 503 naming it. The import slots are the
 // store's, and a server killed while it holds one frees it.
 func TestTwoServers(t *testing.T) {
 	env := apptest.New(t)
@@ -157,7 +157,19 @@ func TestTwoServers(t *testing.T) {
 		}
 	})
 	t.Run("object store down", func(t *testing.T) {
+		if status, body := apptest.Get(t, http.DefaultClient, b.URL+"/readyz"); status != http.StatusOK {
+			t.Fatalf("readyz on B with the object store up: %d %s", status, body)
+		}
 		s3.Kill()
+		// readyz checks the object store too, within its small timeout, and names it.
+		asked := time.Now()
+		if status, body := apptest.Get(t, http.DefaultClient, b.URL+"/readyz"); status != http.StatusServiceUnavailable ||
+			!strings.Contains(body, "object store") || strings.Contains(body, s3.Endpoint) {
+			t.Errorf("readyz with the object store down: %d %q; want 503 naming the object store (not its address)", status, body)
+		}
+		if took := time.Since(asked); took > 10*time.Second {
+			t.Errorf("readyz took %v with the object store down", took)
+		}
 		token := env.Token(t, "caseworker@th-msdhs-sakaeo.test")
 		var id string
 		st, _ := env.App.Stores.For("TH")

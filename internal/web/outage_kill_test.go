@@ -143,8 +143,8 @@ func TestStoreKilledUnderLoad(t *testing.T) {
 	waitFor(t, 20*time.Second, "16 writes refused during the outage", func() bool {
 		return tally.since(http.StatusServiceUnavailable, killed) >= 16
 	})
-	if s, _ := apptest.Get(t, http.DefaultClient, base+"/readyz"); s != http.StatusServiceUnavailable {
-		t.Errorf("readyz with the KH server down = %d, want 503", s)
+	if s, body := apptest.Get(t, http.DefaultClient, base+"/readyz"); s != http.StatusServiceUnavailable || body != "not ready: KH" {
+		t.Errorf("readyz with the KH server down = %d %q, want 503 naming KH", s, body)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
