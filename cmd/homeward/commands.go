@@ -11,7 +11,6 @@ import (
 
 	"homeward/internal/app"
 	"homeward/internal/config"
-	"homeward/internal/crossmatch"
 	"homeward/internal/demo"
 	"homeward/internal/devenv"
 	"homeward/internal/directory"
@@ -130,16 +129,12 @@ func listen(ctx context.Context, addr, metricsAddr string, a *app.App) error {
 	defer stopMetrics()
 	srv := &http.Server{Addr: addr, Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	// The background work (relay, expiry, the stores' sync, the audit sealer and anchors) runs as
-	// River jobs in each database (internal/jobs); App.Close stops them, then seals one last time.
+	// The background work (relay, expiry, the stores' sync, the audit sealer and anchors, record
+	// linkage's encode and publish) runs as River jobs in each database (internal/jobs); App.Close
+	// stops them, then seals one last time.
 	if err := a.StartJobs(ctx); err != nil {
 		return err
 	}
-	// Record linkage (encode, publish, match) runs beside the jobs until the server stops; one
-	// publisher per store at a time (an advisory lock), so two servers publish once.
-	work, stopWork := context.WithCancel(ctx)
-	defer stopWork()
-	go a.Linkage.Run(work, crossmatch.WorkerInterval)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

@@ -24,7 +24,8 @@ import (
 // a session made on one works on the other, an attachment uploaded on one downloads on the other,
 // the API rate limit of a token is shared, and the background work runs once — every audit row
 // is sealed once into intact chains, and each outbox row is delivered once. With the object
-// store killed, a download is 503 storage_unavailable with Retry-After.
+// store killed, a download is 503 storage_unavailable with Retry-After and /readyz is 503 naming it. The import slots are the
+// store's, and a server killed while it holds one frees it.
 func TestTwoServers(t *testing.T) {
 	env := apptest.New(t)
 	s3 := s3test.Start(t) // its own: the test kills it at the end
@@ -37,7 +38,7 @@ func TestTwoServers(t *testing.T) {
 		"HOMEWARD_S3_ENDPOINT": s3.Endpoint, "HOMEWARD_S3_BUCKET": bucket,
 		"HOMEWARD_S3_ACCESS_KEY": s3.AccessKey, "HOMEWARD_S3_SECRET_KEY": s3.SecretKey,
 		"HOMEWARD_COOKIE_INSECURE": "1", "HOMEWARD_LOG_FORMAT": "text",
-		"HOMEWARD_API_RATE": "0.1", "HOMEWARD_API_BURST": "6",
+		"HOMEWARD_API_RATE": "0.1", "HOMEWARD_API_BURST": "6", "HOMEWARD_IMPORTS_PER_STORE": "1",
 	}
 	for cc, dsn := range env.Cfg.StoreDSNs {
 		vars["HOMEWARD_STORE_"+cc+"_DSN"] = dsn
@@ -156,7 +157,19 @@ func TestTwoServers(t *testing.T) {
 		}
 	})
 	t.Run("object store down", func(t *testing.T) {
+		if status, body := apptest.Get(t, http.DefaultClient, b.URL+"/readyz"); status != http.StatusOK {
+			t.Fatalf("readyz on B with the object store up: %d %s", status, body)
+		}
 		s3.Kill()
+		// readyz checks the object store too, within its small timeout, and names it.
+		asked := time.Now()
+		if status, body := apptest.Get(t, http.DefaultClient, b.URL+"/readyz"); status != http.StatusServiceUnavailable ||
+			!strings.Contains(body, "object store") || strings.Contains(body, s3.Endpoint) {
+			t.Errorf("readyz with the object store down: %d %q; want 503 naming the object store (not its address)", status, body)
+		}
+		if took := time.Since(asked); took > 10*time.Second {
+			t.Errorf("readyz took %v with the object store down", took)
+		}
 		token := env.Token(t, "caseworker@th-msdhs-sakaeo.test")
 		var id string
 		st, _ := env.App.Stores.For("TH")
@@ -168,6 +181,8 @@ func TestTwoServers(t *testing.T) {
 			t.Errorf("download with the object store down: %d, Retry-After %q, %s; want 503 storage_unavailable", status, retry, body)
 		}
 	})
+	// Last: it kills B (importslots_test.go).
+	t.Run("import slot freed by a killed server", func(t *testing.T) { importSlotFreedByKill(t, env, a, b) })
 	for _, p := range []*serveProcess{a, b} {
 		p.stop(t)
 		if strings.Contains(p.Logs(), "panic") {

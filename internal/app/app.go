@@ -160,6 +160,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.objectsReady(objects) // objects.go: /readyz checks the object store too
 	a.Server, err = web.New(web.Deps{Ops: ops, Hub: hub, Stores: a.Stores, Policy: policy, Directory: a.Directory,
 		Cases: a.Cases, Exchange: a.Exchange, Consent: a.Consent, Dashboard: dash, Bundle: bundle, CookieSecure: cfg.CookieSecure,
 		Services: web.Services{

@@ -38,3 +38,14 @@ func openObjects(ctx context.Context, cfg config.Config, countries []string) (at
 	}
 	return s3, nil
 }
+
+// objectsReady adds the object store, when it is S3, to what /readyz checks (health.Timeout): a
+// server whose attachments cannot be stored is not ready. A local directory is not checked.
+func (a *App) objectsReady(objects attachments.ObjectStore) {
+	s3, ok := objects.(*attachments.S3)
+	if !ok || a.Health == nil {
+		return
+	}
+	countries := a.Stores.Countries()
+	a.Health.AddCheck("object store", func(ctx context.Context) error { return s3.Check(ctx, countries) })
+}

@@ -6,7 +6,6 @@ package health
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -43,6 +42,7 @@ type Checker struct {
 	stop      context.CancelFunc
 	ctx       context.Context
 	wg        sync.WaitGroup
+	extra     []extraCheck // AddCheck: the object store
 }
 
 type named struct {
@@ -77,17 +77,30 @@ func Open(dsns map[string]string, log *slog.Logger) (*Checker, error) {
 	return c, nil
 }
 
-// Ready checks every database at once, each within Timeout; the error names those that did not
-// answer. It records outages as Failed does.
+// Ready checks every database and every added dependency (AddCheck) at once, each within Timeout;
+// the error (*NotReady) names those that did not answer. It records database outages as Failed
+// does.
 func (c *Checker) Ready(ctx context.Context) error {
+	var extra map[string]error
+	done := make(chan struct{})
+	go func() { defer close(done); extra = c.checkExtra(ctx) }()
 	errs := c.check(ctx, nil)
-	var out []error
-	for _, d := range c.dbs {
-		if err := errs[d.name]; err != nil {
-			out = append(out, fmt.Errorf("%s: %w", d.name, err))
+	<-done
+	nr := &NotReady{Errs: map[string]error{}}
+	for name, err := range errs {
+		if err != nil {
+			nr.Errs[name] = err
 		}
 	}
-	return errors.Join(out...)
+	for name, err := range extra {
+		if err != nil {
+			nr.Errs[name] = err
+		}
+	}
+	if len(nr.Errs) == 0 {
+		return nil
+	}
+	return nr
 }
 
 // Failed tells the checker that a request met a connection error. At most once a second it checks,

@@ -1,7 +1,8 @@
 // Package jobs runs Homeward's background work as River jobs (github.com/riverqueue/river), each
 // database's in that database: the outbox relay of the hub and of every store, the expiry of
 // packets (hub), the stores' sync of replies and revocations, the audit sealer of every database
-// and the publication of the audit heads (hub).
+// the publication of the audit heads (hub), and each store's record linkage: publishing its changed
+// encodings to the hub and encoding the persons without one (crossmatch).
 //
 // Every database (the hub, each store) has its own River client over its own tables
 // (internal/provision/river.go), with periodic jobs that are unique per database and per period:
@@ -26,6 +27,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"homeward/internal/audit"
+	"homeward/internal/crossmatch"
 	"homeward/internal/exchange"
 )
 
@@ -35,11 +37,26 @@ const HubName = "hub"
 // Intervals are how often each periodic job is enqueued.
 type Intervals struct {
 	Relay, Seal, Anchor, Expire, Sync time.Duration
+	// Publish and Encode are the record linkage's (stores only, when Work.Linkage is set).
+	Publish, Encode time.Duration
 }
 
 // DefaultIntervals are the periods `homeward serve` uses.
 var DefaultIntervals = Intervals{Relay: 2 * time.Second, Seal: 2 * time.Second, Anchor: audit.AnchorInterval,
-	Expire: exchange.WorkerInterval, Sync: exchange.WorkerInterval}
+	Expire: exchange.WorkerInterval, Sync: exchange.WorkerInterval,
+	Publish: crossmatch.WorkerInterval, Encode: crossmatch.ReencodeInterval}
+
+// withDefaults fills each period left zero with its default.
+func (iv Intervals) withDefaults() Intervals {
+	d := DefaultIntervals
+	for _, p := range []struct{ v, def *time.Duration }{{&iv.Relay, &d.Relay}, {&iv.Seal, &d.Seal}, {&iv.Anchor, &d.Anchor},
+		{&iv.Expire, &d.Expire}, {&iv.Sync, &d.Sync}, {&iv.Publish, &d.Publish}, {&iv.Encode, &d.Encode}} {
+		if *p.v <= 0 {
+			*p.v = *p.def
+		}
+	}
+	return iv
+}
 
 // MaxAttempts is how many times a job runs before it is discarded (listed as failed).
 const MaxAttempts = 5
@@ -60,6 +77,9 @@ type Database struct {
 type Work struct {
 	Exchange *exchange.Service
 	Sealer   *audit.Sealer
+	// Linkage, when set, publishes and encodes each store's record-linkage encodings
+	// (LinkagePublishArgs, LinkageEncodeArgs).
+	Linkage *crossmatch.Service
 	// OnRun, when set, is told every run's kind and result (the metrics' job runs).
 	OnRun func(kind string, err error)
 }
@@ -82,9 +102,7 @@ type Runner struct {
 
 // New builds the clients of dbs (not started: Start). Building connects to nothing.
 func New(dbs []Database, w Work, opt Options) (*Runner, error) {
-	if opt.Intervals == (Intervals{}) {
-		opt.Intervals = DefaultIntervals
-	}
+	opt.Intervals = opt.Intervals.withDefaults()
 	if opt.MaxAttempts <= 0 {
 		opt.MaxAttempts = MaxAttempts
 	}
@@ -97,7 +115,7 @@ func New(dbs []Database, w Work, opt Options) (*Runner, error) {
 		c, err := river.NewClient(riverpgxv5.New(d.Pool), &river.Config{
 			Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 			Workers:                     workers,
-			PeriodicJobs:                periodic(d.Name, opt.Intervals, opt.MaxAttempts),
+			PeriodicJobs:                periodic(d.Name, opt.Intervals, opt.MaxAttempts, w.Linkage != nil),
 			MaxAttempts:                 opt.MaxAttempts,
 			CompletedJobRetentionPeriod: time.Hour, // a periodic job is a row a period: keep an hour
 			Logger:                      opt.Logger,

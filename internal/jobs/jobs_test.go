@@ -25,6 +25,16 @@ var fast = jobs.Intervals{Relay: time.Second, Seal: time.Second, Anchor: time.Se
 // process would; pools and clients end with the test.
 func newRunner(t *testing.T, env *apptest.Env, opt jobs.Options, onRun ...func(string, error)) *jobs.Runner {
 	t.Helper()
+	w := jobs.Work{Exchange: env.App.Exchange, Sealer: env.App.Sealer}
+	if len(onRun) > 0 {
+		w.OnRun = onRun[0]
+	}
+	return newRunnerWith(t, env, opt, w)
+}
+
+// newRunnerWith is newRunner with the work w.
+func newRunnerWith(t *testing.T, env *apptest.Env, opt jobs.Options, w jobs.Work) *jobs.Runner {
+	t.Helper()
 	dsns := map[string]string{jobs.HubName: env.Cfg.HubDSN}
 	for cc, dsn := range env.Cfg.StoreDSNs {
 		dsns[cc] = dsn
@@ -37,10 +47,6 @@ func newRunner(t *testing.T, env *apptest.Env, opt jobs.Options, onRun ...func(s
 		}
 		t.Cleanup(pool.Close)
 		dbs = append(dbs, jobs.Database{Name: name, Pool: pool})
-	}
-	w := jobs.Work{Exchange: env.App.Exchange, Sealer: env.App.Sealer}
-	if len(onRun) > 0 {
-		w.OnRun = onRun[0]
 	}
 	r, err := jobs.New(dbs, w, opt)
 	if err != nil {

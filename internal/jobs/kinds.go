@@ -2,7 +2,9 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -48,6 +50,24 @@ type SyncArgs struct {
 // Kind names the job kind.
 func (SyncArgs) Kind() string { return "store_sync" }
 
+// LinkagePublishArgs publishes the changed record-linkage encodings of store DB to the hub and
+// matches them there (crossmatch.Service.Publish).
+type LinkagePublishArgs struct {
+	DB string `json:"db"`
+}
+
+// Kind names the job kind.
+func (LinkagePublishArgs) Kind() string { return "linkage_publish" }
+
+// LinkageEncodeArgs encodes the persons of store DB without a current encoding, then publishes
+// (crossmatch.Service.Encode).
+type LinkageEncodeArgs struct {
+	DB string `json:"db"`
+}
+
+// Kind names the job kind.
+func (LinkageEncodeArgs) Kind() string { return "linkage_encode" }
+
 // worker runs one kind of job with Backoff between attempts.
 type worker[T river.JobArgs] struct {
 	river.WorkerDefaults[T]
@@ -89,12 +109,36 @@ func (w Work) workers() *river.Workers {
 		_, err := w.Exchange.Sync(ctx, a.DB)
 		return err
 	}})
+	river.AddWorker(ws, &worker[LinkagePublishArgs]{onRun: w.OnRun, work: func(ctx context.Context, a LinkagePublishArgs) error {
+		if w.Linkage == nil {
+			return errNoLinkage
+		}
+		n, err := w.Linkage.Publish(ctx, a.DB)
+		if n > 0 {
+			slog.Info("linkage: published", "database", a.DB, "encodings", n)
+		}
+		return err
+	}})
+	river.AddWorker(ws, &worker[LinkageEncodeArgs]{onRun: w.OnRun, work: func(ctx context.Context, a LinkageEncodeArgs) error {
+		if w.Linkage == nil {
+			return errNoLinkage
+		}
+		enc, pub, err := w.Linkage.Encode(ctx, a.DB)
+		if enc > 0 || pub > 0 {
+			slog.Info("linkage: encoded", "database", a.DB, "persons", enc, "published", pub)
+		}
+		return err
+	}})
 	return ws
 }
 
+// errNoLinkage fails a linkage job that reached a runner built without the linkage service (which
+// schedules none itself): it is retried, and another server's runner takes it.
+var errNoLinkage = errors.New("jobs: this runner has no record-linkage service")
+
 // periodic lists the periodic jobs of database db: each unique by its arguments within its period,
 // so two processes (two leaders in turn, or a leader and an Enqueue) never insert it twice.
-func periodic(db string, iv Intervals, attempts int) []*river.PeriodicJob {
+func periodic(db string, iv Intervals, attempts int, linkage bool) []*river.PeriodicJob {
 	every := func(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 		opts := uniqueOpts(d, attempts)
 		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
@@ -105,7 +149,11 @@ func periodic(db string, iv Intervals, attempts int) []*river.PeriodicJob {
 	if db == HubName {
 		return append(out, every(iv.Anchor, AnchorArgs{}), every(iv.Expire, ExpireArgs{}))
 	}
-	return append(out, every(iv.Sync, SyncArgs{DB: db}))
+	out = append(out, every(iv.Sync, SyncArgs{DB: db}))
+	if linkage { // a store's record linkage: publish often, look for persons to encode rarely
+		out = append(out, every(iv.Publish, LinkagePublishArgs{DB: db}), every(iv.Encode, LinkageEncodeArgs{DB: db}))
+	}
+	return out
 }
 
 // uniqueOpts makes a job unique by its arguments within period.
@@ -124,6 +172,10 @@ func (iv Intervals) period(kind string) time.Duration {
 		return iv.Anchor
 	case ExpireArgs{}.Kind():
 		return iv.Expire
+	case LinkagePublishArgs{}.Kind():
+		return iv.Publish
+	case LinkageEncodeArgs{}.Kind():
+		return iv.Encode
 	}
 	return iv.Sync
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/ratelimit"
+	"homeward/internal/store"
 )
 
 // retryLater is a refusal the caller should repeat later: the error handler answers it with its
@@ -63,25 +65,23 @@ func (l *apiLimiter) allow(ctx context.Context, token string) error {
 	return nil
 }
 
-// importSlots limits the imports running at once in each country store (a semaphore per store):
-// an import parses and writes many rows in one store, and a few at a time keep that store
-// answering everyone else. One more is refused 503 busy with Retry-After.
+// importSlots limits the imports running at once in each country store: an import parses and
+// writes many rows in one store, and a few at a time keep that store answering everyone else. The
+// slots are advisory locks in the store itself (ratelimit.Slots), so every `serve` process of a
+// deployment counts against one limit, and a server that dies frees the slots it held. One import
+// more is refused 429 busy with Retry-After.
 type importSlots struct {
-	byCountry map[string]chan struct{}
+	slots *ratelimit.Slots
 }
 
 // importBusyRetryAfter is the Retry-After of a refused import: imports take seconds to a minute.
 const importBusyRetryAfter = 30 * time.Second
 
-func newImportSlots(countries []string, perStore int) *importSlots {
+func newImportSlots(stores *store.Set, perStore int) *importSlots {
 	if perStore < 1 {
 		perStore = 2
 	}
-	s := &importSlots{byCountry: map[string]chan struct{}{}}
-	for _, cc := range countries {
-		s.byCountry[cc] = make(chan struct{}, perStore)
-	}
-	return s
+	return &importSlots{slots: ratelimit.NewSlots(stores, ratelimit.ImportSlotClass, perStore)}
 }
 
 // limit runs next holding one of the actor's store's import slots, or refuses when none is free.
@@ -92,17 +92,18 @@ func (s *importSlots) limit(next echo.HandlerFunc) echo.HandlerFunc {
 		if a == nil || !a.HasStore() {
 			return next(c)
 		}
-		slots, ok := s.byCountry[a.Country]
-		if !ok {
+		slot, err := s.slots.Take(c.Request().Context(), a.Country)
+		if errors.Is(err, store.ErrNoStore) {
 			return next(c)
 		}
-		select {
-		case slots <- struct{}{}:
-			defer func() { <-slots }()
-			return next(c)
-		default:
-			return &retryLater{status: http.StatusServiceUnavailable, code: "busy", after: importBusyRetryAfter}
+		if err != nil {
+			return err
 		}
+		if slot == nil {
+			return &retryLater{status: http.StatusTooManyRequests, code: "busy", after: importBusyRetryAfter}
+		}
+		defer slot.Release()
+		return next(c)
 	}
 }
 

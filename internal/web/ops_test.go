@@ -168,8 +168,8 @@ func TestAPIRateLimit(t *testing.T) {
 }
 
 // TestImportLimit: with one import slot per store, an import arriving while another runs in the
-// same store is refused 503 busy with Retry-After; another store's import is not; once the first
-// ends, imports run again.
+// same store is refused 429 busy with Retry-After; another store's import is not; once the first
+// ends, imports run again. (importlimit_test.go: the slots are shared by two servers.)
 func TestImportLimit(t *testing.T) {
 	env := apptest.New(t)
 	_, base := opsApp(t, env, func(c *config.Config) { c.Ops.ImportsPerStore = 1 })
@@ -204,24 +204,24 @@ func TestImportLimit(t *testing.T) {
 	// Until the first request has taken the slot (bounded by time: on a busy machine the first
 	// request may take a while to reach the handler).
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if busy = empty(thOp, thToken); busy.Status == http.StatusServiceUnavailable {
+		if busy = empty(thOp, thToken); busy.Status == http.StatusTooManyRequests {
 			break
 		}
 	}
-	if busy.Status != http.StatusServiceUnavailable || busy.Header.Get("Retry-After") == "" {
+	if busy.Status != http.StatusTooManyRequests || busy.Header.Get("Retry-After") == "" {
 		t.Fatalf("second import in TH = %d, Retry-After %q", busy.Status, busy.Header.Get("Retry-After"))
 	}
 	if e := decodeError(t, busy.Body); e.Error.Code != "busy" || !strings.Contains(e.Error.Message, "imports") {
 		t.Errorf("busy body = %+v", e.Error)
 	}
-	if res := empty(khOp, khToken); res.Status == http.StatusServiceUnavailable {
+	if res := empty(khOp, khToken); res.Status == http.StatusTooManyRequests {
 		t.Errorf("an import in KH is refused while TH's runs")
 	}
 	pw.Close()
-	if s := <-first; s == 0 || s == http.StatusServiceUnavailable || s >= 500 {
+	if s := <-first; s == 0 || s == http.StatusTooManyRequests || s >= 500 {
 		t.Fatalf("first import = %d", s)
 	}
-	if res := empty(thOp, thToken); res.Status == http.StatusServiceUnavailable {
+	if res := empty(thOp, thToken); res.Status == http.StatusTooManyRequests {
 		t.Errorf("import after the first ended = %d", res.Status)
 	}
 }

@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"homeward/internal/health"
 	"homeward/internal/locale"
 )
 
@@ -40,4 +42,13 @@ func (s *Server) fallbackLocalizer(c echo.Context) *locale.Localizer {
 		cookie = ck.Value
 	}
 	return s.Bundle.For(locale.Negotiate("", cookie, c.Request().Header.Get("Accept-Language")), false, nil)
+}
+
+// notReadyBody is /readyz's 503 body: what does not answer, by name only ("KH", "object store"),
+// never an address or an error text.
+func notReadyBody(err error) string {
+	if nr := (*health.NotReady)(nil); errors.As(err, &nr) {
+		return "not ready: " + strings.Join(nr.Names(), ", ")
+	}
+	return "not ready"
 }

@@ -81,7 +81,7 @@ func (s *Server) healthz(c echo.Context) error { return c.String(http.StatusOK, 
 
 func (s *Server) readyz(c echo.Context) error {
 	if err := s.Ready(c.Request().Context()); err != nil {
-		return c.String(http.StatusServiceUnavailable, "not ready")
+		return c.String(http.StatusServiceUnavailable, notReadyBody(err)) // outage.go
 	}
 	return c.String(http.StatusOK, "ready")
 }

@@ -125,7 +125,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, echo: echo.New(), sessions: sm, pages: p, access: map[string]Access{},
-		apiLimit: newAPILimiter(d.Hub, d.APIRate, d.APIBurst), imports: newImportSlots(d.Stores.Countries(), d.ImportsPerStore)}
+		apiLimit: newAPILimiter(d.Hub, d.APIRate, d.APIBurst), imports: newImportSlots(d.Stores, d.ImportsPerStore)}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientAddr(d.TrustedProxies) // every c.RealIP() goes through it
