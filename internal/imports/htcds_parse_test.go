@@ -4,11 +4,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"homeward/internal/cases"
 	"homeward/internal/imports"
+	"homeward/internal/locale"
 )
 
 const htcdsHeader = "prs_FirstName,prs_Birthdate,prs_Gender,prs_Citizenship,vic_TraffickingStatus,vic_MethodOfRecruitment," +
@@ -35,7 +37,7 @@ func TestParseHTCDSPicklists(t *testing.T) {
 	if d := cmp.Diff(want, problems(p.Errors)); d != "" {
 		t.Fatalf("errors (-want +got):\n%s", d)
 	}
-	if got := p.Errors[2].Args; len(got) != 2 || got[1] != "Beatings" {
+	if got := p.Errors[2].Args; len(got) != 4 || got[1] != "Beatings" || !strings.HasPrefix(got[3].(string), "MethodsOfControlDebtBondage; ") {
 		t.Errorf("the error names the value outside the list: %v", got)
 	}
 	wantFirst := map[string][]string{
@@ -133,5 +135,30 @@ func BenchmarkHTCDSMapping2000(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPicklistMessages: the refusals of the picklists read in en, th and km, naming the value and
+// the list.
+func TestPicklistMessages(t *testing.T) {
+	b, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := imports.Parse([]byte(htcdsHeader+"\nDara,1990,Male,KH,,,,,Open\n"), now)
+	if len(p.Errors) != 1 {
+		t.Fatalf("errors %+v", p.Errors)
+	}
+	for _, lang := range []string{"en", "th", "km"} {
+		l := b.For(lang, false, time.UTC)
+		msg := l.T(p.Errors[0].Key, p.Errors[0].Args...)
+		if !strings.Contains(msg, `"Open"`) || !strings.Contains(msg, "Active; Follow up; Closed; Closed Referred") {
+			t.Errorf("%s: %q", lang, msg)
+		}
+		for _, key := range []string{"imports.error.picklist_screening", "imports.error.picklist_closed", "imports.note.picklists_kept"} {
+			if !b.Has(lang, key) {
+				t.Errorf("%s: %s missing", lang, key)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,7 +14,8 @@ import (
 )
 
 // mapPicklist reads the cell of an HTCDS picklist column (the column's system name says which
-// picklist) into row.Picklists. A value outside the picklist is an error at the cell, naming it.
+// picklist) into row.Picklists. A value outside the picklist is an error at the cell, naming it and
+// the values of the list.
 func (p *Parsed) mapPicklist(row *Row, col int, v string) {
 	if v == "" {
 		return
@@ -21,7 +23,7 @@ func (p *Parsed) mapPicklist(row *Row, col int, v string) {
 	field := p.head.htcds[col]
 	values, bad := htcds.Split(field, v)
 	if bad != "" {
-		p.cellError(row.Num, col, "imports.error.picklist", "Value", bad)
+		p.cellError(row.Num, col, "imports.error.picklist", "Value", bad, "Values", strings.Join(htcds.Values(field), "; "))
 		return
 	}
 	if row.Picklists == nil {
