@@ -77,7 +77,8 @@ var Uses = []Use{
 		"web.repatriationHandlers.pageData"}},
 	{Right{SectionClosure, ActionApprove}, "approve or return a closure request; move a case to closed", []string{
 		"closure.Service.Approve", "closure.Service.Return", "cases.mayMove", "web.Server.supportRoutes",
-		"web.closureHandlers.render", "dashboard.Service.supervisor", "dashboard.supervises"}},
+		"web.closureHandlers.render", "dashboard.Service.supervisor", "dashboard.supervises",
+		"imports.Parsed.checkPicklistRights"}}, // an HTCDS row that opens a closed case
 	{Right{SectionClosure, ActionReopen}, "reopen a closed case", []string{
 		"closure.Service.Reopen", "cases.mayMove", "web.Server.supportRoutes", "web.closureHandlers.render"}},
 	{Right{SectionPersons, ActionMerge}, "decide whether two person records are one person: merge them in the store, or answer a possible match across the border", []string{

@@ -182,6 +182,35 @@ func (e *BatchError) Unwrap() error {
 // possible duplicates of every row (Intaken.Duplicates) and inserts every person and case and
 // their audit rows.
 func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeInput) ([]Intaken, error) {
+	return s.IntakeBatchWith(ctx, a, ins, BatchExtra{})
+}
+
+// BatchExtra is what a bulk import adds to IntakeBatch: the stage each case opens in, and work done
+// in the batch's transaction once every person and case is inserted (all or nothing).
+type BatchExtra struct {
+	// Stages are the stages the cases open in, by row; "" or a missing row is reception. A stage other
+	// than reception must be one the actor may move a case to (closed: closure:approve) and is
+	// recorded as a stage change from reception with Reasons[i].
+	Stages  []Stage
+	Reasons []string
+	// After runs in the transaction after the inserts; an error rolls the whole batch back.
+	After func(tx *gorm.DB, st *store.Store, out []Intaken) error
+}
+
+// stage returns the stage row i opens in, and the reason of its stage change.
+func (x BatchExtra) stage(i int) (Stage, string) {
+	if i >= len(x.Stages) || x.Stages[i] == "" {
+		return StageReception, ""
+	}
+	reason := ""
+	if i < len(x.Reasons) {
+		reason = x.Reasons[i]
+	}
+	return x.Stages[i], reason
+}
+
+// IntakeBatchWith is IntakeBatch with the additions of x.
+func (s *Service) IntakeBatchWith(ctx context.Context, a *authz.Actor, ins []IntakeInput, x BatchExtra) ([]Intaken, error) {
 	if err := a.Require(authz.SectionIdentity, authz.ActionWrite); err != nil {
 		return nil, err
 	}
@@ -193,6 +222,7 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 	out := make([]Intaken, len(ins))
 	bad := &BatchError{Rows: map[int]*problem.Invalid{}}
 	persons, cs := make([]*Person, 0, len(ins)), make([]*Case, 0, len(ins))
+	var changes []StageChange
 	for i := range ins {
 		p, err := s.preparePerson(st, &ins[i], now)
 		if err != nil {
@@ -202,8 +232,17 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 			}
 			return nil, err
 		}
+		stage, reason := x.stage(i)
+		if stage != StageReception && (!stage.Valid() || !mayMove(a, StageReception, stage)) {
+			bad.Rows[i] = &problem.Invalid{Fields: map[string]string{"stage": "case.error.transition_needs_supervisor"}}
+			continue
+		}
 		c := &Case{ID: uuid.Must(uuid.NewV7()).String(), PersonID: p.ID, OwnerAgencyID: scope.AgencyID,
-			Stage: StageReception, CreatedAt: now, UpdatedAt: now, Version: 1}
+			Stage: stage, CreatedAt: now, UpdatedAt: now, Version: 1}
+		if stage != StageReception {
+			changes = append(changes, StageChange{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, FromStage: StageReception,
+				ToStage: stage, Reason: reason, ActorUserID: a.UserID, At: now})
+		}
 		persons, cs = append(persons, p), append(cs, c)
 		out[i] = Intaken{Person: p, Case: c}
 	}
@@ -225,8 +264,11 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 		entries := make([]audit.Entry, len(cs))
 		for i, c := range cs {
 			c.Reference = fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seqs[i])
-			entries[i] = entry(a, audit.CaseIntake, "case", c.ID, map[string]any{"person_id": c.PersonID, "reference": c.Reference,
-				"possible_duplicates": len(dups[i])})
+			detail := map[string]any{"person_id": c.PersonID, "reference": c.Reference, "possible_duplicates": len(dups[i])}
+			if c.Stage != StageReception {
+				detail["stage"] = c.Stage
+			}
+			entries[i] = entry(a, audit.CaseIntake, "case", c.ID, detail)
 			out[i].Duplicates = dups[i]
 		}
 		if err := tx.CreateInBatches(persons, 500).Error; err != nil {
@@ -235,8 +277,18 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 		if err := tx.CreateInBatches(cs, 500).Error; err != nil {
 			return fmt.Errorf("insert cases: %w", err)
 		}
+		if len(changes) > 0 {
+			if err := tx.CreateInBatches(changes, 500).Error; err != nil {
+				return fmt.Errorf("insert stage changes: %w", err)
+			}
+		}
 		if err := personlink.Refresh(tx, st, now, personIDs(persons)...); err != nil {
 			return err
+		}
+		if x.After != nil {
+			if err := x.After(tx, st, out); err != nil {
+				return err
+			}
 		}
 		return audit.AppendMany(tx, now, entries)
 	})

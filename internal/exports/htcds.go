@@ -3,7 +3,6 @@ package exports
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -12,23 +11,24 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/htcds"
 )
 
 // HTCDSColumns are the columns of the de-identified dataset: HTCDS v2.0 system names (as in IOM's
 // spreadsheet and internal/imports) where the standard has the field, "hw_" extensions where it has
 // not. No name, contact, address, document number, case reference or agency is among them.
 var HTCDSColumns = []string{
-	"prs_Birthdate",             // year of birth, or its decade under the small-cell rule
-	"prs_Gender",                // Female, Male, Other, Unknown
-	"prs_Citizenship",           // ISO 3166-1 alpha-2, or "other" under the small-cell rule
-	"vic_TraffickingStatus",     // from the approved identification decision
-	"vic_MethodOfRecruitment",   // from the recruitment indicators
-	"vic_MethodsOfControl",      // MethodsOfControl* values, ";"-separated
-	"vic_TypeOfExploitation",    // Forced criminality (online fraud), Forced labour
-	"cas_Status",                // Open or Closed
-	"hw_Stage",                  // the Homeward stage
-	"hw_IdentificationDecision", // identified, not_identified, undetermined, or "" none approved
-	"hw_YearOfRegistration",     // year the case was registered
+	"prs_Birthdate",                // year of birth, or its decade under the small-cell rule
+	"prs_Gender",                   // Female, Male, Other, Unknown
+	"prs_Citizenship",              // ISO 3166-1 alpha-2, or "other" under the small-cell rule
+	htcds.FieldTraffickingStatus,   // the approved identification decision, else the status kept at import
+	htcds.FieldMethodOfRecruitment, // the picklists of internal/htcds: from the screening indicators and
+	htcds.FieldMethodsOfControl,    // the values kept at import; several separated by ";"
+	htcds.FieldTypeOfExploitation,  //
+	htcds.FieldCaseStatus,          // Active, Follow up, Closed, Closed Referred
+	"hw_Stage",                     // the Homeward stage
+	"hw_IdentificationDecision",    // identified, not_identified, undetermined, or "" none approved
+	"hw_YearOfRegistration",        // year the case was registered
 }
 
 // htcdsSQL reads, per case of the store, only what the dataset needs: no name, contact or number.
@@ -38,7 +38,9 @@ const htcdsSQL = `SELECT c.stage, c.created_at, p.sex, p.nationality, p.birth_da
                  ORDER BY d.decided_at DESC LIMIT 1), '') AS decision,
        COALESCE((SELECT array_agg(i.indicator ORDER BY i.indicator)
                  FROM screenings s JOIN screening_indicators i ON i.screening_id = s.id
-                 WHERE s.case_id = c.id AND i.answer = 'present'), '{}') AS indicators
+                 WHERE s.case_id = c.id AND i.answer = 'present'), '{}') AS indicators,
+       COALESCE((SELECT array_agg(v.field || '=' || v.value ORDER BY v.field, v.value)
+                 FROM htcds_values v WHERE v.case_id = c.id), '{}') AS kept
 FROM cases c JOIN persons p ON p.id = c.person_id
 ORDER BY c.created_at, c.id`
 
@@ -52,6 +54,7 @@ type htcdsSource struct {
 	AgeEstimate *int
 	Decision    string
 	Indicators  cases.TextList
+	Kept        cases.TextList // "field=value" of htcds_values
 }
 
 // HTCDS exports the store's de-identified dataset in the HTCDS v2.0 layout: one row per case of the
@@ -96,13 +99,11 @@ func htcdsRows(src []htcdsSource) ([][]string, int) {
 	rows := make([][]string, 0, len(kept))
 	for j, i := range kept {
 		c, q := src[i], gen[j]
-		status := "Open"
-		if c.Stage == cases.StageClosed {
-			status = "Closed"
-		}
-		rows = append(rows, []string{q.BirthYear, q.Gender, q.Citizenship, traffickingStatus(c.Decision),
-			recruitment(c.Indicators), joinSet(controlMethods(c.Indicators)), exploitationType(c.Indicators),
-			status, string(c.Stage), c.Decision, q.RegYear})
+		hc := htcds.Case{Stage: c.Stage, Decision: c.Decision, Indicators: c.Indicators, Kept: htcds.ParseKept(c.Kept)}
+		rows = append(rows, []string{q.BirthYear, q.Gender, q.Citizenship,
+			htcds.Export(htcds.FieldTraffickingStatus, hc), htcds.Export(htcds.FieldMethodOfRecruitment, hc),
+			htcds.Export(htcds.FieldMethodsOfControl, hc), htcds.Export(htcds.FieldTypeOfExploitation, hc),
+			htcds.Export(htcds.FieldCaseStatus, hc), string(c.Stage), c.Decision, q.RegYear})
 	}
 	return rows, suppressed
 }
@@ -128,83 +129,4 @@ func htcdsGender(sex string) string {
 		return "Other"
 	}
 	return "Unknown"
-}
-
-// traffickingStatus maps the approved identification decision to HTCDS's Trafficking Status.
-func traffickingStatus(decision string) string {
-	switch decision {
-	case "identified":
-		return "Actual victim of trafficking"
-	case "not_identified":
-		return "Not a victim of trafficking"
-	}
-	return "Possible victim of trafficking"
-}
-
-// controlOf maps the screening indicators to HTCDS Methods of Control.
-var controlOf = map[string][]string{
-	"fees_or_debt":                   {"MethodsOfControlDebtBondage"},
-	"ransom_demanded":                {"MethodsOfControlDebtBondage"},
-	"wages_withheld":                 {"MethodsOfControlTakesEarnings"},
-	"deceptive_job_offer":            {"MethodsOfControlFalsePromises"},
-	"confinement":                    {"MethodsOfControlRestrictsMovement"},
-	"isolation":                      {"MethodsOfControlRestrictsMovement"},
-	"sold_or_moved":                  {"MethodsOfControlRestrictsMovement"},
-	"documents_taken_on_arrival":     {"MethodsOfControlWithholdsDocuments"},
-	"phone_or_documents_confiscated": {"MethodsOfControlWithholdsDocuments"},
-	"violence_or_threat":             {"MethodsOfControlPhysicalAbuse", "MethodsOfControlThreats"},
-	"torture":                        {"MethodsOfControlPhysicalAbuse"},
-	"quotas_with_punishment":         {"MethodsOfControlThreats"},
-	"sexual_violence":                {"MethodsOfControlSexualAbuse"},
-	"threats_against_family":         {"MethodsOfControlThreats"},
-	"excessive_hours":                {"MethodsOfControlExcessiveWorkingHours"},
-}
-
-func controlMethods(indicators []string) []string {
-	var out []string
-	for _, ind := range indicators {
-		for _, m := range controlOf[ind] {
-			if !slices.Contains(out, m) {
-				out = append(out, m)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// exploitationType: forced online fraud is forced criminality; quotas, hours or withheld wages
-// without it are forced labour.
-func exploitationType(indicators []string) string {
-	has := func(s string) bool { return slices.Contains(indicators, s) }
-	switch {
-	case has("forced_online_fraud"):
-		return "Forced criminality"
-	case has("quotas_with_punishment"), has("excessive_hours"), has("wages_withheld"):
-		return "Forced labour"
-	}
-	return ""
-}
-
-// recruitment maps the recruitment indicators.
-func recruitment(indicators []string) string {
-	var out []string
-	if slices.Contains(indicators, "deceptive_job_offer") {
-		out = append(out, "Fraudulent job offer")
-	}
-	if slices.Contains(indicators, "recruited_online") {
-		out = append(out, "Online")
-	}
-	return joinSet(out)
-}
-
-func joinSet(vals []string) string {
-	s := ""
-	for i, v := range vals {
-		if i > 0 {
-			s += ";"
-		}
-		s += v
-	}
-	return s
 }

@@ -21,7 +21,8 @@ func TestHTCDSRowMapping(t *testing.T) {
 	}
 	for range 5 {
 		src = append(src, htcdsSource{Stage: cases.StageClosed, CreatedAt: reg, Sex: "male", Nationality: "TH", AgeEstimate: &age,
-			Indicators: cases.TextList{"excessive_hours"}})
+			Indicators: cases.TextList{"excessive_hours"}, Kept: cases.TextList{"cas_Status=Closed Referred",
+				"vic_MethodsOfControl=MethodsOfControlPsychologicalAbuse", "vic_TraffickingStatus=Actual victim of trafficking"}})
 	}
 	src = append(src, htcdsSource{Stage: cases.StageReception, CreatedAt: reg, Sex: "other", Nationality: "CN"})
 	rows, suppressed := htcdsRows(src)
@@ -29,11 +30,11 @@ func TestHTCDSRowMapping(t *testing.T) {
 		t.Fatalf("%d rows, %d suppressed", len(rows), suppressed)
 	}
 	want := [][]string{
-		{"1996", "Female", "KH", "Actual victim of trafficking", "Fraudulent job offer",
-			"MethodsOfControlFalsePromises;MethodsOfControlPhysicalAbuse;MethodsOfControlRestrictsMovement;MethodsOfControlThreats",
-			"Forced criminality", "Open", "recovery", "identified", "2026"},
-		{"1996", "Male", "TH", "Possible victim of trafficking", "", "MethodsOfControlExcessiveWorkingHours",
-			"Forced labour", "Closed", "closed", "", "2026"},
+		{"1996", "Female", "KH", "Actual victim of trafficking", "",
+			"MethodsOfControlPhysicalAbuse;MethodsOfControlFalsePromises;MethodsOfControlRestrictsMovement",
+			"Forced labour", "Active", "recovery", "identified", "2026"},
+		{"1996", "Male", "TH", "Actual victim of trafficking", "",
+			"MethodsOfControlPsychologicalAbuse;MethodsOfControlExcessiveWorkingHours", "", "Closed Referred", "closed", "", "2026"},
 	}
 	if diff := cmp.Diff(want, [][]string{rows[0], rows[5]}); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)

@@ -46,6 +46,9 @@ const (
 	fDocumentsHeld  = "documents_held"
 	fDocumentsGone  = "documents_missing"
 	fUrgentNeeds    = "urgent_needs"
+	// fPicklist marks an HTCDS picklist column Homeward maps (htcdsmap.go); the column's system name
+	// says which.
+	fPicklist = "htcds_picklist"
 )
 
 // columns are the template's columns, in order. Headers are part of the file format, not of the user
@@ -113,10 +116,13 @@ const (
 	hEmail       = "prs_Email"
 	hHomePhone   = "prs_HomePhone"
 	hMobilePhone = "prs_MobilePhone"
+	// hAgeEstimate is Homeward's extension column for an age in years: HTCDS has no age column.
+	hAgeEstimate = "hw_AgeEstimate"
 )
 
 // htcdsColumns maps the HTCDS v2.0 columns. Email and phones become the (sealed) contact; a
-// four-digit birth "date" is a year of birth and becomes an age estimate (see parse.go).
+// four-digit birth "date" is a year of birth, a decade "1990-1999" a band of years, and both become an
+// age estimate (see parse.go); so does hw_AgeEstimate, the one column Homeward adds (docs/htcds.md).
 var htcdsColumns = []htcdsColumn{
 	{"cas_CaseOwner", "Case Owner", ""},
 	{"prs_Salutation", "Salutation", ""},
@@ -138,16 +144,16 @@ var htcdsColumns = []htcdsColumn{
 	{"prs_MailingStreet", "Mailing Street", ""},
 	{"prs_MailingPostalCode", "Mailing Zip/Postal Code", ""},
 	{"prs_Deceased", "Deceased", ""},
-	{"vic_TraffickingStatus", "Trafficking Status", ""},
+	{"vic_TraffickingStatus", "Trafficking Status", fPicklist},
 	{"vic_TraffickinStatusDecisionMakingOrg", "Trafficking Status Decision Making Organization", ""},
-	{"vic_MethodOfRecruitment", "Method of Recruitment", ""},
+	{"vic_MethodOfRecruitment", "Method of Recruitment", fPicklist},
 	{"vic_LocationOfRecruitment", "Location of Recruitment", ""},
-	{"vic_MethodsOfControl", "Methods of Control", ""},
-	{"vic_TypeOfExploitation", "Type of Exploitation", ""},
+	{"vic_MethodsOfControl", "Methods of Control", fPicklist},
+	{"vic_TypeOfExploitation", "Type of Exploitation", fPicklist},
 	{"vic_ForcedLabourIndustry", "Forced Labour Industry", ""},
 	{"vic_TypeOfSexExploitation", "Type of Sex Exploitation", ""},
 	{"vic_LocationOfExploitation", "Location of Exploitation", ""},
-	{"cas_Status", "Status", ""},
+	{"cas_Status", "Status", fPicklist},
 	{"cas_ReferringOrganisation", "Referring Organisation", ""},
 	{"cas_IncomingReferralDate", "Incoming Referral Date", ""},
 	{"cas_ReferringPrimaryCaseWorker", "Referring Primary Case Worker", ""},
@@ -159,6 +165,13 @@ var htcdsColumns = []htcdsColumn{
 	{"cas_OutgoingReferralDate", "Outgoing Referral Date", ""},
 	{"cas_OutgoingReferralDetails", "Outgoing Referral Details", ""},
 	{"cas_ReasonForCaseClosure", "Reason for Case Closure", ""},
+	{hAgeEstimate, "Age estimate", fAgeEstimate},
+}
+
+// htcdsAliases are further headers of HTCDS columns: the age column as the Thai and Khmer labels and
+// the template's headers in the three languages name it.
+var htcdsAliases = map[string]string{
+	"อายุโดยประมาณ": hAgeEstimate, "អាយុប្រហាក់ប្រហែល": hAgeEstimate, "Estimated age": hAgeEstimate, "Age": hAgeEstimate,
 }
 
 // htcdsPrefix matches the system name of any HTCDS field, known here or not.
@@ -188,6 +201,9 @@ func init() {
 		htcdsByHeader[normHeader(c.name)] = c
 		htcdsByHeader[normHeader(c.label)] = c
 		htcdsLabels[normHeader(c.label)] = true
+	}
+	for alias, name := range htcdsAliases {
+		htcdsByHeader[normHeader(alias)] = htcdsByHeader[normHeader(name)]
 	}
 }
 

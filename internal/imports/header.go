@@ -127,10 +127,11 @@ func (h *header) mapHTCDS(rows []rawRow) []Problem {
 		seen[c.name] = true
 		h.htcds[i], h.keys[i] = c.name, c.key
 	}
-	for _, need := range []string{hFirstName, hBirthdate} {
-		if !seen[need] {
-			probs = append(probs, Problem{Row: h.row, Column: need, Key: "imports.error.missing_column"})
-		}
+	if !seen[hFirstName] {
+		probs = append(probs, Problem{Row: h.row, Column: hFirstName, Key: "imports.error.missing_column"})
+	}
+	if !seen[hBirthdate] && !seen[hAgeEstimate] {
+		probs = append(probs, Problem{Row: h.row, Column: hBirthdate, Key: "imports.error.missing_column"})
 	}
 	if !seen[hCitizenship] && !seen[hNationality] {
 		probs = append(probs, Problem{Row: h.row, Column: hCitizenship, Key: "imports.error.missing_column"})

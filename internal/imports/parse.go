@@ -24,6 +24,8 @@ type Problem struct {
 type Row struct {
 	Num   int
 	Input cases.IntakeInput
+	// Picklists are the HTCDS picklist values of the row, by field (htcdsmap.go).
+	Picklists map[string][]string
 }
 
 // Note is a remark on the file that blocks nothing, with an i18n key and arguments.
@@ -209,6 +211,8 @@ func (p *Parsed) mapRow(r rawRow, s *sheet, now time.Time, unstored map[string]i
 				p.cellError(r.num, i, "imports.error.document_kind")
 			}
 			in.DocumentsMissing = kinds
+		case fPicklist:
+			p.mapPicklist(&out, i, v)
 		case fMinor:
 			if m, ok := parseYesNo(v); ok {
 				in.Minor = m

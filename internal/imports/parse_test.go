@@ -212,7 +212,7 @@ func TestParseHTCDS(t *testing.T) {
 	}
 	set(3, map[string]any{"prs_FirstName": "Siti", "prs_SecondName": "Rahayu", "prs_Birthdate": "1998-02-03",
 		"prs_Gender": "Female", "prs_Citizenship": "IDN", "prs_MobilePhone": "+62 812 555 0101",
-		"vic_MethodsOfControl": "Threats; RestrictsMovement", "cas_Status": "Active"})
+		"vic_MethodsOfControl": "Threats; RestrictsMovement", "cas_Status": "Active", "prs_MailingCity": "Poipet"})
 	set(4, map[string]any{"prs_FirstName": "Nguyen", "prs_SecondName": "Van An", "prs_Birthdate": 1995,
 		"prs_Gender": "Transgender/NonConforming", "prs_Citizenship": "Vietnam", "vic_TypeOfExploitation": "Forced labour"})
 	set(5, map[string]any{"prs_FirstName": "Wei", "prs_Birthdate": "1990-01-01", "prs_Citizenship": "CN"}) // gender left blank
@@ -229,14 +229,17 @@ func TestParseHTCDS(t *testing.T) {
 	}
 	want := []imports.Row{
 		{Num: 3, Input: cases.IntakeInput{GivenName: "Siti", FamilyName: "Rahayu", Sex: "female", BirthDate: "1998-02-03",
-			Nationality: "ID", Contact: "+62 812 555 0101"}},
-		{Num: 4, Input: cases.IntakeInput{GivenName: "Nguyen", FamilyName: "Van An", Sex: "other", AgeEstimate: ptr(31), Nationality: "VN"}},
+			Nationality: "ID", Contact: "+62 812 555 0101"},
+			Picklists: map[string][]string{"vic_MethodsOfControl": {"MethodsOfControlThreats", "MethodsOfControlRestrictsMovement"},
+				"cas_Status": {"Active"}}},
+		{Num: 4, Input: cases.IntakeInput{GivenName: "Nguyen", FamilyName: "Van An", Sex: "other", AgeEstimate: ptr(31), Nationality: "VN"},
+			Picklists: map[string][]string{"vic_TypeOfExploitation": {"Forced labour"}}},
 		{Num: 5, Input: cases.IntakeInput{GivenName: "Wei", Sex: "unknown", BirthDate: "1990-01-01", Nationality: "CN"}},
 	}
 	if d := cmp.Diff(want, p.Rows); d != "" {
 		t.Errorf("rows (-want +got):\n%s", d)
 	}
-	if len(p.Notes) != 1 || !strings.Contains(fmt.Sprint(p.Notes[0].Args...), "vic_MethodsOfControl (1)") {
+	if len(p.Notes) != 1 || !strings.Contains(fmt.Sprint(p.Notes[0].Args...), "prs_MailingCity (1)") {
 		t.Errorf("notes: %+v, want the unstored HTCDS columns", p.Notes)
 	}
 	// Gender outside the picklist is an error at that cell.

@@ -72,6 +72,8 @@ func (s *Service) Import(ctx context.Context, a *authz.Actor, operationID string
 		return nil, err
 	}
 	p := Parse(data, s.now())
+	p.checkPicklistRights(a)
+	p.notePicklists()
 	ins := make([]cases.IntakeInput, len(p.Rows))
 	for i := range p.Rows {
 		p.Rows[i].Input.OperationID = operationID
@@ -94,7 +96,7 @@ func (s *Service) Import(ctx context.Context, a *authz.Actor, operationID string
 			p.duplicates(rep, i, list)
 		}
 	case len(p.Errors) == 0:
-		res, err := s.cases.IntakeBatch(ctx, a, ins)
+		res, err := s.cases.IntakeBatchWith(ctx, a, ins, p.htcdsExtra(a, s.now()))
 		var be *cases.BatchError
 		switch {
 		case errors.As(err, &be):

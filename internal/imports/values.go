@@ -146,6 +146,9 @@ func parseBirth(s string, excel, date1904 bool, now time.Time) (birth, bool) {
 	if y, err := strconv.Atoi(s); err == nil && len(s) == 4 {
 		return birth{year: gregorian(y, now)}, true
 	}
+	if y, ok := decade(s); ok {
+		return birth{year: gregorian(y, now)}, true
+	}
 	if d, form, ok := readDate(s, now); ok { // dates.go: YYYY-MM-DD or DD/MM/YYYY, Gregorian or BE
 		return birth{date: d, form: form}, true
 	}
@@ -163,6 +166,21 @@ func parseBirth(s string, excel, date1904 bool, now time.Time) (birth, bool) {
 		}
 	}
 	return birth{}, false
+}
+
+// decade reads a ten-year band of birth years as the HTCDS export writes it under the small-cell
+// rule, "1990-1999", as its middle year (1995, an estimate).
+func decade(s string) (int, bool) {
+	from, to, ok := strings.Cut(s, "-")
+	if !ok || len(from) != 4 || len(to) != 4 {
+		return 0, false
+	}
+	a, err1 := strconv.Atoi(from)
+	b, err2 := strconv.Atoi(to)
+	if err1 != nil || err2 != nil || a%10 != 0 || b != a+9 {
+		return 0, false
+	}
+	return a + 5, true
 }
 
 // gregorian turns a Thai Buddhist-era year into a Gregorian one when it can only be that: a year after
