@@ -98,6 +98,12 @@ func startCluster() {
 	}
 	cluster, clusterTmp = c, dir
 	serverDSN = c.AdminDSN("postgres")
+	if err := startWatchdog(c.Root(), dir); err != nil {
+		_ = c.Remove()
+		os.RemoveAll(dir)
+		cluster, clusterTmp, serverDSN = nil, "", ""
+		serverErr = fmt.Errorf("start the test cluster's watchdog: %w", err)
+	}
 }
 
 // atExit holds what Main runs after the tests, before the cluster goes (AtExit).

@@ -1,11 +1,17 @@
 package testdb_test
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -146,4 +152,68 @@ func TestTCPHostPort(t *testing.T) {
 		t.Errorf("current_user = %q (%v), want %q", user, err, role)
 	}
 	conn.Close(ctx)
+}
+
+// TestWatchdogStopsAKilledTestsCluster kills (SIGKILL) a test process that started the throwaway
+// cluster, as -timeout's panic or an impatient user would end it before Main stops the cluster: the
+// watchdog stops the postmaster and removes the cluster's files.
+func TestWatchdogStopsAKilledTestsCluster(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestHelperWatchdogChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "HOMEWARD_WATCHDOG_CHILD=1", testdb.EnvDSN+"=")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var root string
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if r, ok := strings.CutPrefix(sc.Text(), "cluster root: "); ok {
+			root = r
+			break
+		}
+	}
+	if root == "" {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatal("the child did not start its cluster")
+	}
+	pidFile := filepath.Join(root, "data", "postmaster.pid")
+	raw, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("the child's cluster is not running: %v", err)
+	}
+	postmaster, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(raw), "\n", 2)[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, statErr := os.Stat(root)
+		alive := syscall.Kill(postmaster, 0) == nil
+		if errors.Is(statErr, os.ErrNotExist) && !alive {
+			return
+		}
+		if time.Now().After(deadline) {
+			if alive {
+				_ = syscall.Kill(postmaster, syscall.SIGQUIT)
+			}
+			t.Fatalf("60 s after the test process was killed: postmaster alive %v, %s still there: %v", alive, root, statErr)
+		}
+	}
+}
+
+// TestHelperWatchdogChild is the killed test process of TestWatchdogStopsAKilledTestsCluster.
+func TestHelperWatchdogChild(t *testing.T) {
+	if os.Getenv("HOMEWARD_WATCHDOG_CHILD") != "1" {
+		return
+	}
+	testdb.Server(t)
+	fmt.Printf("cluster root: %s\n", testdb.Cluster().Root())
+	time.Sleep(10 * time.Minute)
 }
