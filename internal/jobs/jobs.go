@@ -27,6 +27,7 @@ import (
 
 	"homeward/internal/audit"
 	"homeward/internal/exchange"
+	"homeward/internal/notify"
 )
 
 // HubName is the hub's database name in jobs' arguments (a store's is its country code).
@@ -35,11 +36,13 @@ const HubName = "hub"
 // Intervals are how often each periodic job is enqueued.
 type Intervals struct {
 	Relay, Seal, Anchor, Expire, Sync time.Duration
+	// NotifyScan and NotifyDaily are the periods of the digest jobs (notify.go); zero takes the default.
+	NotifyScan, NotifyDaily time.Duration
 }
 
 // DefaultIntervals are the periods `homeward serve` uses.
 var DefaultIntervals = Intervals{Relay: 2 * time.Second, Seal: 2 * time.Second, Anchor: audit.AnchorInterval,
-	Expire: exchange.WorkerInterval, Sync: exchange.WorkerInterval}
+	Expire: exchange.WorkerInterval, Sync: exchange.WorkerInterval, NotifyScan: time.Minute, NotifyDaily: time.Hour}
 
 // MaxAttempts is how many times a job runs before it is discarded (listed as failed).
 const MaxAttempts = 5
@@ -60,6 +63,8 @@ type Database struct {
 type Work struct {
 	Exchange *exchange.Service
 	Sealer   *audit.Sealer
+	// Notify sends the e-mail digests; nil when no SMTP server is configured (no digest job runs).
+	Notify *notify.Service
 	// OnRun, when set, is told every run's kind and result (the metrics' job runs).
 	OnRun func(kind string, err error)
 }
@@ -85,6 +90,12 @@ func New(dbs []Database, w Work, opt Options) (*Runner, error) {
 	if opt.Intervals == (Intervals{}) {
 		opt.Intervals = DefaultIntervals
 	}
+	if opt.Intervals.NotifyScan <= 0 {
+		opt.Intervals.NotifyScan = DefaultIntervals.NotifyScan
+	}
+	if opt.Intervals.NotifyDaily <= 0 {
+		opt.Intervals.NotifyDaily = DefaultIntervals.NotifyDaily
+	}
 	if opt.MaxAttempts <= 0 {
 		opt.MaxAttempts = MaxAttempts
 	}
@@ -93,11 +104,12 @@ func New(dbs []Database, w Work, opt Options) (*Runner, error) {
 	}
 	r := &Runner{clients: map[string]*river.Client[pgx.Tx]{}, opt: opt}
 	workers := w.workers()
+	w.notifyWorkers(workers, opt.MaxAttempts)
 	for _, d := range dbs {
 		c, err := river.NewClient(riverpgxv5.New(d.Pool), &river.Config{
 			Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 			Workers:                     workers,
-			PeriodicJobs:                periodic(d.Name, opt.Intervals, opt.MaxAttempts),
+			PeriodicJobs:                periodic(d.Name, opt.Intervals, opt.MaxAttempts, w.Notify != nil),
 			MaxAttempts:                 opt.MaxAttempts,
 			CompletedJobRetentionPeriod: time.Hour, // a periodic job is a row a period: keep an hour
 			Logger:                      opt.Logger,

@@ -94,7 +94,7 @@ func (w Work) workers() *river.Workers {
 
 // periodic lists the periodic jobs of database db: each unique by its arguments within its period,
 // so two processes (two leaders in turn, or a leader and an Enqueue) never insert it twice.
-func periodic(db string, iv Intervals, attempts int) []*river.PeriodicJob {
+func periodic(db string, iv Intervals, attempts int, digests bool) []*river.PeriodicJob {
 	every := func(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 		opts := uniqueOpts(d, attempts)
 		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
@@ -105,7 +105,11 @@ func periodic(db string, iv Intervals, attempts int) []*river.PeriodicJob {
 	if db == HubName {
 		return append(out, every(iv.Anchor, AnchorArgs{}), every(iv.Expire, ExpireArgs{}))
 	}
-	return append(out, every(iv.Sync, SyncArgs{DB: db}))
+	out = append(out, every(iv.Sync, SyncArgs{DB: db}))
+	if digests { // a store's queue holds its country's digests
+		out = append(out, every(iv.NotifyScan, NotifyScanArgs{DB: db}), every(iv.NotifyDaily, NotifyDailyArgs{DB: db}))
+	}
+	return out
 }
 
 // uniqueOpts makes a job unique by its arguments within period.
@@ -124,6 +128,10 @@ func (iv Intervals) period(kind string) time.Duration {
 		return iv.Anchor
 	case ExpireArgs{}.Kind():
 		return iv.Expire
+	case NotifyScanArgs{}.Kind():
+		return iv.NotifyScan
+	case NotifyDailyArgs{}.Kind():
+		return iv.NotifyDaily
 	}
 	return iv.Sync
 }
