@@ -71,6 +71,8 @@ type App struct {
 	Metrics *metrics.Registry
 	// Linkage publishes the stores' record-linkage encodings to the hub and shows its candidates.
 	Linkage *crossmatch.Service
+	// Dashboard computes the home page's panels and the digests' counts.
+	Dashboard *dashboard.Service
 	// Notify sends the e-mail digests; nil without HOMEWARD_SMTP_URL (notify.go).
 	Notify *notify.Service
 	// Jobs runs the background work as River jobs in each database (jobs.go).
@@ -153,6 +155,7 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	}
 	a.Audit.Anchored(a.Sealer.Stores()...) // the console's chain check also checks the heads in the hub
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
+	a.Dashboard = dash
 	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
 		return nil, err
 	}
