@@ -10,7 +10,7 @@ DATA_DIR ?= $(or $(HOMEWARD_DATA_DIR),.data)
 # Debian packages the browser tests need: Chromium at /usr/bin/chromium, and Thai and Khmer fonts.
 BROWSER_PACKAGES := chromium fonts-tlwg-loma-otf fonts-khmeros
 
-.PHONY: help run test bench fuzz build lint clean clean-data ensure-postgres ensure-browser ensure-weed stop-cluster
+.PHONY: help run test bench fuzz build lint clean clean-data ensure-postgres ensure-browser ensure-weed ensure-mailpit stop-cluster
 
 help:
 	@echo "make run         start the local PostgreSQL under $(DATA_DIR)/, migrate, seed demo data, serve on :8080"
@@ -28,7 +28,7 @@ run: ensure-postgres
 	$(GO) build -o bin/homeward ./cmd/homeward
 	exec bin/homeward dev
 
-test: ensure-postgres ensure-browser ensure-weed
+test: ensure-postgres ensure-browser ensure-weed ensure-mailpit
 	$(GO) test -count=1 -p 2 -timeout 20m ./...
 
 bench: ensure-weed
@@ -60,6 +60,11 @@ ensure-postgres:
 # module and cached outside the repository (~7 minutes the first time, instant afterwards).
 ensure-weed:
 	@.ci/ensure-weed >/dev/null
+
+# mailpit, the SMTP server the notification tests send their digests through, built once from its
+# Go module and cached outside the repository like weed (a minute or two the first time).
+ensure-mailpit:
+	@.ci/ensure-mailpit >/dev/null
 
 # Installs the browser tests' packages when they are missing and we are root with apt-get;
 # otherwise says what is missing and lets the tests report it.

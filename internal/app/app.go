@@ -32,6 +32,7 @@ import (
 	"homeward/internal/metrics"
 	"homeward/internal/mfa"
 	"homeward/internal/notes"
+	"homeward/internal/notify"
 	"homeward/internal/operations"
 	"homeward/internal/personlink"
 	"homeward/internal/reintegration"
@@ -70,6 +71,10 @@ type App struct {
 	Metrics *metrics.Registry
 	// Linkage publishes the stores' record-linkage encodings to the hub and shows its candidates.
 	Linkage *crossmatch.Service
+	// Dashboard computes the home page's panels and the digests' counts.
+	Dashboard *dashboard.Service
+	// Notify sends the e-mail digests; nil without HOMEWARD_SMTP_URL (notify.go).
+	Notify *notify.Service
 	// Jobs runs the background work as River jobs in each database (jobs.go).
 	Jobs     *jobs.Runner
 	jobPools []*pgxpool.Pool
@@ -150,7 +155,11 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	}
 	a.Audit.Anchored(a.Sealer.Stores()...) // the console's chain check also checks the heads in the hub
 	dash := dashboard.New(hub, a.Stores, overdueSteps(a.Repatriation))
+	a.Dashboard = dash
 	if a.MFA, err = mfa.New(hub, master, cfg.PublicURL); err != nil {
+		return nil, err
+	}
+	if a.Notify, err = openNotify(cfg, hub, a.Directory, dash, bundle); err != nil { // notify.go
 		return nil, err
 	}
 	if err := a.openJobs(ctx, cfg); err != nil { // jobs.go

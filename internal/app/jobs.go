@@ -45,7 +45,7 @@ func (a *App) openJobs(ctx context.Context, cfg config.Config) error {
 			a.Metrics.JobRun(kind, err)
 		}
 	}
-	a.Jobs, err = jobs.New(dbs, jobs.Work{Exchange: a.Exchange, Sealer: a.Sealer, Linkage: a.Linkage, OnRun: onRun}, jobs.Options{})
+	a.Jobs, err = jobs.New(dbs, jobs.Work{Exchange: a.Exchange, Sealer: a.Sealer, Linkage: a.Linkage, Notify: a.Notify, OnRun: onRun}, jobs.Options{})
 	return err
 }
 

@@ -51,6 +51,10 @@ type Config struct {
 	// "http://"+Addr): the links it hands out (enrolment) start with it, and passkeys are bound to
 	// its host and origin.
 	PublicURL string
+	// SMTPURL is HOMEWARD_SMTP_URL, the SMTP server of the e-mail digests
+	// (smtp://[user:password@]host[:port][?from=ADDRESS&starttls=required], see notify.ParseSMTPURL);
+	// empty: no digest is sent (the default, and the development default).
+	SMTPURL string
 	// Ops are the operations settings: metrics address, log format, API rate limit, import limit
 	// (ops.go).
 	Ops Ops
@@ -69,6 +73,7 @@ func FromEnv() Config {
 		StoreDSNs:      map[string]string{},
 		CookieSecure:   os.Getenv("HOMEWARD_COOKIE_INSECURE") == "",
 		TrustedProxies: os.Getenv("HOMEWARD_TRUSTED_PROXIES"),
+		SMTPURL:        os.Getenv("HOMEWARD_SMTP_URL"),
 		Ops:            opsFromEnv(),
 		Objects:        objectStoreFromEnv(),
 	}

@@ -29,6 +29,7 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/crossmatch"
 	"homeward/internal/exchange"
+	"homeward/internal/notify"
 )
 
 // HubName is the hub's database name in jobs' arguments (a store's is its country code).
@@ -39,18 +40,22 @@ type Intervals struct {
 	Relay, Seal, Anchor, Expire, Sync time.Duration
 	// Publish and Encode are the record linkage's (stores only, when Work.Linkage is set).
 	Publish, Encode time.Duration
+	// NotifyScan and NotifyDaily are the periods of the digest jobs (notify.go); zero takes the default.
+	NotifyScan, NotifyDaily time.Duration
 }
 
 // DefaultIntervals are the periods `homeward serve` uses.
 var DefaultIntervals = Intervals{Relay: 2 * time.Second, Seal: 2 * time.Second, Anchor: audit.AnchorInterval,
 	Expire: exchange.WorkerInterval, Sync: exchange.WorkerInterval,
-	Publish: crossmatch.WorkerInterval, Encode: crossmatch.ReencodeInterval}
+	Publish: crossmatch.WorkerInterval, Encode: crossmatch.ReencodeInterval,
+	NotifyScan: time.Minute, NotifyDaily: time.Hour}
 
 // withDefaults fills each period left zero with its default.
 func (iv Intervals) withDefaults() Intervals {
 	d := DefaultIntervals
 	for _, p := range []struct{ v, def *time.Duration }{{&iv.Relay, &d.Relay}, {&iv.Seal, &d.Seal}, {&iv.Anchor, &d.Anchor},
-		{&iv.Expire, &d.Expire}, {&iv.Sync, &d.Sync}, {&iv.Publish, &d.Publish}, {&iv.Encode, &d.Encode}} {
+		{&iv.Expire, &d.Expire}, {&iv.Sync, &d.Sync}, {&iv.Publish, &d.Publish}, {&iv.Encode, &d.Encode},
+		{&iv.NotifyScan, &d.NotifyScan}, {&iv.NotifyDaily, &d.NotifyDaily}} {
 		if *p.v <= 0 {
 			*p.v = *p.def
 		}
@@ -80,6 +85,8 @@ type Work struct {
 	// Linkage, when set, publishes and encodes each store's record-linkage encodings
 	// (LinkagePublishArgs, LinkageEncodeArgs).
 	Linkage *crossmatch.Service
+	// Notify sends the e-mail digests; nil when no SMTP server is configured (no digest job runs).
+	Notify *notify.Service
 	// OnRun, when set, is told every run's kind and result (the metrics' job runs).
 	OnRun func(kind string, err error)
 }
@@ -111,11 +118,12 @@ func New(dbs []Database, w Work, opt Options) (*Runner, error) {
 	}
 	r := &Runner{clients: map[string]*river.Client[pgx.Tx]{}, opt: opt}
 	workers := w.workers()
+	w.notifyWorkers(workers, opt.MaxAttempts)
 	for _, d := range dbs {
 		c, err := river.NewClient(riverpgxv5.New(d.Pool), &river.Config{
 			Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 			Workers:                     workers,
-			PeriodicJobs:                periodic(d.Name, opt.Intervals, opt.MaxAttempts, w.Linkage != nil),
+			PeriodicJobs:                periodic(d.Name, opt.Intervals, opt.MaxAttempts, w.Linkage != nil, w.Notify != nil),
 			MaxAttempts:                 opt.MaxAttempts,
 			CompletedJobRetentionPeriod: time.Hour, // a periodic job is a row a period: keep an hour
 			Logger:                      opt.Logger,

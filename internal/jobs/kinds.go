@@ -138,7 +138,7 @@ var errNoLinkage = errors.New("jobs: this runner has no record-linkage service")
 
 // periodic lists the periodic jobs of database db: each unique by its arguments within its period,
 // so two processes (two leaders in turn, or a leader and an Enqueue) never insert it twice.
-func periodic(db string, iv Intervals, attempts int, linkage bool) []*river.PeriodicJob {
+func periodic(db string, iv Intervals, attempts int, linkage, digests bool) []*river.PeriodicJob {
 	every := func(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 		opts := uniqueOpts(d, attempts)
 		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
@@ -152,6 +152,9 @@ func periodic(db string, iv Intervals, attempts int, linkage bool) []*river.Peri
 	out = append(out, every(iv.Sync, SyncArgs{DB: db}))
 	if linkage { // a store's record linkage: publish often, look for persons to encode rarely
 		out = append(out, every(iv.Publish, LinkagePublishArgs{DB: db}), every(iv.Encode, LinkageEncodeArgs{DB: db}))
+	}
+	if digests { // a store's queue holds its country's digests
+		out = append(out, every(iv.NotifyScan, NotifyScanArgs{DB: db}), every(iv.NotifyDaily, NotifyDailyArgs{DB: db}))
 	}
 	return out
 }
@@ -176,6 +179,10 @@ func (iv Intervals) period(kind string) time.Duration {
 		return iv.Publish
 	case LinkageEncodeArgs{}.Kind():
 		return iv.Encode
+	case NotifyScanArgs{}.Kind():
+		return iv.NotifyScan
+	case NotifyDailyArgs{}.Kind():
+		return iv.NotifyDaily
 	}
 	return iv.Sync
 }

@@ -101,11 +101,18 @@ type settingsPage struct {
 	Base
 	BuddhistEra bool
 	Saved       bool
+	Notify      notifyField       // the e-mail digest setting (settings_notify.go)
+	Errors      map[string]string // field messages after a refused save
 }
 
 func (s *Server) settingsForm(c echo.Context) error {
 	b := s.base(c)
-	return s.render(c, http.StatusOK, "settings", settingsPage{Base: b, BuddhistEra: b.L.BuddhistEra, Saved: c.QueryParam("saved") == "1"})
+	mode, err := s.Directory.Notify(c.Request().Context(), b.Actor)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "settings", settingsPage{Base: b, BuddhistEra: b.L.BuddhistEra,
+		Saved: c.QueryParam("saved") == "1", Notify: notifyOptions(b.L, mode)})
 }
 
 func (s *Server) saveSettings(c echo.Context) error {
@@ -115,6 +122,9 @@ func (s *Server) saveSettings(c echo.Context) error {
 		lang = localizerOf(c).Lang
 	}
 	be := c.FormValue("buddhist_era") == "on"
+	if rendered, err := s.saveNotify(c); rendered || err != nil {
+		return err
+	}
 	if err := s.Directory.SetPreferences(ctx, actorOf(c), lang, be); err != nil {
 		return err
 	}
