@@ -13,9 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
-	"homeward/internal/audit"
 	"homeward/internal/authz"
-	"homeward/internal/personlink"
 	"homeward/internal/problem"
 	"homeward/internal/store"
 )
@@ -202,8 +200,7 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 			}
 			return nil, err
 		}
-		c := &Case{ID: uuid.Must(uuid.NewV7()).String(), PersonID: p.ID, OwnerAgencyID: scope.AgencyID,
-			Stage: StageReception, CreatedAt: now, UpdatedAt: now, Version: 1}
+		c := newCase(p, scope, now)
 		persons, cs = append(persons, p), append(cs, c)
 		out[i] = Intaken{Person: p, Case: c}
 	}
@@ -218,27 +215,11 @@ func (s *Service) IntakeBatch(ctx context.Context, a *authz.Actor, ins []IntakeI
 		if err != nil {
 			return err
 		}
-		var seqs []int64
-		if err := tx.Raw(`SELECT nextval('case_reference_seq') FROM generate_series(1, ?)`, len(cs)).Scan(&seqs).Error; err != nil {
-			return err
+		counts := make([]int, len(cs))
+		for i := range cs {
+			out[i].Duplicates, counts[i] = dups[i], len(dups[i])
 		}
-		entries := make([]audit.Entry, len(cs))
-		for i, c := range cs {
-			c.Reference = fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seqs[i])
-			entries[i] = entry(a, audit.CaseIntake, "case", c.ID, map[string]any{"person_id": c.PersonID, "reference": c.Reference,
-				"possible_duplicates": len(dups[i])})
-			out[i].Duplicates = dups[i]
-		}
-		if err := tx.CreateInBatches(persons, 500).Error; err != nil {
-			return fmt.Errorf("insert persons: %w", err)
-		}
-		if err := tx.CreateInBatches(cs, 500).Error; err != nil {
-			return fmt.Errorf("insert cases: %w", err)
-		}
-		if err := personlink.Refresh(tx, st, now, personIDs(persons)...); err != nil {
-			return err
-		}
-		return audit.AppendMany(tx, now, entries)
+		return insertIntakes(tx, st, a, scope, persons, cs, counts, now)
 	})
 	if err != nil {
 		return nil, err

@@ -32,66 +32,213 @@ type Note struct {
 	Args []any
 }
 
-// Parsed is a file read and mapped onto intake inputs.
+// Parsed is a file read and mapped onto intake inputs: its rows (Parse only; an import reads them a
+// batch at a time) and its problems, at most MaxProblems errors and MaxProblems warnings kept.
 type Parsed struct {
 	Layout   Layout
 	Rows     []Row
 	Errors   []Problem
 	Warnings []Problem
-	Notes    []Note
-	head     *header
-	flagged  map[cellRef]bool // cells with a problem already, so validation does not repeat it
+	// MoreErrors and MoreWarnings count the problems found past MaxProblems, not kept.
+	MoreErrors, MoreWarnings int
+	Notes                    []Note
+	head                     *header
+	flagged                  map[cellRef]bool // cells with a problem already (of the rows at hand), so validation does not repeat it
 }
 
 // Parse reads a CSV or XLSX file in the Homeward template or the HTCDS v2.0 layout, maps every row
-// onto a cases.IntakeInput and collects every problem it finds by row and column. It does not check
-// what only the case service knows (lengths, date ranges, required fields): Service.Import does.
+// onto a cases.IntakeInput and collects the problems it finds by row and column, repeated persons
+// included. It does not check what only the case service knows (lengths, date ranges, required
+// fields): Service.Import does, reading the file a batch at a time rather than whole.
 func Parse(data []byte, now time.Time) *Parsed {
-	p := &Parsed{flagged: map[cellRef]bool{}}
-	s, prob := readFile(data)
+	s := openStream(data, now)
+	defer s.close()
+	var reps repeats
+	for {
+		r, ok := s.next()
+		if !ok {
+			break
+		}
+		reps.check(s.p, r)
+		s.p.Rows = append(s.p.Rows, r)
+	}
+	s.finish()
+	if s.failed {
+		s.p.Rows = nil
+	}
+	s.p.noteMore()
+	return s.p
+}
+
+// stream reads a file's data rows one at a time, each mapped onto an intake input, and records the
+// problems of its cells in p as it goes: the file is never held as rows.
+type stream struct {
+	p        *Parsed
+	src      *rowSource
+	now      time.Time
+	pending  []rawRow       // rows read ahead with the header
+	unstored map[string]int // HTCDS column -> rows with a value there
+	dates    map[dateForm]int
+	rows     int  // data rows read
+	raw      int  // non-blank rows read, the header included
+	formula  int  // formulas reported so far (src.formulas[:formula])
+	failed   bool // a file-level problem ended the reading: p holds only it
+}
+
+// openStream opens a file and reads its header (and, for IOM's spreadsheet, its label row). A file
+// that cannot be read, or whose header is not understood, is a stream whose p holds the problems and
+// that yields no row.
+func openStream(data []byte, now time.Time) *stream {
+	s := &stream{p: &Parsed{flagged: map[cellRef]bool{}}, now: now, unstored: map[string]int{}, dates: map[dateForm]int{}}
+	src, prob := openRows(data)
 	if prob != nil {
-		p.Errors = append(p.Errors, *prob)
-		return p
+		s.fail(*prob, false)
+		return s
 	}
-	if len(s.rows) == 0 && len(s.formulas) == 0 {
-		p.Errors = append(p.Errors, Problem{Key: "imports.error.empty"})
-		return p
+	s.src = src
+	first, ok := s.read()
+	switch {
+	case !ok && s.failed:
+		return s
+	case !ok && len(src.formulas) == 0:
+		s.fail(Problem{Key: "imports.error.empty"}, false)
+		return s
+	case !ok:
+		s.fail(Problem{Row: src.formulas[0].row, Key: "imports.error.formula"}, false)
+		return s
 	}
-	if len(s.rows) == 0 {
-		p.Errors = append(p.Errors, Problem{Row: s.formulas[0].row, Key: "imports.error.formula"})
-		return p
+	head := []rawRow{first}
+	if second, ok := s.read(); ok {
+		head = append(head, second)
+	} else if s.failed {
+		return s
 	}
-	h, probs := readHeader(s.rows)
+	h, probs := readHeader(head)
 	if len(probs) > 0 {
-		p.Errors = probs
-		return p
+		s.p.Errors, s.failed = probs, true
+		return s
 	}
-	p.head, p.Layout = h, h.layout
-	for _, f := range s.formulas { // first: a formula's cached value is no value
-		p.cellError(f.row, f.col, "imports.error.formula")
+	s.p.head, s.p.Layout = h, h.layout
+	s.pending = head[1+h.skip:]
+	return s
+}
+
+// read returns the next non-blank row of the file, counting it against maxRawRows.
+func (s *stream) read() (rawRow, bool) {
+	if s.failed {
+		return rawRow{}, false
 	}
-	unstored := map[string]int{} // HTCDS column -> rows with a value there
-	dates := map[dateForm]int{}  // how the birth dates were written (dates.go)
-	for _, r := range s.rows[1+h.skip:] {
-		if !p.hasData(r.cells) {
+	r, ok := s.src.next()
+	switch {
+	case !ok && s.src.prob != nil:
+		s.fail(*s.src.prob, false)
+		return rawRow{}, false
+	case !ok:
+		return rawRow{}, false
+	}
+	if s.raw++; s.raw > maxRawRows {
+		s.fail(Problem{Key: "imports.error.too_many_rows", Args: []any{"Max", MaxRows}}, true)
+		return rawRow{}, false
+	}
+	return r, true
+}
+
+// next returns the next data row of the file, mapped; false at the end of the file or when a
+// file-level problem stopped it (s.failed).
+func (s *stream) next() (Row, bool) {
+	for !s.failed && s.p.head != nil {
+		var r rawRow
+		if len(s.pending) > 0 {
+			r, s.pending = s.pending[0], s.pending[1:]
+		} else if next, ok := s.read(); ok {
+			r = next
+		} else {
+			return Row{}, false
+		}
+		s.formulasTo(r.num)
+		if !s.p.hasData(r.cells) {
 			continue
 		}
-		if len(p.Rows) == MaxRows {
-			return &Parsed{Layout: h.layout, Errors: []Problem{{Key: "imports.error.too_many_rows", Args: []any{"Max", MaxRows}}}}
+		if s.rows++; s.rows > MaxRows {
+			s.fail(Problem{Key: "imports.error.too_many_rows", Args: []any{"Max", MaxRows}}, true)
+			return Row{}, false
 		}
-		p.Rows = append(p.Rows, p.mapRow(r, s, now, unstored, dates))
+		return s.p.mapRow(r, s.src, s.now, s.unstored, s.dates), true
 	}
-	if s.tooMany {
-		return &Parsed{Layout: h.layout, Errors: []Problem{{Key: "imports.error.too_many_rows", Args: []any{"Max", MaxRows}}}}
+	return Row{}, false
+}
+
+// formulasTo reports the formula cells of the rows up to row, first in their cells: a formula's
+// cached value is no value.
+func (s *stream) formulasTo(row int) {
+	for ; s.formula < len(s.src.formulas) && s.src.formulas[s.formula].row <= row; s.formula++ {
+		f := s.src.formulas[s.formula]
+		s.p.cellError(f.row, f.col, "imports.error.formula")
 	}
-	if len(p.Rows) == 0 && len(p.Errors) == 0 {
-		p.Errors = append(p.Errors, Problem{Key: "imports.error.no_rows"})
+}
+
+// fail replaces everything found with one file-level problem (keeping the layout when asked): the
+// file is refused whole.
+func (s *stream) fail(prob Problem, keepLayout bool) {
+	layout := Layout("")
+	if keepLayout {
+		layout = s.p.Layout
 	}
-	p.findRepeats()
-	p.noteUnstored(unstored)
-	p.noteDates(dates)
-	p.sortProblems()
-	return p
+	s.p = &Parsed{Layout: layout, Errors: []Problem{prob}, flagged: map[cellRef]bool{}}
+	s.failed = true
+}
+
+// finish reports what only the end of the file tells (the formulas left, no rows at all, the notes
+// on the file) and orders the problems.
+func (s *stream) finish() {
+	if s.failed {
+		return
+	}
+	s.formulasTo(maxSheetRows + 1)
+	s.p.MoreErrors += s.src.moreFormulas
+	if s.rows == 0 && len(s.p.Errors) == 0 {
+		s.p.addError(Problem{Key: "imports.error.no_rows"})
+	}
+	s.p.noteUnstored(s.unstored)
+	s.p.noteDates(s.dates)
+	s.p.sortProblems()
+}
+
+func (s *stream) close() {
+	if s.src != nil && s.src.close != nil {
+		s.src.close()
+	}
+}
+
+// addError keeps an error, or counts it past MaxProblems.
+func (p *Parsed) addError(e Problem) {
+	if len(p.Errors) >= MaxProblems {
+		p.MoreErrors++
+		return
+	}
+	p.Errors = append(p.Errors, e)
+}
+
+// addWarning keeps a warning, or counts it past MaxProblems.
+func (p *Parsed) addWarning(w Problem) {
+	if len(p.Warnings) >= MaxProblems {
+		p.MoreWarnings++
+		return
+	}
+	p.Warnings = append(p.Warnings, w)
+}
+
+// failedAt reports whether the file has an error, kept or counted.
+func (p *Parsed) failedAt() bool { return len(p.Errors) > 0 || p.MoreErrors > 0 }
+
+// noteMore names the problems found past MaxProblems.
+func (p *Parsed) noteMore() {
+	if p.MoreErrors > 0 {
+		p.Notes = append(p.Notes, Note{Key: "imports.note.more_errors", Args: []any{"Count", p.MoreErrors, "Max", MaxProblems}})
+	}
+	if p.MoreWarnings > 0 {
+		p.Notes = append(p.Notes, Note{Key: "imports.note.more_warnings", Args: []any{"Count", p.MoreWarnings, "Max", MaxProblems}})
+	}
 }
 
 // hasData reports whether a row has a value under some headed column (IOM numbers its empty rows in
@@ -115,11 +262,11 @@ func (p *Parsed) cellError(row, col int, key string, args ...any) {
 		return
 	}
 	p.flagged[ref] = true
-	p.Errors = append(p.Errors, Problem{Row: row, Column: p.head.columnName(col), Key: key, Args: args, col: col})
+	p.addError(Problem{Row: row, Column: p.head.columnName(col), Key: key, Args: args, col: col})
 }
 
 // mapRow turns one row into an intake input, recording problems with its cells.
-func (p *Parsed) mapRow(r rawRow, s *sheet, now time.Time, unstored map[string]int, dates map[dateForm]int) Row {
+func (p *Parsed) mapRow(r rawRow, s *rowSource, now time.Time, unstored map[string]int, dates map[dateForm]int) Row {
 	h := p.head
 	out := Row{Num: r.num}
 	in := &out.Input
