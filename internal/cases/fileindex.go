@@ -43,7 +43,8 @@ type filePair struct {
 }
 
 // add indexes person p as row (rows are added in increasing order, each once) and returns the
-// earlier rows it may duplicate, documents first.
+// earlier rows it may duplicate, documents first, at most 2*MaxDuplicates (what a row may report):
+// a file of one name many times over costs a bounded number of pairs a row, not one per earlier row.
 func (x *fileIndex) add(row int, p *Person, now time.Time) []filePair {
 	if x.byDoc == nil {
 		x.byDoc, x.byGram, x.matched = map[string][]int32{}, map[gramKey][]int32{}, map[[2]int32]struct{}{}
@@ -53,6 +54,7 @@ func (x *fileIndex) add(row int, p *Person, now time.Time) []filePair {
 	}
 	x.rows[row] = fileRow{birth: p.BirthDate, age: p.AgeEstimate, at: p.CreatedAt}
 	var out []filePair
+	full := func() bool { return len(out) >= 2*MaxDuplicates }
 	found := func(other int32, reason string) {
 		key := [2]int32{other, int32(row)}
 		if _, ok := x.matched[key]; ok {
@@ -63,7 +65,7 @@ func (x *fileIndex) add(row int, p *Person, now time.Time) []filePair {
 	}
 	for _, b := range p.DocumentBidxs {
 		for _, other := range x.byDoc[string(b)] {
-			if int(other) != row {
+			if int(other) != row && !full() {
 				found(other, ReasonDocument)
 			}
 		}
@@ -81,7 +83,7 @@ func (x *fileIndex) add(row int, p *Person, now time.Time) []filePair {
 			key := gramKey{p.Nationality, t}
 			for _, o := range x.byGram[key] {
 				other := x.names[o]
-				if int(other.row) == row {
+				if int(other.row) == row || full() {
 					continue
 				}
 				if _, ok := x.matched[[2]int32{other.row, int32(row)}]; ok {

@@ -30,7 +30,7 @@ const (
 	maxUnzippedXML = 8 << 20
 	// maxUnzipped bounds the uncompressed size of an XLSX file (a zip bomb is refused).
 	maxUnzipped = 128 << 20
-	// MaxProblems is the most errors, and the most warnings, a report keeps (in row order); the
+	// MaxProblems is the most errors, and the most warnings, a report keeps (the first found); the
 	// rest are counted (Parsed.MoreErrors, MoreWarnings) and named by a note.
 	MaxProblems = 2000
 	// maxFormulas is the most formula cells of a sheet kept by the scan; the rest are counted.

@@ -17,7 +17,7 @@ import (
 
 // maxImportHeapMB bounds the heap an import of MaxRows rows may add, whatever the store holds (8.4 and
 // 8.6 MB measured; the import that read the file whole measured 18.6 and 20.5 MB). The
-// file itself (about 0.5 MB here, 10 MB at most) is the caller's.
+// file itself (0.3 MB here, 10 MB at most) is the caller's.
 const maxImportHeapMB = 14
 
 // heapObjects reads the bytes of the heap's objects, live or not yet swept.
@@ -99,5 +99,53 @@ func TestImportHeapDoesNotGrowWithTheStore(t *testing.T) {
 		if mb > maxImportHeapMB {
 			t.Errorf("import %d: the heap grew by %.1f MB, more than %d MB", run, mb, maxImportHeapMB)
 		}
+	}
+}
+
+// TestParseKeepsAtMostMaxProblems: a file with an error on every row keeps the first MaxProblems
+// errors, in row order, counts the rest and says so in a note.
+func TestParseKeepsAtMostMaxProblems(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(enHeader + "\n")
+	for i := range imports.MaxProblems + 500 {
+		fmt.Fprintf(&b, "Person %d,Import,robot,,30,KH,km,,,\n", i)
+	}
+	p := imports.Parse([]byte(b.String()), now)
+	if len(p.Errors) != imports.MaxProblems || p.MoreErrors != 500 {
+		t.Fatalf("errors kept %d, more %d; want %d and 500", len(p.Errors), p.MoreErrors, imports.MaxProblems)
+	}
+	if first, last := p.Errors[0], p.Errors[len(p.Errors)-1]; first.Row != 2 || last.Row != imports.MaxProblems+1 || first.Key != "imports.error.sex" {
+		t.Errorf("errors from row %d (%s) to row %d, want 2 to %d", first.Row, first.Key, last.Row, imports.MaxProblems+1)
+	}
+	want := imports.Note{Key: "imports.note.more_errors", Args: []any{"Count", 500, "Max", imports.MaxProblems}}
+	if len(p.Notes) != 1 || fmt.Sprint(p.Notes[0]) != fmt.Sprint(want) {
+		t.Errorf("notes %+v, want %+v", p.Notes, want)
+	}
+}
+
+// TestImportFindsTheSamePersonAcrossBatches: the first and the last row of a file of several
+// batches name the same person (another document): each row warns of the other, as within one batch.
+func TestImportFindsTheSamePersonAcrossBatches(t *testing.T) {
+	env := apptest.New(t)
+	svc := imports.New(env.App.Stores, env.App.Cases)
+	a := env.Actor(t, thWorker)
+	op := operationID(t, env, "TH")
+	lines := strings.Split(strings.TrimSpace(string(benchFile(7, 600))), "\n")
+	again := strings.Split(lines[1], ",")
+	again[7] = "AGAIN0001"
+	file := strings.Join(append(lines, strings.Join(again, ",")), "\n") + "\n"
+	last := len(lines) + 1 // the spreadsheet row of the repeated person
+	rep, err := svc.Import(context.Background(), a, op, []byte(file), true)
+	if err != nil || len(rep.Errors) > 0 || rep.Rows != 601 {
+		t.Fatalf("dry run: %v, rows %d, errors %+v", err, rep.Rows, rep.Errors)
+	}
+	found := map[[2]int]bool{}
+	for _, w := range rep.Warnings {
+		if w.Key == "imports.warning.same_person" && len(w.Args) == 2 {
+			found[[2]int{w.Row, w.Args[1].(int)}] = true
+		}
+	}
+	if !found[[2]int{2, last}] || !found[[2]int{last, 2}] {
+		t.Errorf("rows 2 and %d do not warn of each other; same-person warnings: %v", last, found)
 	}
 }
