@@ -1,6 +1,6 @@
 // Package imports is the bulk intake: a CSV or XLSX file of the persons a rescue operation brought in,
 // in the Homeward template (headers in English, Thai or Khmer) or the HTCDS v2.0 layout, checked row
-// by row and column by column, then registered all or nothing through cases.Service.IntakeBatch.
+// by row and column by column, then registered all or nothing through cases.Service.IntakeFile.
 package imports
 
 import (
