@@ -71,8 +71,8 @@ func (s *Service) PossibleDuplicates(ctx context.Context, a *authz.Actor, in Int
 
 // FindDuplicates lists the possible duplicates of every valid row of a batch, by row index: persons
 // already in the actor's store and other rows of the batch (Duplicate.Row). Invalid rows are
-// skipped (IntakeBatch reports them). Nothing is written but the audit row. The bulk import's dry
-// run calls it; IntakeBatch itself fills Intaken.Duplicates.
+// skipped (IntakeBatch reports them). Nothing is written but the audit row. IntakeBatch itself
+// fills Intaken.Duplicates; the bulk import checks a file a batch at a time (FileIntake.Check).
 func (s *Service) FindDuplicates(ctx context.Context, a *authz.Actor, ins []IntakeInput) (map[int][]Duplicate, error) {
 	st, _, err := s.bindIntake(a)
 	if err != nil {

@@ -13,9 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
-	"homeward/internal/audit"
 	"homeward/internal/authz"
-	"homeward/internal/personlink"
 	"homeward/internal/problem"
 	"homeward/internal/store"
 )
@@ -209,6 +207,35 @@ func (x BatchExtra) stage(i int) (Stage, string) {
 	return x.Stages[i], reason
 }
 
+// openCase is the case row i of a batch opens for person p (newCase, at x's stage), with its stage
+// change when the stage is not reception; a stage the actor may not move a case to is invalid.
+func (x BatchExtra) openCase(a *authz.Actor, p *Person, scope authz.Scope, i int, now time.Time) (*Case, *StageChange, *problem.Invalid) {
+	c := newCase(p, scope, now)
+	stage, reason := x.stage(i)
+	if stage == StageReception {
+		return c, nil, nil
+	}
+	if !stage.Valid() || !mayMove(a, StageReception, stage) {
+		return nil, nil, &problem.Invalid{Fields: map[string]string{"stage": "case.error.transition_needs_supervisor"}}
+	}
+	c.Stage = stage
+	return c, &StageChange{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, FromStage: StageReception,
+		ToStage: stage, Reason: reason, ActorUserID: a.UserID, At: now}, nil
+}
+
+// finish writes, after a batch's persons and cases, their stage changes and x.After's work.
+func (x BatchExtra) finish(tx *gorm.DB, st *store.Store, changes []StageChange, out []Intaken) error {
+	if len(changes) > 0 {
+		if err := tx.CreateInBatches(changes, 500).Error; err != nil {
+			return fmt.Errorf("insert stage changes: %w", err)
+		}
+	}
+	if x.After == nil {
+		return nil
+	}
+	return x.After(tx, st, out)
+}
+
 // IntakeBatchWith is IntakeBatch with the additions of x.
 func (s *Service) IntakeBatchWith(ctx context.Context, a *authz.Actor, ins []IntakeInput, x BatchExtra) ([]Intaken, error) {
 	if err := a.Require(authz.SectionIdentity, authz.ActionWrite); err != nil {
@@ -232,16 +259,13 @@ func (s *Service) IntakeBatchWith(ctx context.Context, a *authz.Actor, ins []Int
 			}
 			return nil, err
 		}
-		stage, reason := x.stage(i)
-		if stage != StageReception && (!stage.Valid() || !mayMove(a, StageReception, stage)) {
-			bad.Rows[i] = &problem.Invalid{Fields: map[string]string{"stage": "case.error.transition_needs_supervisor"}}
+		c, change, inv := x.openCase(a, p, scope, i, now)
+		if inv != nil {
+			bad.Rows[i] = inv
 			continue
 		}
-		c := &Case{ID: uuid.Must(uuid.NewV7()).String(), PersonID: p.ID, OwnerAgencyID: scope.AgencyID,
-			Stage: stage, CreatedAt: now, UpdatedAt: now, Version: 1}
-		if stage != StageReception {
-			changes = append(changes, StageChange{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, FromStage: StageReception,
-				ToStage: stage, Reason: reason, ActorUserID: a.UserID, At: now})
+		if change != nil {
+			changes = append(changes, *change)
 		}
 		persons, cs = append(persons, p), append(cs, c)
 		out[i] = Intaken{Person: p, Case: c}
@@ -257,40 +281,14 @@ func (s *Service) IntakeBatchWith(ctx context.Context, a *authz.Actor, ins []Int
 		if err != nil {
 			return err
 		}
-		var seqs []int64
-		if err := tx.Raw(`SELECT nextval('case_reference_seq') FROM generate_series(1, ?)`, len(cs)).Scan(&seqs).Error; err != nil {
+		counts := make([]int, len(cs))
+		for i := range cs {
+			out[i].Duplicates, counts[i] = dups[i], len(dups[i])
+		}
+		if err := insertIntakes(tx, st, a, scope, persons, cs, counts, now); err != nil {
 			return err
 		}
-		entries := make([]audit.Entry, len(cs))
-		for i, c := range cs {
-			c.Reference = fmt.Sprintf("%s-%d-%06d", scope.Country, now.Year(), seqs[i])
-			detail := map[string]any{"person_id": c.PersonID, "reference": c.Reference, "possible_duplicates": len(dups[i])}
-			if c.Stage != StageReception {
-				detail["stage"] = c.Stage
-			}
-			entries[i] = entry(a, audit.CaseIntake, "case", c.ID, detail)
-			out[i].Duplicates = dups[i]
-		}
-		if err := tx.CreateInBatches(persons, 500).Error; err != nil {
-			return fmt.Errorf("insert persons: %w", err)
-		}
-		if err := tx.CreateInBatches(cs, 500).Error; err != nil {
-			return fmt.Errorf("insert cases: %w", err)
-		}
-		if len(changes) > 0 {
-			if err := tx.CreateInBatches(changes, 500).Error; err != nil {
-				return fmt.Errorf("insert stage changes: %w", err)
-			}
-		}
-		if err := personlink.Refresh(tx, st, now, personIDs(persons)...); err != nil {
-			return err
-		}
-		if x.After != nil {
-			if err := x.After(tx, st, out); err != nil {
-				return err
-			}
-		}
-		return audit.AppendMany(tx, now, entries)
+		return x.finish(tx, st, changes, out)
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
 
@@ -10,27 +11,41 @@ import (
 	"homeward/internal/vault"
 )
 
-// findRepeats reports persons the file holds twice for certain: the same row twice, or the same
-// identity-document number on two rows. Likely repeats (similar names of the same age and
-// nationality) are the case service's to find, with the store's: they are warnings (see duplicates).
-func (p *Parsed) findRepeats() {
-	rows, docs := map[string]int{}, map[string]int{}
-	givenCol := p.head.index(fGivenName)
-	for _, r := range p.Rows {
-		in := r.Input
-		if first, ok := rows[rowKey(in)]; ok {
-			p.cellError(r.Num, givenCol, "imports.error.duplicate_row", "Row", first)
-			continue
-		}
-		rows[rowKey(in)] = r.Num
-		for _, d := range documentNumbers(in) {
-			if first, ok := docs[d.number]; ok && first != r.Num {
-				p.cellError(r.Num, p.head.index(d.field), "imports.error.duplicate_document", "Row", first)
-				break
-			}
-			docs[d.number] = r.Num
-		}
+// repeats finds the persons a file holds twice for certain, a row at a time: the same row twice, or
+// the same identity-document number on two rows. It keeps a 128-bit digest of each row and each
+// document number, never the rows. Likely repeats (similar names of the same age and nationality)
+// are the case service's to find, with the store's: they are warnings (see duplicates).
+type repeats struct {
+	rows, docs map[[16]byte]int32 // digest -> first spreadsheet row
+}
+
+// check records r and reports it as an error when an earlier row is the same or holds one of its
+// document numbers.
+func (x *repeats) check(p *Parsed, r Row) {
+	if x.rows == nil {
+		x.rows, x.docs = map[[16]byte]int32{}, map[[16]byte]int32{}
 	}
+	in := r.Input
+	key := digest(rowKey(in))
+	if first, ok := x.rows[key]; ok {
+		p.cellError(r.Num, p.head.index(fGivenName), "imports.error.duplicate_row", "Row", int(first))
+		return
+	}
+	x.rows[key] = int32(r.Num)
+	for _, d := range documentNumbers(in) {
+		key := digest(d.number)
+		if first, ok := x.docs[key]; ok && int(first) != r.Num {
+			p.cellError(r.Num, p.head.index(d.field), "imports.error.duplicate_document", "Row", int(first))
+			break
+		}
+		x.docs[key] = int32(r.Num)
+	}
+}
+
+// digest is the first 128 bits of the SHA-256 of s: a key that two different texts do not share.
+func digest(s string) [16]byte {
+	sum := sha256.Sum256([]byte(s))
+	return [16]byte(sum[:16])
 }
 
 type docNumber struct{ field, number string }

@@ -32,39 +32,46 @@ func (p *Parsed) mapPicklist(row *Row, col int, v string) {
 	row.Picklists[field] = values
 }
 
-// checkPicklistRights refuses, at their cells, picklist values the actor may not record: screening
-// indicators without the screening section's write right, and a closed case without the right to
-// approve a closure (the same rights as recording a screening and closing a case by hand).
-func (p *Parsed) checkPicklistRights(a *authz.Actor) {
-	if p.head == nil || p.head.layout != LayoutHTCDS {
+// checkPicklists checks a row's HTCDS picklist values as it is read: the rights to record them
+// (checkPicklistRights), and whether any is kept as given (counted for notePicklists).
+func (p *Parsed) checkPicklists(a *authz.Actor, r Row) {
+	if p.head == nil || p.head.layout != LayoutHTCDS || len(r.Picklists) == 0 {
 		return
 	}
-	screen, closeCase := a.Can(authz.SectionScreening, authz.ActionWrite), a.Can(authz.SectionClosure, authz.ActionApprove)
-	for _, r := range p.Rows {
-		m := htcds.Map(r.Picklists)
-		if len(m.Indicators) > 0 && !screen {
-			for _, l := range htcds.Links {
-				if l.Indicator != "" && contains(r.Picklists[l.Field], l.Value) {
-					p.cellError(r.Num, p.head.htcdsIndex(l.Field), "imports.error.picklist_screening")
-				}
-			}
-		}
-		if m.Stage == cases.StageClosed && !closeCase {
-			p.cellError(r.Num, p.head.htcdsIndex(htcds.FieldCaseStatus), "imports.error.picklist_closed")
-		}
+	m := htcds.Map(r.Picklists)
+	p.checkPicklistRights(a, r, m)
+	if len(m.Kept) > 0 {
+		p.keptRows++
 	}
 }
 
-// htcdsExtra is what the picklists add to the intake batch: the stage each case opens in, and,
-// in the batch's transaction, the screenings of the indicators read and the values kept as given.
-func (p *Parsed) htcdsExtra(a *authz.Actor, now time.Time) cases.BatchExtra {
+// checkPicklistRights refuses, at their cells, picklist values the actor may not record: screening
+// indicators without the screening section's write right, and a closed case without the right to
+// approve a closure (the same rights as recording a screening and closing a case by hand).
+func (p *Parsed) checkPicklistRights(a *authz.Actor, r Row, m htcds.Imported) {
+	if len(m.Indicators) > 0 && !a.Can(authz.SectionScreening, authz.ActionWrite) {
+		for _, l := range htcds.Links {
+			if l.Indicator != "" && contains(r.Picklists[l.Field], l.Value) {
+				p.cellError(r.Num, p.head.htcdsIndex(l.Field), "imports.error.picklist_screening")
+			}
+		}
+	}
+	if m.Stage == cases.StageClosed && !a.Can(authz.SectionClosure, authz.ActionApprove) {
+		p.cellError(r.Num, p.head.htcdsIndex(htcds.FieldCaseStatus), "imports.error.picklist_closed")
+	}
+}
+
+// htcdsExtra is what the picklists add to the intake of a batch of rows: the stage each case opens
+// in, and, in the file's transaction, the screenings of the indicators read and the values kept as
+// given.
+func (p *Parsed) htcdsExtra(a *authz.Actor, rows []Row, now time.Time) cases.BatchExtra {
 	var x cases.BatchExtra
 	if p.head == nil || p.head.layout != LayoutHTCDS {
 		return x
 	}
-	maps := make([]htcds.Imported, len(p.Rows))
-	x.Stages, x.Reasons = make([]cases.Stage, len(p.Rows)), make([]string, len(p.Rows))
-	for i, r := range p.Rows {
+	maps := make([]htcds.Imported, len(rows))
+	x.Stages, x.Reasons = make([]cases.Stage, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
 		maps[i] = htcds.Map(r.Picklists)
 		x.Stages[i] = maps[i].Stage
 		if s := r.Picklists[htcds.FieldCaseStatus]; len(s) > 0 {
@@ -93,14 +100,8 @@ func (p *Parsed) htcdsExtra(a *authz.Actor, now time.Time) cases.BatchExtra {
 // notePicklists adds a note counting the rows whose picklist values were kept as given (Homeward has
 // no indicator for them), so the person importing knows they are not screening answers.
 func (p *Parsed) notePicklists() {
-	n := 0
-	for _, r := range p.Rows {
-		if len(htcds.Map(r.Picklists).Kept) > 0 {
-			n++
-		}
-	}
-	if n > 0 {
-		p.Notes = append(p.Notes, Note{Key: "imports.note.picklists_kept", Args: []any{"Rows", n}})
+	if p.keptRows > 0 {
+		p.Notes = append(p.Notes, Note{Key: "imports.note.picklists_kept", Args: []any{"Rows", p.keptRows}})
 	}
 }
 

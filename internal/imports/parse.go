@@ -34,66 +34,74 @@ type Note struct {
 	Args []any
 }
 
-// Parsed is a file read and mapped onto intake inputs.
+// Parsed is a file read and mapped onto intake inputs: its rows (Parse only; an import reads them a
+// batch at a time) and its problems, at most MaxProblems errors and MaxProblems warnings kept.
 type Parsed struct {
 	Layout   Layout
 	Rows     []Row
 	Errors   []Problem
 	Warnings []Problem
-	Notes    []Note
-	head     *header
-	flagged  map[cellRef]bool // cells with a problem already, so validation does not repeat it
+	// MoreErrors and MoreWarnings count the problems found past MaxProblems, not kept.
+	MoreErrors, MoreWarnings int
+	Notes                    []Note
+	head                     *header
+	flagged                  map[cellRef]bool // cells with a problem already (of the rows at hand), so validation does not repeat it
+	keptRows                 int              // HTCDS rows with picklist values kept as given (notePicklists)
 }
 
 // Parse reads a CSV or XLSX file in the Homeward template or the HTCDS v2.0 layout, maps every row
-// onto a cases.IntakeInput and collects every problem it finds by row and column. It does not check
-// what only the case service knows (lengths, date ranges, required fields): Service.Import does.
+// onto a cases.IntakeInput and collects the problems it finds by row and column, repeated persons
+// included. It does not check what only the case service knows (lengths, date ranges, required
+// fields): Service.Import does, reading the file a batch at a time rather than whole.
 func Parse(data []byte, now time.Time) *Parsed {
-	p := &Parsed{flagged: map[cellRef]bool{}}
-	s, prob := readFile(data)
-	if prob != nil {
-		p.Errors = append(p.Errors, *prob)
-		return p
-	}
-	if len(s.rows) == 0 && len(s.formulas) == 0 {
-		p.Errors = append(p.Errors, Problem{Key: "imports.error.empty"})
-		return p
-	}
-	if len(s.rows) == 0 {
-		p.Errors = append(p.Errors, Problem{Row: s.formulas[0].row, Key: "imports.error.formula"})
-		return p
-	}
-	h, probs := readHeader(s.rows)
-	if len(probs) > 0 {
-		p.Errors = probs
-		return p
-	}
-	p.head, p.Layout = h, h.layout
-	for _, f := range s.formulas { // first: a formula's cached value is no value
-		p.cellError(f.row, f.col, "imports.error.formula")
-	}
-	unstored := map[string]int{} // HTCDS column -> rows with a value there
-	dates := map[dateForm]int{}  // how the birth dates were written (dates.go)
-	for _, r := range s.rows[1+h.skip:] {
-		if !p.hasData(r.cells) {
-			continue
+	s := openStream(data, now)
+	defer s.close()
+	var reps repeats
+	for {
+		r, ok := s.next()
+		if !ok {
+			break
 		}
-		if len(p.Rows) == MaxRows {
-			return &Parsed{Layout: h.layout, Errors: []Problem{{Key: "imports.error.too_many_rows", Args: []any{"Max", MaxRows}}}}
-		}
-		p.Rows = append(p.Rows, p.mapRow(r, s, now, unstored, dates))
+		reps.check(s.p, r)
+		s.p.Rows = append(s.p.Rows, r)
 	}
-	if s.tooMany {
-		return &Parsed{Layout: h.layout, Errors: []Problem{{Key: "imports.error.too_many_rows", Args: []any{"Max", MaxRows}}}}
+	s.finish()
+	if s.failed {
+		s.p.Rows = nil
 	}
-	if len(p.Rows) == 0 && len(p.Errors) == 0 {
-		p.Errors = append(p.Errors, Problem{Key: "imports.error.no_rows"})
+	s.p.noteMore()
+	return s.p
+}
+
+// addError keeps an error, or counts it past MaxProblems.
+func (p *Parsed) addError(e Problem) {
+	if len(p.Errors) >= MaxProblems {
+		p.MoreErrors++
+		return
 	}
-	p.findRepeats()
-	p.noteUnstored(unstored)
-	p.noteDates(dates)
-	p.sortProblems()
-	return p
+	p.Errors = append(p.Errors, e)
+}
+
+// addWarning keeps a warning, or counts it past MaxProblems.
+func (p *Parsed) addWarning(w Problem) {
+	if len(p.Warnings) >= MaxProblems {
+		p.MoreWarnings++
+		return
+	}
+	p.Warnings = append(p.Warnings, w)
+}
+
+// failedAt reports whether the file has an error, kept or counted.
+func (p *Parsed) failedAt() bool { return len(p.Errors) > 0 || p.MoreErrors > 0 }
+
+// noteMore names the problems found past MaxProblems.
+func (p *Parsed) noteMore() {
+	if p.MoreErrors > 0 {
+		p.Notes = append(p.Notes, Note{Key: "imports.note.more_errors", Args: []any{"Count", p.MoreErrors, "Max", MaxProblems}})
+	}
+	if p.MoreWarnings > 0 {
+		p.Notes = append(p.Notes, Note{Key: "imports.note.more_warnings", Args: []any{"Count", p.MoreWarnings, "Max", MaxProblems}})
+	}
 }
 
 // hasData reports whether a row has a value under some headed column (IOM numbers its empty rows in
@@ -117,11 +125,11 @@ func (p *Parsed) cellError(row, col int, key string, args ...any) {
 		return
 	}
 	p.flagged[ref] = true
-	p.Errors = append(p.Errors, Problem{Row: row, Column: p.head.columnName(col), Key: key, Args: args, col: col})
+	p.addError(Problem{Row: row, Column: p.head.columnName(col), Key: key, Args: args, col: col})
 }
 
 // mapRow turns one row into an intake input, recording problems with its cells.
-func (p *Parsed) mapRow(r rawRow, s *sheet, now time.Time, unstored map[string]int, dates map[dateForm]int) Row {
+func (p *Parsed) mapRow(r rawRow, s *rowSource, now time.Time, unstored map[string]int, dates map[dateForm]int) Row {
 	h := p.head
 	out := Row{Num: r.num}
 	in := &out.Input

@@ -18,8 +18,9 @@ var errUnzipped = errors.New("imports: xlsx larger than the uncompressed cap")
 // scanned is what one streaming pass over the first worksheet's XML found, before excelize opens
 // the workbook: the cells holding a formula, or the row at which the sheet passed maxSheetRows.
 type scanned struct {
-	formulas []cellRef
-	overRow  int // the row number at which the row cap was passed; 0 when it was not
+	formulas     []cellRef // the first maxFormulas
+	moreFormulas int       // formula cells past maxFormulas, counted
+	overRow      int       // the row number at which the row cap was passed; 0 when it was not
 }
 
 // scanXLSX streams the XML of the first worksheet once, never holding it whole: it counts every
@@ -84,8 +85,12 @@ func scanXLSX(data []byte) (*scanned, error) {
 				}
 			}
 		case "f":
-			if num > 0 && col > 0 {
+			switch {
+			case num <= 0 || col <= 0:
+			case len(s.formulas) < maxFormulas:
 				s.formulas = append(s.formulas, cellRef{row: num, col: col - 1})
+			default:
+				s.moreFormulas++
 			}
 		}
 	}
