@@ -66,7 +66,8 @@ func (s *Service) ForCaseView(ctx context.Context, a *authz.Actor, caseID string
   array_to_string(serves_nationalities, ',') AS serves_nationality, name_en, name_th, name_km FROM agencies ORDER BY slug`).Scan(&ags).Error; err != nil {
 		return nil, err
 	}
-	for k, spec := range Specs {
+	for k, kind := range s.kinds {
+		spec := kind.Spec
 		for _, g := range ags {
 			ok := slices.Contains(spec.RecipientKinds, g.Kind) &&
 				(g.Kind != "embassy" || serves(g.ServesNationality, v.Nationality)) &&

@@ -25,7 +25,7 @@ func TestReplyFormTypesTheDeclaredFields(t *testing.T) {
 			t.Errorf("%s offers %v, want the section's document types", f.Name, f.Choices)
 		}
 	}
-	if d := cmp.Diff(exchange.Repatriation.ReplyFields, names); d != "" {
+	if d := cmp.Diff(repatriation.Spec.ReplyFields, names); d != "" {
 		t.Errorf("ReplyForm names (-declared +typed):\n%s", d)
 	}
 }

@@ -1,16 +1,28 @@
 package services
 
 import (
+	"time"
+
 	"gorm.io/gorm"
 
+	"homeward/internal/consent"
 	"homeward/internal/exchange"
 	"homeward/internal/store"
 )
 
+// Spec is the referral kind: a store agency refers a person to an NGO for a service.
+var Spec = exchange.Spec{
+	Kind: exchange.KindReferral, Purpose: consent.PurposeShareNGO, RecipientKinds: []string{"ngo"},
+	Fields: []string{"first_name", "age_band", "sex", "languages", "service", "needs", "contact",
+		"urgency", "consent_scope"},
+	ReplyFields: []string{"status", "reason", "note", "outcome"},
+	TTL:         30 * 24 * time.Hour,
+}
+
 // Plugin is the referral kind, whole: its spec, the referral projection of a case, and how the
 // NGOs' replies update the referred service in the sending store.
 func Plugin() exchange.Plugin {
-	return exchange.Plugin{Spec: exchange.Referral, Project: projectMany, Apply: applyMany}
+	return exchange.Plugin{Spec: Spec, Project: projectMany, Apply: applyMany}
 }
 
 // projectMany is Project for each case, in order (referrals leave one at a time: no batch query).

@@ -108,17 +108,16 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	v.Rows = h.rows(c, l, a, view.Packets)
 	v.CanWrite = a.Can(authz.SectionPackets, authz.ActionWrite)
 	v.CanOverride = a.Can(authz.SectionConsent, authz.ActionOverride)
-	kinds := make([]string, 0, len(exchange.Specs))
-	for k := range exchange.Specs {
+	var kinds []string
+	for _, k := range h.s.Exchange.Kinds() { // sorted
 		if offered(k) {
 			kinds = append(kinds, string(k))
 		}
 	}
-	sort.Strings(kinds)
 	for _, k := range kinds {
 		v.Kinds = append(v.Kinds, packetOption{Value: k, Label: l.T("packet.kind." + k), Selected: k == v.Kind})
 	}
-	if spec, ok := exchange.Specs[exchange.Kind(v.Kind)]; ok && offered(spec.Kind) {
+	if spec, ok := h.s.Exchange.Spec(exchange.Kind(v.Kind)); ok && offered(spec.Kind) {
 		for _, r := range view.Recipients[spec.Kind] {
 			v.Recipients = append(v.Recipients, packetOption{Value: r.Slug, Label: r.Name(l.Lang), Selected: r.Slug == recipient})
 		}
@@ -375,7 +374,7 @@ func formatValue(l *locale.Localizer, v any) string {
 
 // payloadOrder lists the payload's fields in the order of the kind's spec (name first, as a form
 // reads), then any other field of the packet, as it lists them.
-func payloadOrder(p *exchange.Packet) []string {
+func payloadOrder(spec exchange.Spec, p *exchange.Packet) []string {
 	out := make([]string, 0, len(p.Fields))
 	seen := map[string]bool{}
 	add := func(f string) {
@@ -384,11 +383,9 @@ func payloadOrder(p *exchange.Packet) []string {
 			out = append(out, f)
 		}
 	}
-	if spec, ok := exchange.Specs[p.Kind]; ok {
-		for _, f := range spec.Fields {
-			if slices.Contains(p.Fields, f) {
-				add(f)
-			}
+	for _, f := range spec.Fields {
+		if slices.Contains(p.Fields, f) {
+			add(f)
 		}
 	}
 	for _, f := range p.Fields {
@@ -506,14 +503,15 @@ func (h packetHandlers) renderPacket(c echo.Context, status int, v inboxPacketPa
 	if ag, err := h.s.Directory.AgencyBySlug(c.Request().Context(), p.Sender); err == nil {
 		v.SenderName = ag.Name(l.Lang)
 	}
-	for _, f := range payloadOrder(p) {
+	spec, _ := h.s.Exchange.Spec(p.Kind)
+	for _, f := range payloadOrder(spec, p) {
 		v.Payload = append(v.Payload, payloadItem{Label: fieldLabel(l, f), Value: payloadValue(l, f, p.Payload[f])})
 	}
 	canWrite := a.Can(authz.SectionInbox, authz.ActionWrite)
 	v.CanAct = canWrite && p.Kind != exchange.KindReply && (p.Status == exchange.StatusSent || p.Status == exchange.StatusOpened)
-	ok := len(exchange.Specs[p.Kind].ReplyFields) > 0
+	ok := len(spec.ReplyFields) > 0
 	v.CanReply = canWrite && ok && p.Status != exchange.StatusDeclined
-	v.Reply = replyForm(l, p.Kind, typed, v.Errors)
+	v.Reply = replyForm(l, spec, typed, v.Errors)
 	if p.Kind == exchange.KindRepatriation {
 		v.ReplyHint = l.T("repatriation.reply.hint")
 	}
