@@ -13,7 +13,9 @@ func (a *App) registerKinds(ho *handover.Service) {
 		a.Repatriation.Plugin(), // a store agency asks an embassy to help return a person
 		services.Plugin(),       // a store agency refers a person to an NGO
 		ho.Plugin(),             // one country hands a person over to the other's store
+		a.Linkage.Plugin(),      // a supervisor asks the other country whether a possible match is the same person
 	)
 	// The hub effects the kinds' steps carry through the outbox.
 	ho.RegisterEffects(a.Exchange)
+	a.Linkage.SendThrough(a.Exchange)
 }

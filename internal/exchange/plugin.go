@@ -27,6 +27,9 @@ type Plugin struct {
 	Apply BatchApplier
 	// CheckReply validates a reply before it is sent (nil: any allow-listed value).
 	CheckReply ReplyChecker
+	// OwnPath: only the kind's own package prepares it (through PrepareManyWith, with its Also),
+	// never the generic packet form or API, which refuse the kind as unknown.
+	OwnPath bool
 }
 
 // BatchProjector builds the full allow-listed payloads of many packets of one kind at once, inside
@@ -93,6 +96,13 @@ func (s *Service) Kinds() []Kind {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Offered tells whether the generic packet form and API prepare packets of kind k: registered,
+// not kept to its own package, and not a handover (only a handover batch prepares those).
+func (s *Service) Offered(k Kind) bool {
+	p, ok := s.kinds[k]
+	return ok && !p.OwnPath && k != KindHandover
 }
 
 // plugin is the registered kind k.

@@ -110,14 +110,14 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	v.CanOverride = a.Can(authz.SectionConsent, authz.ActionOverride)
 	var kinds []string
 	for _, k := range h.s.Exchange.Kinds() { // sorted
-		if offered(k) {
+		if h.s.Exchange.Offered(k) {
 			kinds = append(kinds, string(k))
 		}
 	}
 	for _, k := range kinds {
 		v.Kinds = append(v.Kinds, packetOption{Value: k, Label: l.T("packet.kind." + k), Selected: k == v.Kind})
 	}
-	if spec, ok := h.s.Exchange.Spec(exchange.Kind(v.Kind)); ok && offered(spec.Kind) {
+	if spec, ok := h.s.Exchange.Spec(exchange.Kind(v.Kind)); ok && h.s.Exchange.Offered(spec.Kind) {
 		for _, r := range view.Recipients[spec.Kind] {
 			v.Recipients = append(v.Recipients, packetOption{Value: r.Slug, Label: r.Name(l.Lang), Selected: r.Slug == recipient})
 		}
@@ -129,10 +129,6 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	}
 	return h.s.render(c, status, "packets", v)
 }
-
-// offered tells whether the packet form offers a kind: not handover, which only a handover batch
-// prepares (its own pages, with its readiness checks).
-func offered(k exchange.Kind) bool { return k != exchange.KindHandover }
 
 func (h packetHandlers) casePage(c echo.Context) error {
 	return h.renderCase(c, http.StatusOK, packetsPage{Kind: c.QueryParam("kind")}, nil, "")
@@ -291,7 +287,7 @@ func (h packetHandlers) inbox(c echo.Context) error {
 	for _, st := range exchange.Statuses[1:] { // never pending approval: that is the sender's
 		v.Statuses = append(v.Statuses, packetOption{Value: string(st), Label: l.T("packet.status." + string(st)), Selected: st == f.Status})
 	}
-	for _, k := range exchange.Kinds {
+	for _, k := range append(h.s.Exchange.Kinds(), exchange.KindReply) {
 		v.Kinds = append(v.Kinds, packetOption{Value: string(k), Label: l.T("packet.kind." + string(k)), Selected: k == f.Kind})
 	}
 	q := url.Values{}
@@ -335,6 +331,8 @@ type inboxPacketPage struct {
 	Errors     map[string]string
 	Error      string
 	Done       string // a flash after accept, decline or reply
+	// Candidate is, for a question about a possible match (linkage_ask), the case on our side.
+	Candidate *candidateLink
 }
 
 func formatValue(l *locale.Localizer, v any) string {
@@ -483,7 +481,7 @@ func payloadValue(l *locale.Localizer, field string, v any) string {
 // replyType is how the reply form asks for a field.
 func replyType(name string) string {
 	switch name {
-	case "nationality_verified", "accepted", "declined":
+	case "nationality_verified", "accepted", "declined", "same_person":
 		return "yesno"
 	case "travel_date", "travel_document_valid_until", "handover_at":
 		return "date"
@@ -515,6 +513,7 @@ func (h packetHandlers) renderPacket(c echo.Context, status int, v inboxPacketPa
 	if p.Kind == exchange.KindRepatriation {
 		v.ReplyHint = l.T("repatriation.reply.hint")
 	}
+	v.Candidate = h.candidateOf(c, p)
 	return h.s.render(c, status, "inbox_packet", v)
 }
 
