@@ -55,7 +55,6 @@ type HistoryPage struct {
 	NextCursor string         `json:"next_cursor"`
 }
 
-
 const historyList = `SELECT p.id, p.kind, p.status, a.slug AS sender, p.case_ref, p.reason, p.created_at AS received_at,
   p.opened_at, p.decided_at, p.expires_at
 FROM packets p JOIN agencies a ON a.id = p.sender_agency_id
