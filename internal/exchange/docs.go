@@ -34,6 +34,8 @@ func RenderDocs(specs []Spec) string {
 	w("  nationality or to an agency of their nationality's store, override or not.\n")
 	w("- An embassy receives packets only about its own nationals; a handover goes only to the other country's agency,\n")
 	w("  and only from a handover batch (never from the generic packet form or API).\n")
+	w("- A kind may keep its packets to its own package (`Plugin.OwnPath`): `linkage_ask` is prepared only by asking about a\n")
+	w("  possible match (docs/linkage.md), never from the generic packet form or API.\n")
 	w("- A closed case sends nothing: preparing or approving a packet of a closed case is refused.\n")
 	w("- Withdrawing or refusing a consent revokes the packets relying on it that the recipient can still read\n")
 	w("  (outstanding, or accepted with the payload still held: repatriation, referral); closing a case revokes all\n")
