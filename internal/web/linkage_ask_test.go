@@ -63,8 +63,8 @@ func TestLinkageQuestionInTheInbox(t *testing.T) {
 	}
 	res = apptest.PostForm(t, kh, env.URL()+"/inbox/"+p.ID, env.URL()+"/inbox/"+p.ID+"/replies", url.Values{"same_person": {"no"}, "note": {"Different mother's name"}})
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("answer = %d", res.StatusCode)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("answer = %d, want 303 back to the packet", res.StatusCode)
 	}
 	if _, err := env.App.Exchange.Sync(ctx, "TH"); err != nil {
 		t.Fatal(err)
