@@ -67,6 +67,9 @@ func (s *Service) ForCaseView(ctx context.Context, a *authz.Actor, caseID string
 		return nil, err
 	}
 	for k, kind := range s.kinds {
+		if kind.OwnPath {
+			continue // prepared only by its own package, which picks the recipient
+		}
 		spec := kind.Spec
 		for _, g := range ags {
 			ok := slices.Contains(spec.RecipientKinds, g.Kind) &&
