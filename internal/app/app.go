@@ -143,12 +143,10 @@ func Open(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
 	a.Consent = consent.New(a.Stores).OnNoLongerInForce(a.Exchange.RevokeForCase)
 	// Repatriation requests to embassies: what they carry, and how the embassies' replies apply.
 	a.Repatriation = repatriation.New(a.Stores, a.Exchange, repatriation.DirectoryEmbassies(a.Directory))
-	a.Exchange.Register(a.Repatriation.Plugin())
 	// Handover at the border: the projection of a person, the new case on acceptance, the answer back.
 	ho := handover.New(hub, a.Stores, a.Exchange, a.Directory)
-	ho.Register(a.Exchange)
-	// Services and NGO referrals (support.go); the dashboards of the home page.
-	registerSupport(a.Exchange)
+	// Every packet kind, registered once (kinds.go).
+	a.registerKinds(ho)
 	a.Audit = auditlog.New(hub, a.Stores)
 	if a.Sealer, err = openSealer(ctx, hub, a.Stores, master); err != nil {
 		return nil, err

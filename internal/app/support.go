@@ -6,16 +6,8 @@ import (
 
 	"homeward/internal/authz"
 	"homeward/internal/dashboard"
-	"homeward/internal/exchange"
 	"homeward/internal/repatriation"
-	"homeward/internal/services"
 )
-
-// registerSupport hooks NGO referrals into the exchange: the referral projection, and how the NGOs'
-// replies update the referred service in the sending store.
-func registerSupport(ex *exchange.Service) {
-	ex.Register(services.Plugin())
-}
 
 // overdueSteps adapts the repatriation's overdue steps to the supervisor's dashboard.
 func overdueSteps(r *repatriation.Service) dashboard.OverdueSteps {

@@ -3,7 +3,9 @@ package crossmatch
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -13,6 +15,7 @@ import (
 	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/exchange"
 	"homeward/internal/personlink"
 	"homeward/internal/problem"
 	"homeward/internal/store"
@@ -91,34 +94,77 @@ const objectsSQL = `SELECT EXISTS (SELECT 1 FROM cases c JOIN consents k ON k.ca
 WHERE c.person_id = (SELECT person_id FROM cases WHERE id = ?) AND k.purpose = 'notify_home_country'
   AND k.answer IN ('refused', 'withdrawn') AND NOT EXISTS (SELECT 1 FROM consents n WHERE n.supersedes = k.id))`
 
-// Ask records that the supervisor asks the other side's supervisors whether the candidate is the
-// same person: the other side's candidate shows the question. An objection to home-country notice
-// blocks it (422, field "candidate"), whatever override let the person be encoded.
-func (s *Service) Ask(ctx context.Context, a *authz.Actor, id string) error {
+// AskInput is a supervisor's question to the other side: Override is the written reason to ask
+// without the person's notify_home_country consent (supervisors only, audited in the store).
+type AskInput struct {
+	Override string `json:"override"`
+}
+
+// Ask sends the other side's welfare agency holding the candidate's case a linkage_ask packet (the
+// candidate on their side and the score; the envelope carries our case reference), prepared from
+// our case with the rules of every packet: another supervisor approves it, the person's
+// notify_home_country consent (or a written override) backs it, both sides audit it. An objection
+// to home-country notice refuses it (422, field "candidate"), whatever override let the person be
+// encoded. The candidate shows as asked once the hub has the packet.
+func (s *Service) Ask(ctx context.Context, a *authz.Actor, id string, in AskInput) (*exchange.Packet, error) {
 	c, st, co, err := s.own(ctx, a, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var objects bool
 	if err := st.DB.WithContext(ctx).Raw(objectsSQL, co.CaseID).Scan(&objects).Error; err != nil {
-		return fmt.Errorf("crossmatch: consent: %w", err)
+		return nil, fmt.Errorf("crossmatch: consent: %w", err)
 	}
 	if objects {
-		return &problem.Invalid{Fields: map[string]string{"candidate": "linkage.error.home_country_objection"}}
+		return nil, &problem.Invalid{Fields: map[string]string{"candidate": "linkage.error.home_country_objection"}}
 	}
-	now := s.now()
-	return s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
-		res := htx.Exec(`UPDATE linkage_candidates SET asked_by = ?, asked_at = ? WHERE id = ? AND answer IS NULL AND asked_at IS NULL`,
-			a.UserID, now, c.ID)
-		if res.Error != nil {
-			return fmt.Errorf("crossmatch: ask: %w", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return problem.ErrConflict
-		}
-		return audit.Append(htx, now, audit.ByActor(a, audit.LinkageAsk, "linkage_candidate", c.ID,
-			map[string]any{"country": c.Country, "other_country": c.OtherCountry, "case_ref": co.Reference}))
-	})
+	q, err := s.question(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	asked := askedEffect{Candidate: c.ID, UserID: a.UserID, AgencyID: a.AgencyID, Country: c.Country,
+		OtherCountry: c.OtherCountry, CaseRef: co.Reference, At: s.now()}
+	ps, err := s.ex.PrepareManyWith(ctx, a, []exchange.CaseDraft{{CaseID: co.CaseID, Field: "candidate", Draft: exchange.Draft{
+		Kind: KindAsk, Recipient: q.Slug, Override: in.Override,
+		Extra: map[string]string{"candidate": q.Mirror, "score": strconv.FormatFloat(q.Score, 'f', 2, 64)}}}},
+		&exchange.Also{HubEffects: []exchange.Effect{{Name: effectAsked, Data: asked}}})
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// askTarget is what a question needs from the hub: the candidate's score, the mirror candidate on
+// the other side and the agency holding the other side's case.
+type askTarget struct {
+	Score   float64
+	Mirror  string
+	Slug    string
+	AskedAt *time.Time
+}
+
+const askTargetSQL = `SELECT c.score, c.asked_at, o.id AS mirror, a.slug
+FROM linkage_candidates c
+JOIN linkage_encodings e ON e.country = c.other_country AND e.token = c.other_token
+JOIN agencies a ON a.id = e.agency_id
+JOIN linkage_candidates o ON o.country = c.other_country AND o.token = c.other_token
+  AND o.other_country = c.country AND o.other_token = c.token
+WHERE c.id = ?`
+
+// question loads the target of a question about candidate c: asked already is a conflict; a
+// candidate whose other side is gone (its encoding withdrawn) is not found.
+func (s *Service) question(ctx context.Context, c *side) (*askTarget, error) {
+	var rows []askTarget
+	if err := s.hub.WithContext(ctx).Raw(askTargetSQL, c.ID).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("crossmatch: ask: %w", err)
+	}
+	if len(rows) != 1 {
+		return nil, ErrNotFound
+	}
+	if rows[0].AskedAt != nil {
+		return nil, problem.ErrConflict
+	}
+	return &rows[0], nil
 }
 
 // OverrideInput is a supervisor's written reason to encode a person despite an objection.

@@ -101,14 +101,15 @@ WHERE position(convert_to('Somchai', 'UTF8') in encoding) > 0 OR position(conver
 		t.Errorf("hub encodings holding clear text: %d (%v)", leaked, err)
 	}
 
-	// The KH supervisor asks the other side; the TH side sees the question.
-	if err := env.App.Linkage.Ask(ctx, env.Actor(t, khSupervisor), k.ID); err != nil {
+	// The KH supervisor asks the other side (a packet: see ask_test.go); the TH side sees the question.
+	objection(t, env, khWorker, kh.ID, consent.AnswerGiven)
+	if _, err := env.App.Linkage.Ask(ctx, env.Actor(t, khSupervisor), k.ID, crossmatch.AskInput{}); err != nil {
 		t.Fatalf("ask: %v", err)
 	}
 	if c := forCase(list(t, env, thSupervisor), th.ID); c == nil || c.OtherAskedAt == nil {
 		t.Errorf("TH side after the KH question: %+v", c)
 	}
-	if err := env.App.Linkage.Ask(ctx, env.Actor(t, khSupervisor), k.ID); !errors.Is(err, problem.ErrConflict) {
+	if _, err := env.App.Linkage.Ask(ctx, env.Actor(t, khSupervisor), k.ID, crossmatch.AskInput{}); !errors.Is(err, problem.ErrConflict) {
 		t.Errorf("second ask: %v, want conflict", err)
 	}
 
@@ -153,7 +154,18 @@ func TestCandidateRefusals(t *testing.T) {
 		{"answer without persons:merge", func() error { return svc.NotSame(ctx, env.Actor(t, thWorker), c.ID) }},
 		{"answer outside the scope", func() error { return svc.NotSame(ctx, env.Actor(t, thPoliceSup), c.ID) }},
 		{"answer to the other country's candidate", func() error { return svc.NotSame(ctx, env.Actor(t, khSupervisor), c.ID) }},
-		{"ask on the other country's candidate", func() error { return svc.Ask(ctx, env.Actor(t, thSupervisor), k.ID) }},
+		{"ask on the other country's candidate", func() error {
+			_, err := svc.Ask(ctx, env.Actor(t, thSupervisor), k.ID, crossmatch.AskInput{})
+			return err
+		}},
+		{"ask without persons:merge", func() error {
+			_, err := svc.Ask(ctx, env.Actor(t, thWorker), c.ID, crossmatch.AskInput{})
+			return err
+		}},
+		{"ask outside the scope", func() error {
+			_, err := svc.Ask(ctx, env.Actor(t, thPoliceSup), c.ID, crossmatch.AskInput{})
+			return err
+		}},
 		{"answer to an unknown candidate", func() error {
 			return svc.NotSame(ctx, env.Actor(t, thSupervisor), "0193f1e2-0000-7000-8000-000000000000")
 		}},
@@ -236,9 +248,14 @@ func TestObjectionRemovesEncodingUnlessOverridden(t *testing.T) {
 		t.Fatal("no candidate after the override")
 	}
 	// The objection still blocks asking the other side.
-	err = env.App.Linkage.Ask(ctx, env.Actor(t, khSupervisor), k.ID)
+	_, err = env.App.Linkage.Ask(ctx, env.Actor(t, khSupervisor), k.ID, crossmatch.AskInput{Override: "court order 12/2026"})
 	if inv, ok := problem.AsInvalid(err); !ok || inv.Fields["candidate"] != "linkage.error.home_country_objection" {
 		t.Fatalf("ask past an objection: %v", err)
+	}
+	var asked int64
+	env.App.Hub.Raw(`SELECT count(*) FROM packets WHERE kind = 'linkage_ask'`).Scan(&asked)
+	if asked != 0 {
+		t.Errorf("%d questions sent past the objection", asked)
 	}
 	// A new objection after the override removes the encoding again.
 	objection(t, env, khWorker, kh.ID, consent.AnswerGiven)

@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"homeward/internal/audit"
+	"homeward/internal/exchange"
 	"homeward/internal/personlink"
 	"homeward/internal/store"
 	"homeward/internal/vault"
@@ -33,7 +34,8 @@ type Service struct {
 	stores *store.Set
 	master *vault.MasterKey // wraps the linkage key for each store (RotateKey)
 	now    func() time.Time
-	cache  indexCache // the other countries' encodings in memory (cache.go)
+	cache  indexCache        // the other countries' encodings in memory (cache.go)
+	ex     *exchange.Service // the questions to the other side travel as packets (SendThrough)
 }
 
 // New returns the service over the hub and the stores.

@@ -2,20 +2,23 @@ package exchange
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
-// DocsRegenerate is the command that rewrites docs/packets.md from Specs.
+// DocsRegenerate is the command that rewrites docs/packets.md from the registered kinds' specs.
 const DocsRegenerate = "go test ./internal/exchange -run TestDocsFile -update"
 
 // RenderDocs renders docs/packets.md: the kinds, the consent each relies on, who may receive it,
-// its allow-list and default expiry, and the reply allow-lists — all from Specs.
-func RenderDocs() string {
+// its allow-list and default expiry, and the reply allow-lists — all from specs, the registered
+// kinds' (Service.Specs of the application's exchange).
+func RenderDocs(specs []Spec) string {
+	specs = slices.Clone(specs)
+	slices.SortFunc(specs, func(a, b Spec) int { return strings.Compare(string(a.Kind), string(b.Kind)) })
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# Packets\n\n")
-	w("<!-- Generated from internal/exchange/spec.go; do not edit. Regenerate with: %s -->\n\n", DocsRegenerate)
+	w("<!-- Generated from the registered kinds (each kind's Plugin); do not edit. Regenerate with: %s -->\n\n", DocsRegenerate)
 	w("A packet is the only way case data leaves a country store (DESIGN.md §1). It carries a projection of\n")
 	w("fields taken from its kind's allow-list, sealed (AEAD) with a keyset of its recipient agency (hub table\n")
 	w("`agency_keys`, wrapped by the master key; the associated data binds packet id and recipient). A caseworker\n")
@@ -31,6 +34,8 @@ func RenderDocs() string {
 	w("  nationality or to an agency of their nationality's store, override or not.\n")
 	w("- An embassy receives packets only about its own nationals; a handover goes only to the other country's agency,\n")
 	w("  and only from a handover batch (never from the generic packet form or API).\n")
+	w("- A kind may keep its packets to its own package (`Plugin.OwnPath`): `linkage_ask` is prepared only by asking about a\n")
+	w("  possible match (docs/linkage.md), never from the generic packet form or API.\n")
 	w("- A closed case sends nothing: preparing or approving a packet of a closed case is refused.\n")
 	w("- Withdrawing or refusing a consent revokes the packets relying on it that the recipient can still read\n")
 	w("  (outstanding, or accepted with the payload still held: repatriation, referral); closing a case revokes all\n")
@@ -40,24 +45,18 @@ func RenderDocs() string {
 	w("- Every step is audited in the hub (both agencies in the detail) and in the store of each side that has one.\n\n")
 	w("## Kinds\n\n")
 	w("| kind | consent purpose | recipients | default expiry | allow-listed fields |\n|---|---|---|---|---|\n")
-	kinds := make([]string, 0, len(Specs))
-	for k := range Specs {
-		kinds = append(kinds, string(k))
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		s := Specs[Kind(k)]
-		w("| `%s` | `%s` | %s | %d days | %s |\n", k, s.Purpose, code(s.RecipientKinds), int(s.TTL.Hours()/24), code(s.Fields))
+	for _, s := range specs {
+		w("| `%s` | `%s` | %s | %d days | %s |\n", s.Kind, s.Purpose, code(s.RecipientKinds), int(s.TTL.Hours()/24), code(s.Fields))
 	}
 	w("\n## Replies\n\n")
 	w("A reply's fields must come from the list of the kind it answers (anything else is refused, naming the field).\n")
 	w("Accepting or declining sends a reply too, with `decision` (`accepted` or `declined`) and, on a decline,\n")
 	w("`reason`; a handover's adds `accepted` and `new_case_ref` or `declined`, a referral's adds `status`.\n\n")
 	w("| answers | reply fields |\n|---|---|\n")
-	for _, k := range kinds {
-		w("| `%s` | %s |\n", k, code(Specs[Kind(k)].ReplyFields))
+	for _, s := range specs {
+		w("| `%s` | %s |\n", s.Kind, code(s.ReplyFields))
 	}
-	renderPlugins(w)
+	renderPlugins(w, specs)
 	w("\n## Statuses\n\n")
 	for _, s := range Statuses {
 		w("- `%s`\n", s)
@@ -75,7 +74,7 @@ func code(list []string) string {
 }
 
 // renderPlugins renders how a kind plugs into the exchange (docs/packets.md, "One value per kind").
-func renderPlugins(w func(format string, args ...any)) {
+func renderPlugins(w func(format string, args ...any), specs []Spec) {
 	w("\n## One value per kind\n\n")
 	w("The exchange knows a kind only through one registered value, an `exchange.Plugin` (internal/exchange/plugin.go):\n")
 	w("its `Spec` (the consent purpose, the recipient agency kinds, the allow-list, the reply fields and the default\n")
@@ -86,16 +85,16 @@ func renderPlugins(w func(format string, args ...any)) {
 	w("| `Apply` | sync, in the sending store: the replies' effect on its cases | replies change nothing there |\n")
 	w("| `CheckReply` | reply, before it is sent: refuses what `Apply` could not read | any allow-listed value |\n\n")
 	w("Registered kinds: ")
-	kinds := make([]string, 0, len(Specs))
-	for k := range Specs {
-		kinds = append(kinds, string(k))
+	kinds := make([]string, len(specs))
+	for i, s := range specs {
+		kinds[i] = string(s.Kind)
 	}
-	sort.Strings(kinds)
-	w("%s (`handover.Service.Plugin`, `repatriation.Service.Plugin`, `services.Plugin`, registered in internal/app).\n\n", code(kinds))
+	w("%s (`crossmatch.Service.Plugin`, `handover.Service.Plugin`, `repatriation.Service.Plugin`, `services.Plugin`,\n", code(kinds))
+	w("all in the one registry of internal/app, `kinds.go`).\n\n")
 	w("Adding a kind is:\n\n")
-	w("1. its `Spec` in internal/exchange/spec.go and in `Specs` (then regenerate this page: `%s`);\n", DocsRegenerate)
-	w("2. one `exchange.Plugin` value beside its domain code, with the hooks it needs;\n")
-	w("3. one line in internal/app: `a.Exchange.Register(x.Plugin())` (registering a Spec that differs from the declared one panics at start);\n")
+	w("1. one `exchange.Plugin` value beside its domain code: its `Spec` and the hooks it needs;\n")
+	w("2. one line in the registry of internal/app (`kinds.go`), then regenerate this page: `%s`;\n", DocsRegenerate)
+	w("3. its `Kind` name is its own (the exchange declares only the kinds its rules name);\n")
 	w("4. its migrations (the tables its hooks write), its i18n keys (`packet.kind.*`, `packets.field.*` of every field and reply field,\n")
 	w("   in en, th and km: a test fails on a missing one) and this page.\n")
 }

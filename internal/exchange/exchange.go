@@ -235,7 +235,7 @@ func (s *Service) Inbox(ctx context.Context, a *authz.Actor, f InboxFilter) (*In
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		inv.Add("status", "packets.error.status")
 	}
-	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
+	if f.Kind != "" && f.Kind != KindReply && !slices.Contains(s.Kinds(), f.Kind) {
 		inv.Add("kind", "packets.error.kind")
 	}
 	curT, curID, limit := pageStart(inv, f.Cursor, f.Limit)
@@ -276,9 +276,8 @@ WHERE p.recipient_agency_id = ? AND p.status <> 'pending_approval'`
 	return page, nil
 }
 
-// Kinds lists every kind of packet; Statuses every status.
+// Statuses lists every status (the kinds are the registered ones: Service.Kinds, and KindReply).
 var (
-	Kinds    = []Kind{KindRepatriation, KindReferral, KindHandover, KindReply}
 	Statuses = []Status{StatusPendingApproval, StatusSent, StatusOpened, StatusAccepted, StatusDeclined, StatusRevoked, StatusExpired}
 )
 

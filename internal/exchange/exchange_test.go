@@ -16,7 +16,10 @@ import (
 	"homeward/internal/cases"
 	"homeward/internal/consent"
 	"homeward/internal/exchange"
+	"homeward/internal/handover"
 	"homeward/internal/problem"
+	repatriationkind "homeward/internal/repatriation"
+	"homeward/internal/services"
 	"homeward/internal/store"
 )
 
@@ -119,10 +122,10 @@ func newFixture(t testing.TB) *fixture {
 		return out, nil
 	}
 	f.kinds = map[exchange.Kind]exchange.Plugin{}
-	for _, spec := range []exchange.Spec{exchange.Repatriation, exchange.Referral, exchange.Handover} {
+	for _, spec := range []exchange.Spec{repatriationkind.Spec, services.Spec, handover.Spec} {
 		f.kinds[spec.Kind] = exchange.Plugin{Spec: spec, Project: eachCase(project)}
 	}
-	f.kinds[exchange.KindRepatriation] = exchange.Plugin{Spec: exchange.Repatriation, Project: eachCase(project),
+	f.kinds[exchange.KindRepatriation] = exchange.Plugin{Spec: repatriationkind.Spec, Project: eachCase(project),
 		Apply: eachReply(func(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()

@@ -55,9 +55,6 @@ type HistoryPage struct {
 	NextCursor string         `json:"next_cursor"`
 }
 
-// historyKinds are the kinds an agency receives from a case (a reply is part of its packet's entry).
-var historyKinds = []Kind{KindRepatriation, KindReferral, KindHandover}
-
 const historyList = `SELECT p.id, p.kind, p.status, a.slug AS sender, p.case_ref, p.reason, p.created_at AS received_at,
   p.opened_at, p.decided_at, p.expires_at
 FROM packets p JOIN agencies a ON a.id = p.sender_agency_id
@@ -75,7 +72,7 @@ func (s *Service) History(ctx context.Context, a *authz.Actor, f HistoryFilter) 
 		return nil, err
 	}
 	inv := &problem.Invalid{}
-	if f.Kind != "" && !slices.Contains(historyKinds, f.Kind) {
+	if f.Kind != "" && !slices.Contains(s.Kinds(), f.Kind) { // registered kinds (a reply is part of its packet's entry)
 		inv.Add("kind", "packets.error.kind")
 	}
 	curT, curID, limit := pageStart(inv, f.Cursor, f.Limit)

@@ -14,8 +14,8 @@ import (
 // Plugin is one packet kind, whole: its Spec (consent purpose, recipients, allow-list, reply fields,
 // default expiry) and its hooks, each batch-shaped (many packets of the kind at once, in one
 // transaction). The exchange knows a kind only through its registered Plugin; adding a kind is one
-// Spec in spec.go, one Plugin value beside the code of its domain, one Register line in
-// internal/app, its migrations, its i18n keys and docs/packets.md (see "Adding a kind" there).
+// Plugin value (its Spec and hooks) beside the code of its domain, one line in internal/app's
+// registry, its migrations, its i18n keys and docs/packets.md (see "Adding a kind" there).
 type Plugin struct {
 	Spec Spec
 	// Project builds the full allow-listed payloads (nil: the draft's Extra is the payload).
@@ -27,6 +27,9 @@ type Plugin struct {
 	Apply BatchApplier
 	// CheckReply validates a reply before it is sent (nil: any allow-listed value).
 	CheckReply ReplyChecker
+	// OwnPath: only the kind's own package prepares it (through PrepareManyWith, with its Also),
+	// never the generic packet form or API, which refuse the kind as unknown.
+	OwnPath bool
 }
 
 // BatchProjector builds the full allow-listed payloads of many packets of one kind at once, inside
@@ -59,19 +62,30 @@ type BatchReceiver func(ctx context.Context, tx *gorm.DB, st *store.Store, a *au
 // BatchApplier could not read: a *problem.Invalid names the fields.
 type ReplyChecker func(reply Payload) (Payload, error)
 
-// Register makes a kind known to the exchange: its one Plugin value. The Spec must be one of the
-// declared Specs, unchanged (the docs render those); registering a kind again replaces it whole.
-func (s *Service) Register(p Plugin) {
-	d, ok := Specs[p.Spec.Kind]
-	if !ok || !sameSpec(d, p.Spec) {
-		panic(fmt.Sprintf("exchange: plugin %q: its spec is not the declared one (spec.go)", p.Spec.Kind))
+// Register makes kinds known to the exchange: one Plugin value each, carrying its Spec. Registering
+// a kind again replaces it whole; a plugin without a kind, or claiming the reply kind, panics at start.
+func (s *Service) Register(ps ...Plugin) {
+	for _, p := range ps {
+		if p.Spec.Kind == "" || p.Spec.Kind == KindReply {
+			panic(fmt.Sprintf("exchange: plugin %q: not a kind a case can send", p.Spec.Kind))
+		}
+		s.kinds[p.Spec.Kind] = p
 	}
-	s.kinds[p.Spec.Kind] = p
 }
 
-func sameSpec(a, b Spec) bool {
-	return a.Kind == b.Kind && a.Purpose == b.Purpose && a.TTL == b.TTL && slices.Equal(a.RecipientKinds, b.RecipientKinds) &&
-		slices.Equal(a.Fields, b.Fields) && slices.Equal(a.ReplyFields, b.ReplyFields)
+// Spec is the registered kind k's spec.
+func (s *Service) Spec(k Kind) (Spec, bool) {
+	p, ok := s.kinds[k]
+	return p.Spec, ok
+}
+
+// Specs are the registered kinds' specs, sorted by kind (docs/packets.md, forms).
+func (s *Service) Specs() []Spec {
+	out := make([]Spec, 0, len(s.kinds))
+	for _, k := range s.Kinds() {
+		out = append(out, s.kinds[k].Spec)
+	}
+	return out
 }
 
 // Kinds are the registered kinds, sorted.
@@ -82,6 +96,13 @@ func (s *Service) Kinds() []Kind {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Offered tells whether the generic packet form and API prepare packets of kind k: registered,
+// not kept to its own package, and not a handover (only a handover batch prepares those).
+func (s *Service) Offered(k Kind) bool {
+	p, ok := s.kinds[k]
+	return ok && !p.OwnPath && k != KindHandover
 }
 
 // plugin is the registered kind k.

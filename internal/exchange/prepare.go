@@ -64,7 +64,7 @@ func (s *Service) prepareMany(ctx context.Context, a *authz.Actor, items []CaseD
 	if err != nil {
 		return nil, nil, err
 	}
-	ps, invs, err := s.prepareInput(ctx, a, items)
+	ps, invs, err := s.prepareInput(ctx, a, items, also != nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) prepareMany(ctx context.Context, a *authz.Actor, items []CaseD
 }
 
 // prepareInput checks what needs no store: kind, recipient, fields, expiry, batch.
-func (s *Service) prepareInput(ctx context.Context, a *authz.Actor, items []CaseDraft) ([]prep, []*problem.Invalid, error) {
+func (s *Service) prepareInput(ctx context.Context, a *authz.Actor, items []CaseDraft, own bool) ([]prep, []*problem.Invalid, error) {
 	slugs := []string{}
 	for i := range items {
 		if r := strings.TrimSpace(items[i].Recipient); r != "" && !slices.Contains(slugs, r) {
@@ -115,6 +115,9 @@ func (s *Service) prepareInput(ctx context.Context, a *authz.Actor, items []Case
 	ps, invs := make([]prep, len(items)), make([]*problem.Invalid, len(items))
 	for i, it := range items {
 		ps[i], invs[i] = s.checkDraft(a, it.Draft, ags)
+		if p, ok := s.plugin(it.Kind); ok && p.OwnPath && !own {
+			invs[i].Add("kind", "packets.error.kind") // not prepared here: only by its own package
+		}
 	}
 	return ps, invs, nil
 }

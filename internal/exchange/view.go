@@ -66,7 +66,11 @@ func (s *Service) ForCaseView(ctx context.Context, a *authz.Actor, caseID string
   array_to_string(serves_nationalities, ',') AS serves_nationality, name_en, name_th, name_km FROM agencies ORDER BY slug`).Scan(&ags).Error; err != nil {
 		return nil, err
 	}
-	for k, spec := range Specs {
+	for k, kind := range s.kinds {
+		if kind.OwnPath {
+			continue // prepared only by its own package, which picks the recipient
+		}
+		spec := kind.Spec
 		for _, g := range ags {
 			ok := slices.Contains(spec.RecipientKinds, g.Kind) &&
 				(g.Kind != "embassy" || serves(g.ServesNationality, v.Nationality)) &&

@@ -54,7 +54,7 @@ func sortAnswers(items []exchange.ReplyItem) (acc, dec []answer, entries []audit
 	for _, it := range items {
 		ans := answer{ReplyItem: it, newRef: text(it.Reply["new_case_ref"]), reason: text(it.Reply["reason"])}
 		// The decision is the hub's status of the packet, carried only by the exchange's decision
-		// reply; a user's reply to a handover carries a note at most (exchange.Handover.ReplyFields).
+		// reply; a user's reply to a handover carries a note at most (Spec.ReplyFields).
 		decision := text(it.Reply["decision"])
 		switch {
 		case decision == string(exchange.StatusAccepted) && it.Original.Status == exchange.StatusAccepted:

@@ -15,6 +15,7 @@ import (
 
 	"homeward/internal/authz"
 	"homeward/internal/cases"
+	"homeward/internal/consent"
 	"homeward/internal/directory"
 	"homeward/internal/exchange"
 	"homeward/internal/store"
@@ -84,18 +85,26 @@ func New(hub *gorm.DB, stores *store.Set, ex *exchange.Service, dir *directory.S
 // WithClock replaces the clock (tests).
 func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return s }
 
+// Spec is the handover kind: one country hands a person over to the other's store. Decisions come
+// only from Accept/Decline (the exchange's decision reply); a user's reply carries a note.
+var Spec = exchange.Spec{
+	Kind: exchange.KindHandover, Purpose: consent.PurposeCrossBorderHandover, RecipientKinds: []string{"social_welfare"},
+	Fields: []string{"given_name", "family_name", "aliases", "sex", "birth_date", "age_estimate",
+		"nationality", "languages", "documents", "identification", "urgent_needs", "belongings",
+		"checkpoint", "handover_at"},
+	ReplyFields: []string{"note"},
+	TTL:         14 * 24 * time.Hour,
+}
+
 // Plugin is the handover kind, whole: its spec, the projection of a batch's cases, what accepting
 // packets creates in the receiving store, and how the answers update the sending store.
 func (s *Service) Plugin() exchange.Plugin {
-	return exchange.Plugin{Spec: exchange.Handover, Project: s.ProjectMany, Receive: s.ReceiveMany, Apply: s.ApplyMany}
+	return exchange.Plugin{Spec: Spec, Project: s.ProjectMany, Receive: s.ReceiveMany, Apply: s.ApplyMany}
 }
 
-// Register registers the handover kind on the exchange (its Plugin) and the effects its batch
-// steps carry through the outbox.
-func (s *Service) Register(ex *exchange.Service) {
-	ex.Register(s.Plugin())
-	s.registerEffects(ex)
-}
+// RegisterEffects puts on the exchange the hub effects the batch steps carry through the outbox
+// (the kind itself, its Plugin, is registered with the others in internal/app).
+func (s *Service) RegisterEffects(ex *exchange.Service) { s.registerEffects(ex) }
 
 // Batch is a handover batch as one actor sees it: the envelope and its persons.
 type Batch struct {

@@ -19,7 +19,7 @@ import (
 )
 
 // payload is the projection of a person in a handover packet: its JSON names are exactly the
-// allow-list of exchange.Handover.
+// allow-list of Spec.
 type payload struct {
 	GivenName      string          `json:"given_name"`
 	FamilyName     string          `json:"family_name"`

@@ -16,28 +16,60 @@ import (
 	"homeward/internal/store"
 )
 
-// Apply applies the embassy's reply to a repatriation request to the case's section in the sending
-// store, inside that store's transaction (registered with exchange.Service.Apply; Sync calls it):
-// nationality_verified (true/false), travel_document_type/number/valid_until (the document is then
-// issued, its number sealed), travel_date (the planned date), travel_route (a checkpoint code,
-// FlightPrefix and a flight's details as the typed form sends them, or else a checkpoint's name or
-// any other text as a flight's details) and note (kept sealed as the embassy's last note). Values it
-// cannot read are skipped, never guessed; the audit row names the packet, the fields applied and
-// those skipped.
-func (s *Service) Apply(tx *gorm.DB, st *store.Store, caseID string, original *exchange.Packet, reply exchange.Payload) error {
-	r, steps, err := load(tx, caseID, true)
+// ApplyReplies applies the embassies' replies to repatriation requests to the cases' sections in the
+// sending store, inside that store's transaction (the kind's Apply hook; Sync calls it), set-based:
+// one read of the sections and one of their steps (rows locked), then one write per table (the
+// sections, their steps, the steps' activity) and one of the audit rows, whatever the number of
+// replies. Replies to one case apply in order; the section's version moves once per batch.
+//
+// A reply may carry nationality_verified (true/false), travel_document_type/number/valid_until (the
+// document is then issued, its number sealed), travel_date (the planned date), travel_route (a
+// checkpoint code, FlightPrefix and a flight's details as the typed form sends them, or else a
+// checkpoint's name or any other text as a flight's details) and note (kept sealed as the embassy's
+// last note). Values it cannot read are skipped, never guessed; each reply's audit row names the
+// packet, the fields applied and those skipped.
+func (s *Service) ApplyReplies(tx *gorm.DB, st *store.Store, items []exchange.ReplyItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		if !slices.Contains(ids, it.CaseID) {
+			ids = append(ids, it.CaseID)
+		}
+	}
+	loaded, err := loadMany(tx, ids)
 	if err != nil {
 		return err
 	}
 	now := s.now()
 	day := today(now)
-	from := 0
-	if r == nil {
-		r = &row{CaseID: caseID, OpenedOn: day, TravelDocumentStatus: "none", FamilyTracingStatus: "not_started"}
-	} else {
-		from = r.Version
+	entries := make([]audit.Entry, len(items))
+	for i, it := range items {
+		sec := loaded[it.CaseID]
+		if sec.r == nil {
+			sec.r = &row{CaseID: it.CaseID, OpenedOn: day, TravelDocumentStatus: "none", FamilyTracingStatus: "not_started"}
+		}
+		applied, skipped, err := applyReply(st, sec.r, it, now)
+		if err != nil {
+			return err
+		}
+		sort.Strings(applied)
+		sort.Strings(skipped)
+		entries[i] = audit.Entry{Action: audit.RepatriationApply, Entity: "case", EntityID: it.CaseID,
+			Detail: map[string]any{"packet": it.Original.ID, "from": it.Original.Recipient, "applied": applied,
+				"skipped": skipped, "version": sec.from + 1}}
 	}
-	var applied, skipped []string
+	if err := writeMany(tx, ids, loaded); err != nil {
+		return fmt.Errorf("apply %d replies: %w", len(items), err)
+	}
+	return audit.AppendMany(tx, now, entries)
+}
+
+// applyReply applies one reply to the section r in memory: the fields it could read and those it
+// skipped.
+func applyReply(st *store.Store, r *row, it exchange.ReplyItem, now time.Time) (applied, skipped []string, err error) {
+	caseID, reply, day := it.CaseID, it.Reply, today(now)
 	ok := func(field string, good bool) {
 		if good {
 			applied = append(applied, field)
@@ -68,7 +100,7 @@ func (s *Service) Apply(tx *gorm.DB, st *store.Store, caseID string, original *e
 		n := textOf(v, maxNumber)
 		if n != "" {
 			if r.TravelDocumentNumberEnc, err = st.Keys.SealString(sealedNumber, caseID, n); err != nil {
-				return err
+				return nil, nil, err
 			}
 			document = true
 		}
@@ -119,7 +151,7 @@ func (s *Service) Apply(tx *gorm.DB, st *store.Store, caseID string, original *e
 		case route == RouteFlight:
 			r.Route = RouteFlight
 			if r.FlightDetailsEnc, err = st.Keys.SealString(sealedFlight, caseID, details); err != nil {
-				return err
+				return nil, nil, err
 			}
 		case route != "":
 			r.Route, r.FlightDetailsEnc = route, nil
@@ -145,23 +177,16 @@ func (s *Service) Apply(tx *gorm.DB, st *store.Store, caseID string, original *e
 		note := textOf(v, maxNote)
 		if note != "" {
 			if r.EmbassyNoteEnc, err = st.Keys.SealString(sealedNote, caseID, note); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		ok(field, note != "")
 		break
 	}
-	packetID := original.ID
+	packetID := it.Original.ID
 	r.EmbassyPacketID, r.EmbassyRepliedAt = &packetID, &now
 	r.UpdatedBy, r.UpdatedAt = nil, now
-	if err := write(tx, r, from, computeSteps(r, overridesOf(steps))); err != nil {
-		return fmt.Errorf("apply reply to %s: %w", original.ID, err)
-	}
-	sort.Strings(applied)
-	sort.Strings(skipped)
-	return audit.Append(tx, now, audit.Entry{Action: audit.RepatriationApply, Entity: "case", EntityID: caseID,
-		Detail: map[string]any{"packet": original.ID, "from": original.Recipient, "applied": applied,
-			"skipped": skipped, "version": r.Version}})
+	return applied, skipped, nil
 }
 
 // boolOf reads a yes/no answer: a JSON boolean or its text.

@@ -21,16 +21,17 @@ const (
 
 // projectSQL reads what a repatriation request tells the embassy of a case: the person, the latest
 // approved identification decision and the rescue operation.
-const projectSQL = `SELECT p.id, p.given_name, p.family_name, p.aliases, p.sex, p.birth_date, p.age_estimate,
+const projectSQL = `SELECT c.id AS case_id, p.id, p.given_name, p.family_name, p.aliases, p.sex, p.birth_date, p.age_estimate,
 	p.nationality, p.languages, p.documents_held, p.documents_enc, p.document_number_enc,
 	d.decision, d.decided_at, o.name AS operation_name, o.operation_date, o.province AS operation_province
 FROM cases c JOIN persons p ON p.id = c.person_id
 LEFT JOIN LATERAL (SELECT decision, decided_at FROM identification_decisions
 	WHERE case_id = c.id AND status = 'approved' ORDER BY decided_at DESC LIMIT 1) d ON true
 LEFT JOIN operations o ON o.id = p.operation_id
-WHERE c.id = ?`
+WHERE c.id IN ?`
 
 type projected struct {
+	CaseID            string
 	ID                string
 	GivenName         string
 	FamilyName        string
@@ -50,20 +51,36 @@ type projected struct {
 	OperationProvince *string
 }
 
-// Project builds the full allow-listed payload of a repatriation request from a case, inside the
-// sending store's transaction (registered with exchange.Service.Project): names, aliases, sex, birth
-// date or age estimate, nationality, languages, the documents held with their numbers (opened from
-// the vault), the identification decision, the operation, and the draft's requested items and note.
-// Empty values are left out.
-func (s *Service) Project(tx *gorm.DB, st *store.Store, caseID string, d exchange.Draft) (exchange.Payload, error) {
-	var p projected
-	res := tx.Raw(projectSQL, caseID).Scan(&p)
-	if res.Error != nil {
-		return nil, fmt.Errorf("repatriation projection: %w", res.Error)
+// projectMany builds the full allow-listed payloads of repatriation requests from cases, in order,
+// inside the sending store's transaction (the kind's Project hook), reading them all in one query:
+// names, aliases, sex, birth date or age estimate, nationality, languages, the documents held with
+// their numbers (opened from the vault), the identification decision, the operation, and each
+// draft's requested items and note. Empty values are left out.
+func (s *Service) projectMany(tx *gorm.DB, st *store.Store, caseIDs []string, drafts []exchange.Draft) ([]exchange.Payload, error) {
+	var rows []projected
+	if err := tx.Raw(projectSQL, caseIDs).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("repatriation projection: %w", err)
 	}
-	if res.RowsAffected == 0 {
-		return nil, cases.ErrNotFound
+	byCase := make(map[string]*projected, len(rows))
+	for i := range rows {
+		byCase[rows[i].CaseID] = &rows[i]
 	}
+	out := make([]exchange.Payload, len(caseIDs))
+	for i, id := range caseIDs {
+		p, ok := byCase[id]
+		if !ok {
+			return nil, cases.ErrNotFound
+		}
+		var err error
+		if out[i], err = payloadOf(st, p, drafts[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// payloadOf is the payload of a request about the projected person p with the draft d.
+func payloadOf(st *store.Store, p *projected, d exchange.Draft) (exchange.Payload, error) {
 	out := exchange.Payload{"given_name": p.GivenName, "sex": p.Sex, "nationality": p.Nationality}
 	if p.FamilyName != "" {
 		out["family_name"] = p.FamilyName
@@ -79,7 +96,7 @@ func (s *Service) Project(tx *gorm.DB, st *store.Store, caseID string, d exchang
 	if len(p.Languages) > 0 {
 		out["languages"] = []string(p.Languages)
 	}
-	docs, err := documentsOf(st, &p)
+	docs, err := documentsOf(st, p)
 	if err != nil {
 		return nil, err
 	}

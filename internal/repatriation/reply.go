@@ -21,7 +21,7 @@ const (
 )
 
 // ReplyField is how the embassy's reply to a repatriation request asks for one of its fields
-// (exchange.Repatriation.ReplyFields, in that order): the form renders it by Type, and
+// (Spec.ReplyFields, in that order): the form renders it by Type, and
 // CheckReply refuses what Apply could not read exactly.
 type ReplyField struct {
 	Name string

@@ -25,7 +25,7 @@ func TestReplyFormTypesTheDeclaredFields(t *testing.T) {
 			t.Errorf("%s offers %v, want the section's document types", f.Name, f.Choices)
 		}
 	}
-	if d := cmp.Diff(exchange.Repatriation.ReplyFields, names); d != "" {
+	if d := cmp.Diff(repatriation.Spec.ReplyFields, names); d != "" {
 		t.Errorf("ReplyForm names (-declared +typed):\n%s", d)
 	}
 }
@@ -85,7 +85,7 @@ func TestApplyTypedRoute(t *testing.T) {
 		c := returnCase(t, env, "Malee", "TH")
 		orig := &exchange.Packet{ID: "01900000-0000-7000-8000-000000000002", Kind: exchange.KindRepatriation, Recipient: "th-embassy-pnh"}
 		if err := st.DB.Transaction(func(tx *gorm.DB) error {
-			return env.App.Repatriation.Apply(tx, st, c.ID, orig, exchange.Payload{"travel_route": tt.route})
+			return env.App.Repatriation.ApplyReplies(tx, st, []exchange.ReplyItem{{CaseID: c.ID, Original: orig, Reply: exchange.Payload{"travel_route": tt.route}}})
 		}); err != nil {
 			t.Fatal(err)
 		}

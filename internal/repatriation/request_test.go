@@ -205,9 +205,9 @@ func TestApplySkipsWhatItCannotRead(t *testing.T) {
 	st, _ := env.App.Stores.For("KH")
 	orig := &exchange.Packet{ID: "01900000-0000-7000-8000-000000000001", Kind: exchange.KindRepatriation, Recipient: "th-embassy-pnh"}
 	err := st.DB.Transaction(func(tx *gorm.DB) error {
-		return env.App.Repatriation.Apply(tx, st, c.ID, orig, exchange.Payload{"nationality_verified": "perhaps",
+		return env.App.Repatriation.ApplyReplies(tx, st, []exchange.ReplyItem{{CaseID: c.ID, Original: orig, Reply: exchange.Payload{"nationality_verified": "perhaps",
 			"travel_date": "next month", "travel_route": "TG 581 BKK, 14:05", "travel_document_valid_until": "2020-01-01",
-			"travel_document_number": "X1"})
+			"travel_document_number": "X1"}}})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package services_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -48,7 +49,7 @@ func TestReferralRepliesNeedTheDecision(t *testing.T) {
 	// The Applier checks the decision reply against the hub's status of the packet.
 	opened := &exchange.Packet{ID: p.ID, Kind: exchange.KindReferral, Status: exchange.StatusOpened, Recipient: "ngo-th-legal"}
 	if err := st.DB.Transaction(func(tx *gorm.DB) error {
-		return services.Apply(tx, st, f.caseID, opened, exchange.Payload{"decision": "accepted", "status": "accepted"})
+		return services.ApplyReplies(tx, st, []exchange.ReplyItem{{CaseID: f.caseID, Original: opened, Reply: exchange.Payload{"decision": "accepted", "status": "accepted"}}})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -77,5 +78,52 @@ func TestReferralRepliesNeedTheDecision(t *testing.T) {
 		if s := f.service(t, r.ID); s.Status != step.want || s.ReferralStatus != step.refs {
 			t.Errorf("after %v: %s / %s, want %s / %s", step.reply, s.Status, s.ReferralStatus, step.want, step.refs)
 		}
+	}
+}
+
+// TestReferralRepliesSetBased: a batch of replies to one accepted referral applies in order with one
+// read and one write of the services table and one write of the audit rows.
+func TestReferralRepliesSetBased(t *testing.T) {
+	f := newFixture(t, true)
+	ctx := context.Background()
+	r, p := f.refer(t, 0)
+	ngo := f.actor(t, thNGO)
+	if _, err := f.env.App.Exchange.Accept(ctx, ngo, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := f.service(t, r.ID) // applies the decision reply
+	if before.ReferralStatus != "accepted" {
+		t.Fatalf("after accept: %s", before.ReferralStatus)
+	}
+	st, _ := f.env.App.Stores.For("TH")
+	var statements []string
+	count := func(tx *gorm.DB) { statements = append(statements, tx.Statement.SQL.String()) }
+	if err := st.DB.Callback().Query().After("gorm:query").Register("test:count_query", count); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB.Callback().Create().After("gorm:create").Register("test:count_create", count); err != nil {
+		t.Fatal(err)
+	}
+	accepted := &exchange.Packet{ID: p.ID, Kind: exchange.KindReferral, Status: exchange.StatusAccepted, Recipient: "ngo-th-legal"}
+	items := []exchange.ReplyItem{
+		{CaseID: f.caseID, Original: accepted, Reply: exchange.Payload{"status": "in_progress"}},
+		{CaseID: f.caseID, Original: accepted, Reply: exchange.Payload{"status": "completed", "outcome": "Claim filed"}},
+		{CaseID: f.caseID, Original: accepted, Reply: exchange.Payload{"status": "in_progress"}}, // after completion: nothing
+	}
+	if err := st.DB.Transaction(func(tx *gorm.DB) error { return services.ApplyReplies(tx, st, items) }); err != nil {
+		t.Fatal(err)
+	}
+	onServices := 0
+	for _, s := range statements {
+		if strings.Contains(s, `"services"`) || strings.Contains(s, " services ") {
+			onServices++
+		}
+	}
+	if onServices == 0 || onServices > 2 {
+		t.Errorf("%d statements on services for %d replies, want one read and one write: %q", onServices, len(items), statements)
+	}
+	s := f.service(t, r.ID)
+	if s.Status != "completed" || s.ReferralStatus != "completed" || s.Outcome != "Claim filed" || s.StartDate == nil || s.EndDate == nil {
+		t.Errorf("after the batch: %+v", s)
 	}
 }

@@ -83,7 +83,7 @@ func (h historyHandlers) list(c echo.Context) error {
 	for _, e := range page.Items {
 		v.Items = append(v.Items, h.row(l, name, e))
 	}
-	for _, k := range []exchange.Kind{exchange.KindRepatriation, exchange.KindReferral, exchange.KindHandover} {
+	for _, k := range h.s.Exchange.Kinds() {
 		v.Kinds = append(v.Kinds, packetOption{Value: string(k), Label: l.T("packet.kind." + string(k)), Selected: k == f.Kind})
 	}
 	q := url.Values{}

@@ -9,6 +9,7 @@ import (
 
 	"homeward/internal/authz"
 	"homeward/internal/crossmatch"
+	"homeward/internal/exchange"
 )
 
 // linkageRow is one possible match as the page shows it.
@@ -89,7 +90,8 @@ func (s *Server) linkageNotSame(c echo.Context) error {
 
 func (s *Server) linkageAsk(c echo.Context) error {
 	return s.linkageAnswer(c, func() error {
-		return s.Linkage.Ask(c.Request().Context(), actorOf(c), c.Param("id"))
+		_, err := s.Linkage.Ask(c.Request().Context(), actorOf(c), c.Param("id"), crossmatch.AskInput{Override: c.FormValue("override")})
+		return err
 	})
 }
 
@@ -130,11 +132,20 @@ func (s *Server) apiLinkageNotSame(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// apiLinkageAsk prepares the question to the other side (an optional JSON body carries the
+// override reason): 201 with the packet, pending another supervisor's approval.
 func (s *Server) apiLinkageAsk(c echo.Context) error {
-	if err := s.Linkage.Ask(c.Request().Context(), actorOf(c), c.Param("id")); err != nil {
+	var in crossmatch.AskInput
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	p, err := s.Linkage.Ask(c.Request().Context(), actorOf(c), c.Param("id"), in)
+	if err != nil {
 		return err
 	}
-	return c.NoContent(http.StatusNoContent)
+	return c.JSON(http.StatusCreated, p)
 }
 
 func (s *Server) apiLinkageOverride(c echo.Context) error {
@@ -146,4 +157,21 @@ func (s *Server) apiLinkageOverride(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusCreated)
+}
+
+// candidateLink is our side of a possible match a question names.
+type candidateLink struct{ CaseID, CaseRef string }
+
+// candidateOf is our side of the possible match a question (linkage_ask) names, when the actor may
+// see it; nil otherwise.
+func (h packetHandlers) candidateOf(c echo.Context, p *exchange.Packet) *candidateLink {
+	id, _ := p.Payload["candidate"].(string)
+	if p.Kind != crossmatch.KindAsk || id == "" {
+		return nil
+	}
+	caseID, ref, err := h.s.Linkage.Ours(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return nil
+	}
+	return &candidateLink{CaseID: caseID, CaseRef: ref}
 }

@@ -115,8 +115,15 @@ func TestLinkageAPI(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `"reason"`) {
 		t.Errorf("empty reason = %d %s, want 422 with field reason", status, body)
 	}
-	if status, body := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/linkage/candidates/"+cand.ID+"/ask", sup, ""); status != http.StatusNoContent {
-		t.Errorf("ask = %d %s", status, body)
+	// Asking: without the person's consent to home-country notice nor an override, 422 naming the
+	// candidate; with a supervisor's written override, 201 with the question, pending approval.
+	if status, body := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/linkage/candidates/"+cand.ID+"/ask", sup, ""); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `"candidate"`) {
+		t.Errorf("ask without consent = %d %s, want 422 naming the candidate", status, body)
+	}
+	status, body = apptest.API(t, http.MethodPost, env.URL()+"/api/v1/linkage/candidates/"+cand.ID+"/ask", sup, `{"override":"Family tracing requested by the person's mother"}`)
+	if status != http.StatusCreated || !strings.Contains(body, `"kind":"linkage_ask"`) || !strings.Contains(body, `"status":"pending_approval"`) {
+		t.Errorf("ask = %d %s, want 201 with the pending question", status, body)
 	}
 	if status, _ := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/linkage/candidates/"+cand.ID+"/not-same", sup, ""); status != http.StatusNoContent {
 		t.Errorf("not the same = %d", status)

@@ -108,17 +108,16 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	v.Rows = h.rows(c, l, a, view.Packets)
 	v.CanWrite = a.Can(authz.SectionPackets, authz.ActionWrite)
 	v.CanOverride = a.Can(authz.SectionConsent, authz.ActionOverride)
-	kinds := make([]string, 0, len(exchange.Specs))
-	for k := range exchange.Specs {
-		if offered(k) {
+	var kinds []string
+	for _, k := range h.s.Exchange.Kinds() { // sorted
+		if h.s.Exchange.Offered(k) {
 			kinds = append(kinds, string(k))
 		}
 	}
-	sort.Strings(kinds)
 	for _, k := range kinds {
 		v.Kinds = append(v.Kinds, packetOption{Value: k, Label: l.T("packet.kind." + k), Selected: k == v.Kind})
 	}
-	if spec, ok := exchange.Specs[exchange.Kind(v.Kind)]; ok && offered(spec.Kind) {
+	if spec, ok := h.s.Exchange.Spec(exchange.Kind(v.Kind)); ok && h.s.Exchange.Offered(spec.Kind) {
 		for _, r := range view.Recipients[spec.Kind] {
 			v.Recipients = append(v.Recipients, packetOption{Value: r.Slug, Label: r.Name(l.Lang), Selected: r.Slug == recipient})
 		}
@@ -130,10 +129,6 @@ func (h packetHandlers) renderCase(c echo.Context, status int, v packetsPage, ch
 	}
 	return h.s.render(c, status, "packets", v)
 }
-
-// offered tells whether the packet form offers a kind: not handover, which only a handover batch
-// prepares (its own pages, with its readiness checks).
-func offered(k exchange.Kind) bool { return k != exchange.KindHandover }
 
 func (h packetHandlers) casePage(c echo.Context) error {
 	return h.renderCase(c, http.StatusOK, packetsPage{Kind: c.QueryParam("kind")}, nil, "")
@@ -292,7 +287,7 @@ func (h packetHandlers) inbox(c echo.Context) error {
 	for _, st := range exchange.Statuses[1:] { // never pending approval: that is the sender's
 		v.Statuses = append(v.Statuses, packetOption{Value: string(st), Label: l.T("packet.status." + string(st)), Selected: st == f.Status})
 	}
-	for _, k := range exchange.Kinds {
+	for _, k := range append(h.s.Exchange.Kinds(), exchange.KindReply) {
 		v.Kinds = append(v.Kinds, packetOption{Value: string(k), Label: l.T("packet.kind." + string(k)), Selected: k == f.Kind})
 	}
 	q := url.Values{}
@@ -336,6 +331,8 @@ type inboxPacketPage struct {
 	Errors     map[string]string
 	Error      string
 	Done       string // a flash after accept, decline or reply
+	// Candidate is, for a question about a possible match (linkage_ask), the case on our side.
+	Candidate *candidateLink
 }
 
 func formatValue(l *locale.Localizer, v any) string {
@@ -375,7 +372,7 @@ func formatValue(l *locale.Localizer, v any) string {
 
 // payloadOrder lists the payload's fields in the order of the kind's spec (name first, as a form
 // reads), then any other field of the packet, as it lists them.
-func payloadOrder(p *exchange.Packet) []string {
+func payloadOrder(spec exchange.Spec, p *exchange.Packet) []string {
 	out := make([]string, 0, len(p.Fields))
 	seen := map[string]bool{}
 	add := func(f string) {
@@ -384,11 +381,9 @@ func payloadOrder(p *exchange.Packet) []string {
 			out = append(out, f)
 		}
 	}
-	if spec, ok := exchange.Specs[p.Kind]; ok {
-		for _, f := range spec.Fields {
-			if slices.Contains(p.Fields, f) {
-				add(f)
-			}
+	for _, f := range spec.Fields {
+		if slices.Contains(p.Fields, f) {
+			add(f)
 		}
 	}
 	for _, f := range p.Fields {
@@ -486,7 +481,7 @@ func payloadValue(l *locale.Localizer, field string, v any) string {
 // replyType is how the reply form asks for a field.
 func replyType(name string) string {
 	switch name {
-	case "nationality_verified", "accepted", "declined":
+	case "nationality_verified", "accepted", "declined", "same_person":
 		return "yesno"
 	case "travel_date", "travel_document_valid_until", "handover_at":
 		return "date"
@@ -506,17 +501,19 @@ func (h packetHandlers) renderPacket(c echo.Context, status int, v inboxPacketPa
 	if ag, err := h.s.Directory.AgencyBySlug(c.Request().Context(), p.Sender); err == nil {
 		v.SenderName = ag.Name(l.Lang)
 	}
-	for _, f := range payloadOrder(p) {
+	spec, _ := h.s.Exchange.Spec(p.Kind)
+	for _, f := range payloadOrder(spec, p) {
 		v.Payload = append(v.Payload, payloadItem{Label: fieldLabel(l, f), Value: payloadValue(l, f, p.Payload[f])})
 	}
 	canWrite := a.Can(authz.SectionInbox, authz.ActionWrite)
 	v.CanAct = canWrite && p.Kind != exchange.KindReply && (p.Status == exchange.StatusSent || p.Status == exchange.StatusOpened)
-	ok := len(exchange.Specs[p.Kind].ReplyFields) > 0
+	ok := len(spec.ReplyFields) > 0
 	v.CanReply = canWrite && ok && p.Status != exchange.StatusDeclined
-	v.Reply = replyForm(l, p.Kind, typed, v.Errors)
+	v.Reply = replyForm(l, spec, typed, v.Errors)
 	if p.Kind == exchange.KindRepatriation {
 		v.ReplyHint = l.T("repatriation.reply.hint")
 	}
+	v.Candidate = h.candidateOf(c, p)
 	return h.s.render(c, status, "inbox_packet", v)
 }
 

@@ -15,11 +15,11 @@ const flightSuffix = "_flight"
 // replyTyping is how the reply form asks for the fields of a kind's reply: the embassy's reply to a
 // repatriation request is typed by repatriation.ReplyForm (selects of the section's own codes);
 // any other kind's fields by name (replyType).
-func replyTyping(k exchange.Kind) []repatriation.ReplyField {
-	if k == exchange.KindRepatriation {
+func replyTyping(spec exchange.Spec) []repatriation.ReplyField {
+	if spec.Kind == exchange.KindRepatriation {
 		return repatriation.ReplyForm
 	}
-	fields := exchange.Specs[k].ReplyFields
+	fields := spec.ReplyFields
 	out := make([]repatriation.ReplyField, len(fields))
 	for i, f := range fields {
 		out[i] = repatriation.ReplyField{Name: f, Type: replyType(f)}
@@ -28,9 +28,9 @@ func replyTyping(k exchange.Kind) []repatriation.ReplyField {
 }
 
 // replyForm is the reply form of a kind with what was typed and the errors.
-func replyForm(l *locale.Localizer, k exchange.Kind, typed map[string]string, errs map[string]string) []replyField {
+func replyForm(l *locale.Localizer, spec exchange.Spec, typed map[string]string, errs map[string]string) []replyField {
 	var out []replyField
-	for _, f := range replyTyping(k) {
+	for _, f := range replyTyping(spec) {
 		rf := replyField{Name: f.Name, Label: fieldLabel(l, f.Name), Type: f.Type, Value: typed[f.Name], Error: errs[f.Name]}
 		if f.Type == repatriation.ReplyRoute {
 			rf.Flight = typed[f.Name+flightSuffix]

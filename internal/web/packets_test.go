@@ -449,7 +449,7 @@ func TestPacketFieldLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	names := []string{"decision"}
-	for _, s := range exchange.Specs {
+	for _, s := range apptest.New(t).App.Exchange.Specs() {
 		names = append(names, s.Fields...)
 		names = append(names, s.ReplyFields...)
 	}

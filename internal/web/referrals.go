@@ -11,6 +11,7 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/exchange"
 	"homeward/internal/problem"
+	"homeward/internal/services"
 )
 
 // referralHandlers serve an NGO worker's referrals: the referrals addressed to their agency, each
@@ -104,7 +105,7 @@ func (h referralHandlers) render(c echo.Context, status int, p *exchange.Packet,
 	if ag, err := h.s.Directory.AgencyBySlug(c.Request().Context(), p.Sender); err == nil {
 		v.SenderName = ag.Name(l.Lang)
 	}
-	for _, name := range exchange.Specs[exchange.KindReferral].Fields {
+	for _, name := range services.Spec.Fields {
 		val, ok := p.Payload[name]
 		if !ok {
 			continue
