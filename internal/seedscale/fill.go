@@ -204,7 +204,7 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	}
 	done()
 	done = stats.phase("audit")
-	if lastID, lastHash, err = chainAudit(ctx, tx, lastID, lastHash, stats); err != nil {
+	if lastID, lastHash, err = chainAudit(ctx, tx, dir.Welfare, lastID, lastHash, stats); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, lastID, lastHash); err != nil {

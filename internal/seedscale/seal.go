@@ -175,13 +175,16 @@ func (p sealPass) sealAll(keys *vault.Keys, ids []string, vals [][]*string) ([][
 	return out, nil
 }
 
-// chainAudit seals the staged audit rows (seed_a, in id order) as the sealer would: the next chain
-// positions after (lastID, lastHash), their hashes, copied into audit_log. It returns the new end.
-func chainAudit(ctx context.Context, tx pgx.Tx, lastID int64, lastHash []byte, stats *Stats) (int64, []byte, error) {
-	// seed_a is read in the order it was written (its ids ascend): no sort of millions of rows;
-	// the order is checked below.
-	if _, err := tx.Exec(ctx, `DECLARE audit_cur NO SCROLL CURSOR FOR SELECT id, at, actor_user_id::text, actor_agency_id::text,
-  action, section, entity_id::text, detail FROM seed_a`); err != nil {
+// chainAudit seals the audit rows of the staged events (auditRowsSQL, streamed in id order from a
+// cursor: they are never staged) as the sealer would: the next chain positions after (lastID,
+// lastHash), their hashes, copied into audit_log. It returns the new end.
+func chainAudit(ctx context.Context, tx pgx.Tx, welfare Agency, lastID int64, lastHash []byte, stats *Stats) (int64, []byte, error) {
+	var seq string
+	if err := tx.QueryRow(ctx, `SELECT pg_get_serial_sequence('audit_log', 'id')`).Scan(&seq); err != nil {
+		return 0, nil, fmt.Errorf("seedscale: audit_log's sequence: %w", err)
+	}
+	// Ids ascend in the order the rows are read (no sort of millions of rows); checked below.
+	if _, err := tx.Exec(ctx, `DECLARE audit_cur NO SCROLL CURSOR FOR `+auditRowsSQL, auditArgs(welfare, seq)...); err != nil {
 		return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
 	}
 	var prevID int64

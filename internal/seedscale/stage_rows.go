@@ -64,10 +64,13 @@ FROM (
   FROM (SELECT p.*, array_position(p.route, 'reintegration') AS k FROM seed_p p) p WHERE p.k IS NOT NULL AND random() < 0.2
 ) x`
 
-	// auditRowsSQL: $1 welfare agency; $2… the actions' names and sections: intake, transition,
-	// screening, propose, approve, packet (name, section each: $2 … $13).
-	auditRowsSQL = `CREATE TEMP TABLE seed_a ON COMMIT DROP AS
-SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, e.*
+	// auditRowsSQL selects the audit rows, in the order of their ids (table by table; each id is
+	// drawn from the identity sequence as the row is read, so a cursor over it streams them to the
+	// chain without writing them to a staging table first). $1 welfare agency; $2… the actions'
+	// names and sections: intake, transition, screening, propose, approve, packet (name, section
+	// each: $2 … $13); $14 audit_log's id sequence (looked up once, not per row).
+	auditRowsSQL = `SELECT nextval($14::regclass) AS id, e.at, e.actor_user_id::text, e.actor_agency_id::text, e.action,
+       e.section, e.entity_id::text, e.detail
 FROM (
   SELECT p.received AS at, p.worker AS actor_user_id, p.owner AS actor_agency_id, $2::text AS action, $3::text AS section, p.cid AS entity_id,
          json_build_object('person_id', p.pid, 'reference', p.reference, 'possible_duplicates', 0)::text AS detail

@@ -69,12 +69,6 @@ func stageRows(ctx context.Context, tx pgx.Tx, country string, dir Directory, op
 		{"screenings", screeningsSQL, []any{welfare.Workers, interviewers, lures, compounds, tasks}},
 		{"decisions", decisionsSQL, []any{opt.Now, welfare.Workers, welfare.Supervisors, legalBases}},
 		{"packets", packetsSQL, []any{welfare.Workers}},
-		{"audit rows", auditRowsSQL, []any{welfare.ID,
-			audit.CaseIntake.Name(), string(audit.CaseIntake.Section()), audit.CaseTransition.Name(), string(audit.CaseTransition.Section()),
-			audit.ScreeningRecord.Name(), string(audit.ScreeningRecord.Section()),
-			audit.IdentificationPropose.Name(), string(audit.IdentificationPropose.Section()),
-			audit.IdentificationApprove.Name(), string(audit.IdentificationApprove.Section()),
-			audit.PacketPrepare.Name(), string(audit.PacketPrepare.Section())}},
 	}
 	for _, s := range steps {
 		done := stats.phase("stage " + s.name)
@@ -84,6 +78,16 @@ func stageRows(ctx context.Context, tx pgx.Tx, country string, dir Directory, op
 		done()
 	}
 	return nil
+}
+
+// auditArgs are the parameters of auditRowsSQL.
+func auditArgs(welfare Agency, seq string) []any {
+	return []any{welfare.ID,
+		audit.CaseIntake.Name(), string(audit.CaseIntake.Section()), audit.CaseTransition.Name(), string(audit.CaseTransition.Section()),
+		audit.ScreeningRecord.Name(), string(audit.ScreeningRecord.Section()),
+		audit.IdentificationPropose.Name(), string(audit.IdentificationPropose.Section()),
+		audit.IdentificationApprove.Name(), string(audit.IdentificationApprove.Section()),
+		audit.PacketPrepare.Name(), string(audit.PacketPrepare.Section()), seq}
 }
 
 // insertRows writes the final rows from the staging tables and the seal passes' ciphertexts.
