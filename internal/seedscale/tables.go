@@ -11,18 +11,25 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// index is a secondary index dropped for the COPY: its table, name and definition.
+// index is an index dropped for the bulk load: its table, name and definition; a key (primary
+// or unique constraint) is dropped and added back as a constraint.
 type index struct {
 	table, name, def string
+	key              bool
 }
 
-// selectIndexesSQL lists the indexes of the tables $1 that back no constraint (primary keys and
-// unique constraints stay: they are what a COPY of new ids must still check).
-const selectIndexesSQL = `SELECT t.relname, i.relname, pg_get_indexdef(x.indexrelid)
+// selectIndexesSQL lists the indexes of the tables $1 that a bulk load need not maintain row by
+// row: every index backing no constraint, and the primary and unique keys no foreign key
+// references (a foreign key needs its key in place; the keys dropped are checked when added back,
+// as pg_restore does). Keys first, so that they are added back before the indexes.
+const selectIndexesSQL = `SELECT t.relname, coalesce(k.conname, i.relname), coalesce(pg_get_constraintdef(k.oid), pg_get_indexdef(x.indexrelid)),
+       k.oid IS NOT NULL
 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+LEFT JOIN pg_constraint k ON k.conindid = x.indexrelid AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u')
 WHERE t.relnamespace = 'public'::regnamespace AND t.relname = ANY ($1)
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
-ORDER BY t.relname, i.relname`
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = x.indexrelid AND (o.contype NOT IN ('p', 'u') OR o.conrelid <> x.indrelid))
+  AND (k.oid IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = x.indexrelid))
+ORDER BY t.relname, k.oid IS NULL, i.relname`
 
 func dropIndexes(ctx context.Context, tx pgx.Tx, tables []string) ([]index, error) {
 	rows, err := tx.Query(ctx, selectIndexesSQL, tables)
@@ -31,26 +38,38 @@ func dropIndexes(ctx context.Context, tx pgx.Tx, tables []string) ([]index, erro
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
 		var x index
-		return x, r.Scan(&x.table, &x.name, &x.def)
+		return x, r.Scan(&x.table, &x.name, &x.def, &x.key)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("seedscale: list indexes: %w", err)
 	}
 	for _, x := range list {
-		if _, err := tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{x.name}.Sanitize()); err != nil {
+		drop := "DROP INDEX " + pgx.Identifier{x.name}.Sanitize()
+		if x.key {
+			drop = "ALTER TABLE " + pgx.Identifier{x.table}.Sanitize() + " DROP CONSTRAINT " + pgx.Identifier{x.name}.Sanitize()
+		}
+		if _, err := tx.Exec(ctx, drop); err != nil {
 			return nil, fmt.Errorf("seedscale: drop index %s: %w", x.name, err)
 		}
 	}
 	return list, nil
 }
 
-// recreateIndexes builds again the dropped indexes of tables, by their own definitions.
-func recreateIndexes(ctx context.Context, tx pgx.Tx, dropped []index, tables []string) error {
+// recreateIndexes builds again the dropped indexes of tables, by their own definitions, timing
+// each table's ("indexes <table>").
+func recreateIndexes(ctx context.Context, tx pgx.Tx, dropped []index, tables []string, stats *Stats) error {
 	for _, x := range dropped {
 		if !slices.Contains(tables, x.table) {
 			continue
 		}
-		if _, err := tx.Exec(ctx, x.def); err != nil {
+		def := x.def
+		if x.key {
+			def = "ALTER TABLE " + pgx.Identifier{x.table}.Sanitize() + " ADD CONSTRAINT " + pgx.Identifier{x.name}.Sanitize() + " " + x.def
+		}
+		done := stats.phase("indexes " + x.table)
+		_, err := tx.Exec(ctx, def)
+		done()
+		if err != nil {
 			return fmt.Errorf("seedscale: rebuild index %s: %w", x.name, err)
 		}
 	}
