@@ -82,7 +82,8 @@ var filledTables = []string{"persons", "cases", "case_team", "stage_changes", "s
 var (
 	baseTables    = append([]string{"operations", "audit_log"}, filledTables...)
 	summaryTables = []string{"case_facts", "case_steps", "report_counts"}
-	// nameKeyTables are the duplicate check's name keys, filled by person_name_keys_fill.
+	// nameKeyTables are the duplicate check's name keys (nameKeysSQL, personNamesSQL); the first's
+	// indexes are rebuilt.
 	nameKeyTables = []string{"person_name_keys", "person_names"}
 )
 
@@ -194,7 +195,7 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	}
 	var dropped []index
 	if *opt.RebuildIndexes {
-		if dropped, err = dropIndexes(ctx, tx, append(append([]string{}, baseTables...), summaryTables...)); err != nil {
+		if dropped, err = dropIndexes(ctx, tx, append(append(append([]string{}, baseTables...), summaryTables...), nameKeyTables[:1]...)); err != nil {
 			return err
 		}
 	}
@@ -224,15 +225,18 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	}
 	done = stats.phase("name keys")
 	// The duplicate check's name keys (migration 00034), which the triggers left unwritten.
-	if _, err := tx.Exec(ctx, `SELECT person_name_keys_fill()`); err != nil {
-		return fmt.Errorf("seedscale: name keys: %w", err)
+	for _, q := range []string{nameKeysSQL, personNamesSQL} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("seedscale: name keys: %w", err)
+		}
 	}
 	done()
-	done = stats.phase("summaries")
+	if err := recreateIndexes(ctx, tx, dropped, nameKeyTables[:1], stats); err != nil {
+		return err
+	}
 	if err := summarise(ctx, tx, stats); err != nil {
 		return err
 	}
-	done()
 	return recreateIndexes(ctx, tx, dropped, summaryTables, stats)
 }
 

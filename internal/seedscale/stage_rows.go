@@ -67,29 +67,31 @@ FROM (
   FROM (SELECT p.*, array_position(p.route, 'reintegration') AS k FROM seed_p p) p WHERE p.k IS NOT NULL AND random() < 0.2
 ) x`
 
-	// auditRowsSQL selects the audit rows, in the order of their ids (table by table; each id is
+	// auditRowsSQL selects the audit rows in the order of their ids (table by table; each id is
 	// drawn from the identity sequence as the row is read, so a cursor over it streams them to the
-	// chain without writing them to a staging table first). $1 welfare agency; $2… the actions'
-	// names and sections: intake, transition, screening, propose, approve, packet (name, section
-	// each: $2 … $13); $14 audit_log's id sequence (looked up once, not per row).
+	// chain without writing them to a staging table first), their details as the app's
+	// json.Marshal of a map writes them (keys sorted, no spaces; no value here needs escaping).
+	// $1 welfare agency; $2… the actions' names and sections: intake, transition, screening,
+	// propose, approve, packet (name, section each: $2 … $13); $14 audit_log's id sequence (looked
+	// up once, not per row).
 	auditRowsSQL = `SELECT nextval($14::regclass) AS id, (extract(epoch FROM e.at) * 1000000)::bigint AS at_us, e.actor_user_id::text, e.actor_agency_id::text, e.action,
        e.section, e.entity_id::text, e.detail
 FROM (
   SELECT p.received AS at, p.worker AS actor_user_id, p.owner AS actor_agency_id, $2::text AS action, $3::text AS section, p.cid AS entity_id,
-         json_build_object('person_id', p.pid, 'reference', p.reference, 'possible_duplicates', 0)::text AS detail
+         '{"person_id":"' || p.pid || '","possible_duplicates":0,"reference":"' || p.reference || '"}' AS detail
   FROM seed_p p
   UNION ALL
-  SELECT u.at, ` + stepActor + `, p.owner, $4, $5, p.cid, json_build_object('from', ` + stepFrom + `, 'to', u.to_stage, 'version', u.k)::text
+  SELECT u.at, ` + stepActor + `, p.owner, $4, $5, p.cid, '{"from":"' || ` + stepFrom + ` || '","to":"' || u.to_stage || '","version":' || u.k || '}'
   FROM ` + stepsOfSeedP + `
   UNION ALL
-  SELECT x.at, x.worker, $1::uuid, $6, $7, x.cid, json_build_object('version', 1, 'present', x.present, 'events', 0)::text FROM seed_scr x
+  SELECT x.at, x.worker, $1::uuid, $6, $7, x.cid, '{"events":0,"present":' || x.present || ',"version":1}' FROM seed_scr x
   UNION ALL
-  SELECT d.proposed, d.worker, $1::uuid, $8, $9, d.cid, json_build_object('decision_id', d.id, 'decision', 'identified')::text FROM seed_dec d
+  SELECT d.proposed, d.worker, $1::uuid, $8, $9, d.cid, '{"decision":"identified","decision_id":"' || d.id || '"}' FROM seed_dec d
   UNION ALL
-  SELECT d.decided, d.super, $1::uuid, $10, $11, d.cid, json_build_object('decision_id', d.id, 'decision', 'identified')::text
+  SELECT d.decided, d.super, $1::uuid, $10, $11, d.cid, '{"decision":"identified","decision_id":"' || d.id || '","version":2}'
   FROM seed_dec d WHERE d.decided IS NOT NULL
   UNION ALL
-  SELECT k.at, k.worker, $1::uuid, $12, $13, k.cid, json_build_object('packet_id', k.id, 'kind', k.kind)::text FROM seed_pk k
+  SELECT k.at, k.worker, $1::uuid, $12, $13, k.cid, '{"kind":"' || k.kind || '","packet_id":"' || k.id || '"}' FROM seed_pk k
 ) e`
 )
 

@@ -142,15 +142,37 @@ func summarise(ctx context.Context, tx pgx.Tx, stats *Stats) error {
 	}
 	for _, q := range []struct{ table, sql string }{{"case_steps", summaryStepsSQL}, {"case_facts", summaryFactsSQL},
 		{"report_counts", summaryCountsSQL}} {
+		done := stats.phase("summaries " + q.table)
 		tag, err := tx.Exec(ctx, q.sql)
+		done()
 		if err != nil {
 			return fmt.Errorf("seedscale: summary %s: %w", q.table, err)
 		}
 		stats.Rows[q.table] += int(tag.RowsAffected())
 	}
 	// The dashboard summary (migration 00025) is recomputed whole, from every case.
+	defer stats.phase("summaries dashboard")()
 	if _, err := tx.Exec(ctx, `SELECT dashboard_rebuild()`); err != nil {
 		return fmt.Errorf("seedscale: dashboard summary: %w", err)
 	}
 	return nil
 }
+
+// The name keys of the new persons, as person_name_keys_fill (migration 00034) derives them for
+// every person: it reads the whole table and resolves each old person's keys by ON CONFLICT,
+// these read only the fill's persons (one name row, and one row per alias: a seeded person has at
+// most one alias, so no key repeats; the primary key, added back after, would say so).
+const (
+	nameKeysSQL = `INSERT INTO person_name_keys (nationality, alias, name, birth_key, person_id, merged_into, birth_date, age_estimate, created_at)
+SELECT p.nationality, false, p.search_name, person_birth_key(p.birth_date, p.age_estimate, p.created_at), p.id,
+       p.merged_into, p.birth_date, p.age_estimate, p.created_at
+FROM seed_p s JOIN persons p ON p.id = s.pid
+UNION ALL
+SELECT p.nationality, true, lower(a), person_birth_key(p.birth_date, p.age_estimate, p.created_at), p.id,
+       p.merged_into, p.birth_date, p.age_estimate, p.created_at
+FROM seed_p s JOIN persons p ON p.id = s.pid, unnest(p.aliases) a WHERE btrim(a) <> ''
+ON CONFLICT DO NOTHING`
+	personNamesSQL = `INSERT INTO person_names (nationality, alias, name)
+SELECT DISTINCT k.nationality, k.alias, k.name FROM person_name_keys k JOIN seed_p s ON s.pid = k.person_id
+ON CONFLICT DO NOTHING`
+)
