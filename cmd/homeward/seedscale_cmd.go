@@ -78,6 +78,7 @@ func seedScale(ctx context.Context, args []string) error {
 		for _, t := range names {
 			fmt.Printf("  %-26s %d\n", t, stats.Rows[t])
 		}
+		fmt.Print(stats.PhaseReport())
 	}
 	return nil
 }

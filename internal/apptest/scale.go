@@ -130,6 +130,6 @@ func buildScale(tb testing.TB, persons int) (map[string]string, seedscale.Stats,
 	if err != nil {
 		return nil, seedscale.Stats{}, err
 	}
-	tb.Logf("scale template: %d persons in %s (%.0f persons/s), rows %v, phases %v", persons, stats.Elapsed.Round(time.Millisecond), stats.Rate(), stats.Rows, stats.Phases)
+	tb.Logf("scale template: %d persons in %s (%.0f persons/s), rows %v, phases:\n%s", persons, stats.Elapsed.Round(time.Millisecond), stats.Rate(), stats.Rows, stats.PhaseReport())
 	return names, stats, nil
 }

@@ -45,8 +45,8 @@ const (
 type Cluster struct {
 	// Dir is the directory owning the cluster, e.g. ".data/pg"; always absolute.
 	Dir string
-	// Fast turns durability off (fsync, synchronous_commit, full_page_writes) for
-	// throwaway test clusters.
+	// Fast turns durability off (fsync, synchronous_commit, full_page_writes) and WAL down to
+	// minimal (no replication) for throwaway test clusters.
 	Fast bool
 	// BinDir holds the server binaries; empty means FindBinDir at Start.
 	BinDir string

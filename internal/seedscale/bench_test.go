@@ -3,6 +3,7 @@ package seedscale_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"homeward/internal/apptest"
@@ -37,7 +38,8 @@ func BenchmarkFill(b *testing.B) {
 			}
 			b.ReportMetric(last.Rate(), "persons/s")
 			b.ReportMetric(float64(last.Rows["audit_log"])/float64(n), "audit-rows/person")
-			b.Logf("%d persons in %s: %v; phases %v", n, last.Elapsed, last.Rows, last.Phases)
+			// To stderr: the benchmark log cuts long output.
+			fmt.Fprintf(os.Stderr, "%d persons in %s: %v; phases:\n%s", n, last.Elapsed, last.Rows, last.PhaseReport())
 		})
 	}
 }

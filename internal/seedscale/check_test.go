@@ -52,6 +52,19 @@ func checkFill(t *testing.T, env *apptest.Env, wantPersons int) {
 	if err := audit.Verify(ctx, db); err != nil {
 		t.Errorf("audit chain: %v", err)
 	}
+	checkAuditDetails(t, env)
+	// The name keys are every person's, as the migration's own back-fill derives them: it adds none.
+	var before, after int
+	countKeys := `SELECT (SELECT count(*) FROM person_name_keys) * 1000000 + (SELECT count(*) FROM person_names)`
+	if err := db.Raw(countKeys).Scan(&before).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`SELECT person_name_keys_fill()`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Raw(countKeys).Scan(&after).Error; err != nil || after != before {
+		t.Errorf("person_name_keys_fill added rows: %d then %d (%v)", before, after, err)
+	}
 	checkSummaries(t, env)
 	checkSealed(t, env)
 	checkAPI(t, env)
@@ -167,6 +180,32 @@ func checkAPI(t *testing.T, env *apptest.Env) {
 		full := q != "Dara" // a Latin given name: a few dozen in 2,000 persons
 		if full && (len(page.Items) != 50 || page.NextCursor == "") || len(page.Items) == 0 {
 			t.Errorf("q=%q: %d items, cursor %q: want a full page and more", q, len(page.Items), page.NextCursor)
+		}
+	}
+}
+
+// checkAuditDetails checks that the newest audit row of each action the fill writes holds its
+// detail as the app writes it: JSON, re-encoded by json.Marshal to the same text.
+func checkAuditDetails(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	var rows []struct{ Action, Detail string }
+	if err := storeDB(t, env).Raw(`SELECT DISTINCT ON (action) action, detail FROM audit_log
+		WHERE action IN (?, ?, ?, ?, ?, ?) ORDER BY action, id DESC`, audit.CaseIntake.Name(), audit.CaseTransition.Name(),
+		audit.ScreeningRecord.Name(), audit.IdentificationPropose.Name(), audit.IdentificationApprove.Name(),
+		audit.PacketPrepare.Name()).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 6 {
+		t.Errorf("audit rows of %d actions, want 6: %+v", len(rows), rows)
+	}
+	for _, r := range rows {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(r.Detail), &m); err != nil {
+			t.Errorf("%s: detail %q: %v", r.Action, r.Detail, err)
+			continue
+		}
+		if b, _ := json.Marshal(m); string(b) != r.Detail {
+			t.Errorf("%s: detail %q, the app would write %q", r.Action, r.Detail, b)
 		}
 	}
 }

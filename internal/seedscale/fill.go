@@ -56,8 +56,13 @@ type Options struct {
 type Stats struct {
 	Rows    map[string]int // rows per table
 	Elapsed time.Duration
-	// Phases is the time spent in each phase: copy, indexes, summaries, vacuum.
+	// Phases is the time spent in each phase: stage …, seal, insert, audit, indexes, summaries, vacuum.
 	Phases map[string]time.Duration
+	// GoCPU is the CPU this process used in each phase; DBCPU the CPU of the fill's database
+	// backend (empty when the server is on another host). Unlike Phases they do not grow with the
+	// load of a shared machine.
+	GoCPU, DBCPU map[string]time.Duration
+	meter        cpuMeter
 }
 
 // Rate is persons per second.
@@ -77,7 +82,8 @@ var filledTables = []string{"persons", "cases", "case_team", "stage_changes", "s
 var (
 	baseTables    = append([]string{"operations", "audit_log"}, filledTables...)
 	summaryTables = []string{"case_facts", "case_steps", "report_counts"}
-	// nameKeyTables are the duplicate check's name keys, filled by person_name_keys_fill.
+	// nameKeyTables are the duplicate check's name keys (nameKeysSQL, personNamesSQL); the first's
+	// indexes are rebuilt.
 	nameKeyTables = []string{"person_name_keys", "person_names"}
 )
 
@@ -97,7 +103,12 @@ func Fill(ctx context.Context, adminDSN string, keys *vault.Keys, dir Directory,
 	if err := conn.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil || !super {
 		return Stats{}, fmt.Errorf("seedscale: the fill needs a superuser connection to the store (session_replication_role): %v", err)
 	}
-	stats := Stats{Rows: map[string]int{}, Phases: map[string]time.Duration{}}
+	var pid int
+	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		return Stats{}, fmt.Errorf("seedscale: backend: %w", err)
+	}
+	stats := Stats{Rows: map[string]int{}, Phases: map[string]time.Duration{}, GoCPU: map[string]time.Duration{},
+		DBCPU: map[string]time.Duration{}, meter: newCPUMeter(pid)}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		return fill(ctx, tx, keys, dir, opt, &stats)
 	})
@@ -184,7 +195,7 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	}
 	var dropped []index
 	if *opt.RebuildIndexes {
-		if dropped, err = dropIndexes(ctx, tx, append(append([]string{}, baseTables...), summaryTables...)); err != nil {
+		if dropped, err = dropIndexes(ctx, tx, append(append(append([]string{}, baseTables...), summaryTables...), nameKeyTables[:1]...)); err != nil {
 			return err
 		}
 	}
@@ -198,46 +209,47 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 		}
 	}
 	done()
-	done = stats.phase("insert")
 	if err := insertRows(ctx, tx, dir, stats); err != nil {
 		return err
 	}
-	done()
 	done = stats.phase("audit")
-	if lastID, lastHash, err = chainAudit(ctx, tx, lastID, lastHash, stats); err != nil {
+	if lastID, lastHash, err = chainAudit(ctx, tx, dir.Welfare, lastID, lastHash, stats); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, lastID, lastHash); err != nil {
 		return fmt.Errorf("seedscale: move the audit head: %w", err)
 	}
 	done()
-	done = stats.phase("indexes")
-	if err := recreateIndexes(ctx, tx, dropped, baseTables); err != nil {
+	if err := recreateIndexes(ctx, tx, dropped, baseTables, stats); err != nil {
 		return err
 	}
+	done = stats.phase("name keys")
 	// The duplicate check's name keys (migration 00034), which the triggers left unwritten.
-	if _, err := tx.Exec(ctx, `SELECT person_name_keys_fill()`); err != nil {
-		return fmt.Errorf("seedscale: name keys: %w", err)
+	for _, q := range []string{nameKeysSQL, personNamesSQL} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("seedscale: name keys: %w", err)
+		}
 	}
 	done()
-	done = stats.phase("summaries")
+	if err := recreateIndexes(ctx, tx, dropped, nameKeyTables[:1], stats); err != nil {
+		return err
+	}
 	if err := summarise(ctx, tx, stats); err != nil {
 		return err
 	}
-	done()
-	defer stats.phase("indexes")()
-	return recreateIndexes(ctx, tx, dropped, summaryTables)
+	return recreateIndexes(ctx, tx, dropped, summaryTables, stats)
 }
 
 // phase starts timing a phase; the returned func adds the time to it.
 func (s *Stats) phase(name string) func() {
 	start := time.Now()
-	return func() { s.Phases[name] += time.Since(start) }
-}
-
-func uuidOrNil(s *string) any {
-	if s == nil {
-		return nil
+	g0, d0 := s.meter.now()
+	return func() {
+		s.Phases[name] += time.Since(start)
+		g1, d1 := s.meter.now()
+		s.GoCPU[name] += g1 - g0
+		if s.meter.backend != 0 {
+			s.DBCPU[name] += d1 - d0
+		}
 	}
-	return u(*s)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"homeward/internal/audit"
 	"homeward/internal/cases"
 	"homeward/internal/vault"
 )
@@ -173,61 +172,6 @@ func (p sealPass) sealAll(keys *vault.Keys, ids []string, vals [][]*string) ([][
 		}
 	}
 	return out, nil
-}
-
-// chainAudit seals the staged audit rows (seed_a, in id order) as the sealer would: the next chain
-// positions after (lastID, lastHash), their hashes, copied into audit_log. It returns the new end.
-func chainAudit(ctx context.Context, tx pgx.Tx, lastID int64, lastHash []byte, stats *Stats) (int64, []byte, error) {
-	// seed_a is read in the order it was written (its ids ascend): no sort of millions of rows;
-	// the order is checked below.
-	if _, err := tx.Exec(ctx, `DECLARE audit_cur NO SCROLL CURSOR FOR SELECT id, at, actor_user_id::text, actor_agency_id::text,
-  action, section, entity_id::text, detail FROM seed_a`); err != nil {
-		return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
-	}
-	var prevID int64
-	for {
-		rows, err := tx.Query(ctx, fmt.Sprintf("FETCH %d FROM audit_cur", fetchSize))
-		if err != nil {
-			return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
-		}
-		batch := make([]audit.Row, 0, fetchSize)
-		for rows.Next() {
-			var r audit.Row
-			if err := rows.Scan(&r.ID, &r.At, &r.ActorUserID, &r.ActorAgencyID, &r.Action, &r.Section, &r.EntityID, &r.Detail); err != nil {
-				rows.Close()
-				return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
-			}
-			if r.ID <= prevID {
-				rows.Close()
-				return 0, nil, fmt.Errorf("seedscale: audit rows out of id order (%d after %d)", r.ID, prevID)
-			}
-			prevID = r.ID
-			r.Entity = "case"
-			r.At = r.At.UTC()
-			batch = append(batch, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
-		}
-		if len(batch) == 0 {
-			break
-		}
-		lastID, lastHash = audit.Link(lastID, lastHash, batch)
-		out := make([][]any, len(batch))
-		for i, r := range batch {
-			out[i] = []any{r.ID, *r.Seq, r.At, uuidOrNil(r.ActorUserID), uuidOrNil(r.ActorAgencyID), r.Action, r.Entity, r.EntityID, r.Detail, r.PrevHash, r.Hash, r.Section}
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"id", "seq", "at", "actor_user_id", "actor_agency_id", "action",
-			"entity", "entity_id", "detail", "prev_hash", "hash", "section"}, pgx.CopyFromRows(out)); err != nil {
-			return 0, nil, fmt.Errorf("seedscale: copy audit_log: %w", err)
-		}
-		stats.Rows["audit_log"] += len(out)
-	}
-	if _, err := tx.Exec(ctx, "CLOSE audit_cur"); err != nil {
-		return 0, nil, fmt.Errorf("seedscale: audit rows: %w", err)
-	}
-	return lastID, lastHash, nil
 }
 
 // u is a uuid for COPY (binary) from its text form (checked by Fill, or printed by PostgreSQL).

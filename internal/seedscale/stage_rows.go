@@ -1,23 +1,26 @@
 package seedscale
 
-// The staging of everything that hangs off seed_p, one statement per table: the stage changes of
-// each case's route, the screening before identification (or half the cases waiting in
-// screening), the approved decision before recovery (or 60 % of the cases waiting in
+// The stage changes of each case's route, read from seed_p where they are needed (the final table
+// and the audit rows): u.k is the change's place in the route (the case's version after it), the
+// stage before it the route's previous one (reception first), the actor the supervisor who
+// closes or the caseworker.
+const (
+	stepsOfSeedP = `seed_p p, LATERAL unnest(p.route, p.ats) WITH ORDINALITY u (to_stage, at, k)`
+	stepFrom     = `coalesce(p.route[u.k::int - 1], 'reception')`
+	stepActor    = `CASE WHEN u.to_stage = 'closed' THEN p.super ELSE p.worker END`
+	v7At         = `pg_temp.seed_v7(u.at)`
+)
+
+// The staging of everything else that hangs off seed_p, one statement per table: the screening
+// before identification (or half the cases waiting in screening), the approved decision before recovery (or 60 % of the cases waiting in
 // identification, proposed), the repatriation packet before handover and some referrals, and the
 // audit rows the app writes for each of them, given their ids from audit_log's identity sequence
 // table by table (every intake, then every transition, …): ordering millions of audit rows by
 // their time would sort gigabytes for no reader's benefit (the chain follows ids, not times).
 const (
-	// stageChangesSQL: $1 nothing (kept parameterless).
-	stageChangesSQL = `CREATE TEMP TABLE seed_s ON COMMIT DROP AS
-SELECT s.id, p.cid, coalesce(p.route[s.k::int - 1], 'reception') AS from_stage, s.to_stage, s.at, s.k,
-       CASE WHEN s.to_stage = 'closed' THEN p.super ELSE p.worker END AS actor, p.owner
-FROM seed_p p, LATERAL (SELECT u.*, ` + `(lpad(to_hex(floor(extract(epoch FROM u.at) * 1000)::bigint), 12, '0') || '7' || substr(gen_random_uuid()::text, 16))::uuid AS id
-  FROM unnest(p.route, p.ats) WITH ORDINALITY u (to_stage, at, k)) s`
-
 	// screeningsSQL: $1 welfare workers, $2 interviewers, $3 lures, $4 compounds, $5 tasks.
 	screeningsSQL = `CREATE TEMP TABLE seed_scr ON COMMIT DROP AS
-SELECT x.*, (lpad(to_hex(floor(extract(epoch FROM x.at) * 1000)::bigint), 12, '0') || '7' || substr(gen_random_uuid()::text, 16))::uuid AS id,
+SELECT x.*, pg_temp.seed_v7(x.at) AS id,
        x.a1::int + x.a2::int + x.a3::int + x.a4::int AS present
 FROM (
   SELECT p.cid, p.lang0,
@@ -37,7 +40,7 @@ FROM (
 
 	// decisionsSQL: $1 now, $2 welfare workers, $3 welfare supervisors, $4 legal bases.
 	decisionsSQL = `CREATE TEMP TABLE seed_dec ON COMMIT DROP AS
-SELECT x.*, (lpad(to_hex(floor(extract(epoch FROM x.proposed) * 1000)::bigint), 12, '0') || '7' || substr(gen_random_uuid()::text, 16))::uuid AS id,
+SELECT x.*, pg_temp.seed_v7(x.proposed) AS id,
        ($2::uuid[])[1 + floor(random() * cardinality($2::uuid[]))::int] AS worker,
        ($3::uuid[])[1 + floor(random() * cardinality($3::uuid[]))::int] AS super,
        ($4::text[])[1 + floor(random() * cardinality($4::text[]))::int] AS basis
@@ -54,7 +57,7 @@ FROM (
 
 	// packetsSQL: $1 welfare workers.
 	packetsSQL = `CREATE TEMP TABLE seed_pk ON COMMIT DROP AS
-SELECT x.*, (lpad(to_hex(floor(extract(epoch FROM x.at) * 1000)::bigint), 12, '0') || '7' || substr(gen_random_uuid()::text, 16))::uuid AS id,
+SELECT x.*, pg_temp.seed_v7(x.at) AS id,
        ($1::uuid[])[1 + floor(random() * cardinality($1::uuid[]))::int] AS worker
 FROM (
   SELECT p.cid, 'repatriation' AS kind, date_trunc('microseconds', p.ats[p.k - 1] + (p.ats[p.k] - p.ats[p.k - 1]) / 2) AS at
@@ -64,25 +67,31 @@ FROM (
   FROM (SELECT p.*, array_position(p.route, 'reintegration') AS k FROM seed_p p) p WHERE p.k IS NOT NULL AND random() < 0.2
 ) x`
 
-	// auditRowsSQL: $1 welfare agency; $2… the actions' names and sections: intake, transition,
-	// screening, propose, approve, packet (name, section each: $2 … $13).
-	auditRowsSQL = `CREATE TEMP TABLE seed_a ON COMMIT DROP AS
-SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, e.*
+	// auditRowsSQL selects the audit rows in the order of their ids (table by table; each id is
+	// drawn from the identity sequence as the row is read, so a cursor over it streams them to the
+	// chain without writing them to a staging table first), their details as the app's
+	// json.Marshal of a map writes them (keys sorted, no spaces; no value here needs escaping).
+	// $1 welfare agency; $2… the actions' names and sections: intake, transition, screening,
+	// propose, approve, packet (name, section each: $2 … $13); $14 audit_log's id sequence (looked
+	// up once, not per row).
+	auditRowsSQL = `SELECT nextval($14::regclass) AS id, (extract(epoch FROM e.at) * 1000000)::bigint AS at_us, e.actor_user_id::text, e.actor_agency_id::text, e.action,
+       e.section, e.entity_id::text, e.detail
 FROM (
   SELECT p.received AS at, p.worker AS actor_user_id, p.owner AS actor_agency_id, $2::text AS action, $3::text AS section, p.cid AS entity_id,
-         json_build_object('person_id', p.pid, 'reference', p.reference, 'possible_duplicates', 0)::text AS detail
+         '{"person_id":"' || p.pid || '","possible_duplicates":0,"reference":"' || p.reference || '"}' AS detail
   FROM seed_p p
   UNION ALL
-  SELECT s.at, s.actor, s.owner, $4, $5, s.cid, json_build_object('from', s.from_stage, 'to', s.to_stage, 'version', s.k)::text FROM seed_s s
+  SELECT u.at, ` + stepActor + `, p.owner, $4, $5, p.cid, '{"from":"' || ` + stepFrom + ` || '","to":"' || u.to_stage || '","version":' || u.k || '}'
+  FROM ` + stepsOfSeedP + `
   UNION ALL
-  SELECT x.at, x.worker, $1::uuid, $6, $7, x.cid, json_build_object('version', 1, 'present', x.present, 'events', 0)::text FROM seed_scr x
+  SELECT x.at, x.worker, $1::uuid, $6, $7, x.cid, '{"events":0,"present":' || x.present || ',"version":1}' FROM seed_scr x
   UNION ALL
-  SELECT d.proposed, d.worker, $1::uuid, $8, $9, d.cid, json_build_object('decision_id', d.id, 'decision', 'identified')::text FROM seed_dec d
+  SELECT d.proposed, d.worker, $1::uuid, $8, $9, d.cid, '{"decision":"identified","decision_id":"' || d.id || '"}' FROM seed_dec d
   UNION ALL
-  SELECT d.decided, d.super, $1::uuid, $10, $11, d.cid, json_build_object('decision_id', d.id, 'decision', 'identified')::text
+  SELECT d.decided, d.super, $1::uuid, $10, $11, d.cid, '{"decision":"identified","decision_id":"' || d.id || '","version":2}'
   FROM seed_dec d WHERE d.decided IS NOT NULL
   UNION ALL
-  SELECT k.at, k.worker, $1::uuid, $12, $13, k.cid, json_build_object('packet_id', k.id, 'kind', k.kind)::text FROM seed_pk k
+  SELECT k.at, k.worker, $1::uuid, $12, $13, k.cid, '{"kind":"' || k.kind || '","packet_id":"' || k.id || '"}' FROM seed_pk k
 ) e`
 )
 
@@ -105,8 +114,10 @@ FROM seed_p p`
 	// insertTeamSQL: $1 the police agency.
 	insertTeamSQL = `INSERT INTO case_team (case_id, agency_id, added_at) SELECT p.cid, $1::uuid, p.received + interval '1 hour' FROM seed_p p WHERE p.team`
 
+	// insertStageChangesSQL writes the stage changes straight from each case's route (not staged:
+	// the audit rows read the same routes again).
 	insertStageChangesSQL = `INSERT INTO stage_changes (id, case_id, from_stage, to_stage, reason, actor_user_id, at)
-SELECT s.id, s.cid, s.from_stage, s.to_stage, '', s.actor, s.at FROM seed_s s`
+SELECT ` + v7At + `, p.cid, ` + stepFrom + `, u.to_stage, '', ` + stepActor + `, u.at FROM ` + stepsOfSeedP
 
 	insertScreeningsSQL = `INSERT INTO screenings (id, case_id, interview_date, interviewer, interpreter, language, narrative_enc, created_by,
   created_at, updated_at, version)

@@ -2,6 +2,8 @@ package seedscale
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -57,6 +59,13 @@ func stageRows(ctx context.Context, tx pgx.Tx, country string, dir Directory, op
 	if err != nil {
 		return err
 	}
+	var salt [8]byte
+	if _, err := rand.Read(salt[:]); err != nil {
+		return fmt.Errorf("seedscale: salt: %w", err)
+	}
+	if err := createV7(ctx, tx, int64(binary.BigEndian.Uint64(salt[:]))); err != nil {
+		return err
+	}
 	welfare, police := dir.Welfare, dir.Police
 	steps := []struct {
 		name string
@@ -65,16 +74,9 @@ func stageRows(ctx context.Context, tx pgx.Tx, country string, dir Directory, op
 	}{
 		{"persons", stagePersonsSQL(), []any{0, opt.Persons, opt.Persons, opt.Now, opt.Span.Seconds(), refBase, country, ops,
 			welfare.ID, welfare.Workers, welfare.Supervisors, police.ID, police.Workers, police.Supervisors, thresholds, relations, urgentNeeds}},
-		{"stage changes", stageChangesSQL, nil},
 		{"screenings", screeningsSQL, []any{welfare.Workers, interviewers, lures, compounds, tasks}},
 		{"decisions", decisionsSQL, []any{opt.Now, welfare.Workers, welfare.Supervisors, legalBases}},
 		{"packets", packetsSQL, []any{welfare.Workers}},
-		{"audit rows", auditRowsSQL, []any{welfare.ID,
-			audit.CaseIntake.Name(), string(audit.CaseIntake.Section()), audit.CaseTransition.Name(), string(audit.CaseTransition.Section()),
-			audit.ScreeningRecord.Name(), string(audit.ScreeningRecord.Section()),
-			audit.IdentificationPropose.Name(), string(audit.IdentificationPropose.Section()),
-			audit.IdentificationApprove.Name(), string(audit.IdentificationApprove.Section()),
-			audit.PacketPrepare.Name(), string(audit.PacketPrepare.Section())}},
 	}
 	for _, s := range steps {
 		done := stats.phase("stage " + s.name)
@@ -84,6 +86,16 @@ func stageRows(ctx context.Context, tx pgx.Tx, country string, dir Directory, op
 		done()
 	}
 	return nil
+}
+
+// auditArgs are the parameters of auditRowsSQL.
+func auditArgs(welfare Agency, seq string) []any {
+	return []any{welfare.ID,
+		audit.CaseIntake.Name(), string(audit.CaseIntake.Section()), audit.CaseTransition.Name(), string(audit.CaseTransition.Section()),
+		audit.ScreeningRecord.Name(), string(audit.ScreeningRecord.Section()),
+		audit.IdentificationPropose.Name(), string(audit.IdentificationPropose.Section()),
+		audit.IdentificationApprove.Name(), string(audit.IdentificationApprove.Section()),
+		audit.PacketPrepare.Name(), string(audit.PacketPrepare.Section()), seq}
 }
 
 // insertRows writes the final rows from the staging tables and the seal passes' ciphertexts.
@@ -106,7 +118,9 @@ func insertRows(ctx context.Context, tx pgx.Tx, dir Directory, stats *Stats) err
 		{"case_packets", insertPacketsSQL, nil},
 		{"seed_cases", insertSeedCasesSQL, nil},
 	} {
+		done := stats.phase("insert " + s.table)
 		tag, err := tx.Exec(ctx, s.sql, s.args...)
+		done()
 		if err != nil {
 			return fmt.Errorf("seedscale: insert %s: %w", s.table, err)
 		}

@@ -11,18 +11,25 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// index is a secondary index dropped for the COPY: its table, name and definition.
+// index is an index dropped for the bulk load: its table, name and definition; a key (primary
+// or unique constraint) is dropped and added back as a constraint.
 type index struct {
 	table, name, def string
+	key              bool
 }
 
-// selectIndexesSQL lists the indexes of the tables $1 that back no constraint (primary keys and
-// unique constraints stay: they are what a COPY of new ids must still check).
-const selectIndexesSQL = `SELECT t.relname, i.relname, pg_get_indexdef(x.indexrelid)
+// selectIndexesSQL lists the indexes of the tables $1 that a bulk load need not maintain row by
+// row: every index backing no constraint, and the primary and unique keys no foreign key
+// references (a foreign key needs its key in place; the keys dropped are checked when added back,
+// as pg_restore does). Keys first, so that they are added back before the indexes.
+const selectIndexesSQL = `SELECT t.relname, coalesce(k.conname, i.relname), coalesce(pg_get_constraintdef(k.oid), pg_get_indexdef(x.indexrelid)),
+       k.oid IS NOT NULL
 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+LEFT JOIN pg_constraint k ON k.conindid = x.indexrelid AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u')
 WHERE t.relnamespace = 'public'::regnamespace AND t.relname = ANY ($1)
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
-ORDER BY t.relname, i.relname`
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = x.indexrelid AND (o.contype NOT IN ('p', 'u') OR o.conrelid <> x.indrelid))
+  AND (k.oid IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_constraint o WHERE o.conindid = x.indexrelid))
+ORDER BY t.relname, k.oid IS NULL, i.relname`
 
 func dropIndexes(ctx context.Context, tx pgx.Tx, tables []string) ([]index, error) {
 	rows, err := tx.Query(ctx, selectIndexesSQL, tables)
@@ -31,26 +38,38 @@ func dropIndexes(ctx context.Context, tx pgx.Tx, tables []string) ([]index, erro
 	}
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
 		var x index
-		return x, r.Scan(&x.table, &x.name, &x.def)
+		return x, r.Scan(&x.table, &x.name, &x.def, &x.key)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("seedscale: list indexes: %w", err)
 	}
 	for _, x := range list {
-		if _, err := tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{x.name}.Sanitize()); err != nil {
+		drop := "DROP INDEX " + pgx.Identifier{x.name}.Sanitize()
+		if x.key {
+			drop = "ALTER TABLE " + pgx.Identifier{x.table}.Sanitize() + " DROP CONSTRAINT " + pgx.Identifier{x.name}.Sanitize()
+		}
+		if _, err := tx.Exec(ctx, drop); err != nil {
 			return nil, fmt.Errorf("seedscale: drop index %s: %w", x.name, err)
 		}
 	}
 	return list, nil
 }
 
-// recreateIndexes builds again the dropped indexes of tables, by their own definitions.
-func recreateIndexes(ctx context.Context, tx pgx.Tx, dropped []index, tables []string) error {
+// recreateIndexes builds again the dropped indexes of tables, by their own definitions, timing
+// each table's ("indexes <table>").
+func recreateIndexes(ctx context.Context, tx pgx.Tx, dropped []index, tables []string, stats *Stats) error {
 	for _, x := range dropped {
 		if !slices.Contains(tables, x.table) {
 			continue
 		}
-		if _, err := tx.Exec(ctx, x.def); err != nil {
+		def := x.def
+		if x.key {
+			def = "ALTER TABLE " + pgx.Identifier{x.table}.Sanitize() + " ADD CONSTRAINT " + pgx.Identifier{x.name}.Sanitize() + " " + x.def
+		}
+		done := stats.phase("indexes " + x.table)
+		_, err := tx.Exec(ctx, def)
+		done()
+		if err != nil {
 			return fmt.Errorf("seedscale: rebuild index %s: %w", x.name, err)
 		}
 	}
@@ -114,20 +133,46 @@ GROUP BY 1, 2, 3`
 )
 
 func summarise(ctx context.Context, tx pgx.Tx, stats *Stats) error {
-	if _, err := tx.Exec(ctx, `ANALYZE seed_cases`); err != nil {
-		return fmt.Errorf("seedscale: %w", err)
+	// The report functions join unnest(ids) to the base tables; the planner takes the array for ten
+	// rows and probes an index per case (10 min at 1M). Hash joins read each table once.
+	for _, q := range []string{`ANALYZE seed_cases`, `SET LOCAL enable_nestloop = off`} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("seedscale: %s: %w", q, err)
+		}
 	}
 	for _, q := range []struct{ table, sql string }{{"case_steps", summaryStepsSQL}, {"case_facts", summaryFactsSQL},
 		{"report_counts", summaryCountsSQL}} {
+		done := stats.phase("summaries " + q.table)
 		tag, err := tx.Exec(ctx, q.sql)
+		done()
 		if err != nil {
 			return fmt.Errorf("seedscale: summary %s: %w", q.table, err)
 		}
 		stats.Rows[q.table] += int(tag.RowsAffected())
 	}
 	// The dashboard summary (migration 00025) is recomputed whole, from every case.
+	defer stats.phase("summaries dashboard")()
 	if _, err := tx.Exec(ctx, `SELECT dashboard_rebuild()`); err != nil {
 		return fmt.Errorf("seedscale: dashboard summary: %w", err)
 	}
 	return nil
 }
+
+// The name keys of the new persons, as person_name_keys_fill (migration 00034) derives them for
+// every person: it reads the whole table and resolves each old person's keys by ON CONFLICT,
+// these read only the fill's persons (one name row, and one row per alias: a seeded person has at
+// most one alias, so no key repeats; the primary key, added back after, would say so).
+const (
+	nameKeysSQL = `INSERT INTO person_name_keys (nationality, alias, name, birth_key, person_id, merged_into, birth_date, age_estimate, created_at)
+SELECT p.nationality, false, p.search_name, person_birth_key(p.birth_date, p.age_estimate, p.created_at), p.id,
+       p.merged_into, p.birth_date, p.age_estimate, p.created_at
+FROM seed_p s JOIN persons p ON p.id = s.pid
+UNION ALL
+SELECT p.nationality, true, lower(a), person_birth_key(p.birth_date, p.age_estimate, p.created_at), p.id,
+       p.merged_into, p.birth_date, p.age_estimate, p.created_at
+FROM seed_p s JOIN persons p ON p.id = s.pid, unnest(p.aliases) a WHERE btrim(a) <> ''
+ON CONFLICT DO NOTHING`
+	personNamesSQL = `INSERT INTO person_names (nationality, alias, name)
+SELECT DISTINCT k.nationality, k.alias, k.name FROM person_name_keys k JOIN seed_p s ON s.pid = k.person_id
+ON CONFLICT DO NOTHING`
+)
