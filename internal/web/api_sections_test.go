@@ -107,12 +107,6 @@ func TestAPISectionsRoundTrip(t *testing.T) {
 			return apiSection{who: thWorker, get: "/api/v1/cases/" + id + "/services", put: "/api/v1/cases/" + id + "/services/" + sid,
 				pick: item("items", sid), field: "outcome", value: "Moved to the family home"}
 		},
-		"note": func(t *testing.T) apiSection {
-			id := supportCase(t, env)
-			n := addNoteAPI(t, env, env.Token(t, thWorker), id, "general", "Called the family.")
-			return apiSection{who: thWorker, get: "/api/v1/cases/" + id + "/notes", put: "/api/v1/notes/" + n.ID,
-				pick: item("items", n.ID), field: "body", value: "Called the family twice."}
-		},
 	}
 	for name, setup := range sections {
 		t.Run(name, func(t *testing.T) {

@@ -209,7 +209,7 @@ func (h noteHandlers) apiAdd(c echo.Context) error {
 
 func (h noteHandlers) apiUpdate(c echo.Context) error {
 	var in noteUpdateRequest
-	if err := decodeSection(c, &in, notes.Note{}); err != nil { // api_update.go
+	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	n, err := h.svc.Update(c.Request().Context(), actorOf(c), c.Param("nid"), notes.Input{Body: in.Body, Version: in.Version})
