@@ -10,8 +10,12 @@ import (
 	"homeward/internal/imports"
 )
 
+// thSupervisor checks that another user of the same agency never learns of a file.
+const thSupervisor = "supervisor@th-msdhs-sakaeo.demo"
+
 // TestCheckedFileLifetime: a checked file is kept sealed for an hour for its user and operation;
-// after that it is not found, and the next check deletes it.
+// after that it is gone (a conflict for its owner), the next check erases its content, and its
+// tombstone is deleted after TombstoneLifetime.
 func TestCheckedFileLifetime(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
@@ -32,14 +36,27 @@ func TestCheckedFileLifetime(t *testing.T) {
 		t.Fatalf("warnings within the hour: %v", err)
 	}
 	now = now.Add(imports.UploadLifetime + time.Second)
-	if _, err := svc.ImportChecked(ctx, a, op, rep.UploadID); !errors.Is(err, imports.ErrUploadNotFound) {
-		t.Fatalf("import after an hour: %v, want not found", err)
+	if _, err := svc.ImportChecked(ctx, a, op, rep.UploadID); !errors.Is(err, imports.ErrUploadGone) {
+		t.Fatalf("import after an hour: %v, want gone", err)
+	}
+	if _, err := svc.ImportChecked(ctx, env.Actor(t, thSupervisor), op, rep.UploadID); !errors.Is(err, imports.ErrUploadNotFound) {
+		t.Fatalf("another user's expired file: %v, want not found", err)
 	}
 	if _, err := svc.Check(ctx, a, op, csvRows(1)); err != nil {
 		t.Fatal(err)
 	}
 	var left int
+	if err := st.DB.Raw(`SELECT count(*) FROM import_uploads WHERE id = ? AND content_enc IS NOT NULL`, rep.UploadID).Scan(&left).Error; err != nil || left != 0 {
+		t.Fatalf("expired file's content kept: %d %v", left, err)
+	}
+	now = now.Add(imports.TombstoneLifetime)
+	if _, err := svc.Check(ctx, a, op, csvRows(1)); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.DB.Raw(`SELECT count(*) FROM import_uploads WHERE id = ?`, rep.UploadID).Scan(&left).Error; err != nil || left != 0 {
-		t.Fatalf("expired file kept: %d %v", left, err)
+		t.Fatalf("tombstone kept after a day: %d %v", left, err)
+	}
+	if _, err := svc.ImportChecked(ctx, a, op, rep.UploadID); !errors.Is(err, imports.ErrUploadNotFound) {
+		t.Fatalf("import after the tombstone: %v, want not found", err)
 	}
 }

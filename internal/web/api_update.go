@@ -16,13 +16,33 @@ import (
 // shape has (its case id, timestamps, derived values), so GET → edit → PUT works as is. A field of
 // neither shape is still refused (400), so a typo never passes silently.
 func decodeSection(c echo.Context, in, read any) error {
+	return decodeSectionIn(c, "", in, jsonNames(reflect.TypeOf(read)))
+}
+
+// decodeSectionIn is decodeSection for a read shape that wraps the section in the member wrapper
+// of the GET answer (the screening: {"case_id", …, "screening": {…}, "decisions": […]}): the PUT
+// body may be that whole answer, or the member alone. readOnly names the section's read-only
+// fields.
+func decodeSectionIn(c echo.Context, wrapper string, in any, readOnly map[string]bool) error {
 	raw, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxJSON))
 	if err != nil {
 		return echo.ErrStatusRequestEntityTooLarge
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err == nil && fields != nil {
-		writable, readOnly := jsonNames(reflect.TypeOf(in)), jsonNames(reflect.TypeOf(read))
+		if inner, ok := fields[wrapper]; ok && wrapper != "" && bytes.HasPrefix(bytes.TrimSpace(inner), []byte("{")) {
+			outer := fields
+			fields = nil
+			if err := json.Unmarshal(inner, &fields); err != nil {
+				return err
+			}
+			for k, v := range outer { // a wrapper field of neither shape is still refused
+				if k != wrapper && !readOnly[k] {
+					fields[k] = v
+				}
+			}
+		}
+		writable := jsonNames(reflect.TypeOf(in))
 		for k := range fields {
 			if readOnly[k] && !writable[k] {
 				delete(fields, k)

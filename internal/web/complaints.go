@@ -131,7 +131,7 @@ func (h *complaintHandlers) apiImport(c echo.Context) error {
 	res := newComplaintResult(l, rep)
 	switch {
 	case len(res.Errors) > 0 && !dry:
-		res.Error = &apiErrorBody{Code: "invalid", Message: l.T("error.invalid")}
+		res.Error = &apiErrorBody{Code: "invalid", Message: l.T("api.error.invalid")}
 		return c.JSON(http.StatusUnprocessableEntity, res)
 	case res.Imported > 0:
 		return c.JSON(http.StatusCreated, res)

@@ -117,6 +117,8 @@ type importResult struct {
 	CaseIDs            []string          `json:"case_ids,omitempty"`
 	// DuplicateWarnings counts the warnings about possible duplicates.
 	DuplicateWarnings int `json:"duplicate_warnings"`
+	// UploadID names the file a dry run kept for POST …/imports/{upload}/commit (an hour).
+	UploadID string `json:"upload_id,omitempty"`
 	// Error is the CONTRACT error body, present with 422.
 	Error *apiErrorBody `json:"error,omitempty"`
 }
@@ -133,7 +135,7 @@ func translateProblems(l *locale.Localizer, ps []imports.Problem) []importProble
 func newImportResult(l *locale.Localizer, rep *imports.Report) importResult {
 	r := importResult{Rows: rep.Rows, Created: rep.Created, DryRun: rep.DryRun, Layout: string(rep.Layout),
 		Errors: translateProblems(l, rep.Errors), Warnings: translateProblems(l, rep.Warnings), Notes: []string{}, CaseIDs: rep.CaseIDs,
-		DuplicateWarnings: rep.DuplicateWarnings}
+		DuplicateWarnings: rep.DuplicateWarnings, UploadID: rep.UploadID}
 	for _, n := range rep.Notes {
 		r.Notes = append(r.Notes, l.T(n.Key, n.Args...))
 	}
@@ -151,8 +153,9 @@ func fileError(l *locale.Localizer, dry bool, key string) importResult {
 }
 
 // apiImport is POST /api/v1/operations/{id}/imports: multipart "file", dry_run=true|false (false when
-// absent). 200 with the report for a dry run, 201 when persons were registered, 422 with the report
-// (and the contract's error body) when a real run has any error: then nothing was registered.
+// absent). 200 with the report for a dry run (with upload_id, the checked file kept an hour for
+// …/imports/{upload}/commit), 201 when persons were registered, 422 with the report (and the
+// contract's error body) when a real run has any error: then nothing was registered.
 func (h *importHandlers) apiImport(c echo.Context) error {
 	ctx, a, l := c.Request().Context(), actorOf(c), localizerOf(c)
 	if _, err := h.svc.Operation(ctx, a, c.Param("id")); err != nil {
@@ -166,15 +169,22 @@ func (h *importHandlers) apiImport(c echo.Context) error {
 	case err != nil:
 		return err
 	default:
-		rep, err := h.svc.Import(ctx, a, c.Param("id"), data, dry)
+		rep, err := h.importOrCheck(c, data, dry)
 		if err != nil {
 			return err
 		}
 		res = newImportResult(l, rep)
 	}
+	return apiImportAnswer(c, res, dry && !errors.Is(err, errNoFile))
+}
+
+// apiImportAnswer is the API's answer to an import: 422 with the report (and the contract's error
+// body) when a real run has any error (then nothing was registered), 201 when persons were
+// registered, else 200.
+func apiImportAnswer(c echo.Context, res importResult, dry bool) error {
 	switch {
-	case len(res.Errors) > 0 && (!dry || errors.Is(err, errNoFile)):
-		res.Error = &apiErrorBody{Code: "invalid", Message: l.T("error.invalid")}
+	case len(res.Errors) > 0 && !dry:
+		res.Error = &apiErrorBody{Code: "invalid", Message: localizerOf(c).T("api.error.invalid")}
 		return c.JSON(http.StatusUnprocessableEntity, res)
 	case res.Created > 0:
 		return c.JSON(http.StatusCreated, res)

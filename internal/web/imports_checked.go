@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"homeward/internal/csvtext"
+	"homeward/internal/imports"
 )
 
 // Routes of a checked file: its import, and the CSV of all its warnings.
@@ -22,7 +24,8 @@ const (
 
 // commit is POST /operations/:id/import/commit with the form field upload (the file kept by the
 // check): registers its persons and redirects (POST/redirect/GET), else shows the errors with 422.
-// Another user's, agency's or operation's file, or one imported or expired, is not found.
+// Another user's, agency's or operation's file is not found; the user's own file imported already
+// or expired is 409, the page asking for the file again.
 func (h *importHandlers) commit(c echo.Context) error {
 	ctx, a := c.Request().Context(), actorOf(c)
 	op, err := h.svc.Operation(ctx, a, c.Param("id"))
@@ -30,10 +33,14 @@ func (h *importHandlers) commit(c echo.Context) error {
 		return err
 	}
 	rep, err := h.svc.ImportChecked(ctx, a, op.ID, strings.TrimSpace(c.FormValue("upload")))
+	v := h.page(c, op)
+	if errors.Is(err, imports.ErrUploadGone) {
+		v.FileError = v.L.T("upload.error.gone")
+		return h.s.render(c, http.StatusConflict, "import", v)
+	}
 	if err != nil {
 		return err
 	}
-	v := h.page(c, op)
 	if done, err := afterImport(c, v.Action, rep.Created); done {
 		return err
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -32,7 +33,8 @@ func impCommit(t *testing.T, env *apptest.Env, c *http.Client, op, upload string
 }
 
 // TestImportCheckedFile: one upload; the import button registers the file checked, without sending
-// it again, once; anyone else's import of it (same agency, other agency, other store) is not found.
+// it again, once (a second time is 409); anyone else's import of it (same agency, other agency, other
+// store) is not found.
 func TestImportCheckedFile(t *testing.T) {
 	env := apptest.New(t)
 	op := impOperation(t, env, "TH")
@@ -70,9 +72,10 @@ func TestImportCheckedFile(t *testing.T) {
 		t.Fatalf("registered %d persons, want 2", n-before)
 	}
 	res = impCommit(t, env, c, op, upload)
+	again, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
-		t.Errorf("second import of the same file: %d, want 404", res.StatusCode)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(string(again), "upload.error.gone") && !strings.Contains(string(again), "imported already") {
+		t.Errorf("second import of the same file: %d, want 409 asking for the file again: %s", res.StatusCode, excerpt(string(again)))
 	}
 	for _, bad := range []string{"", "not-an-id", noSuchCaseID} {
 		res := impCommit(t, env, c, op, bad)

@@ -120,6 +120,9 @@ var apiRoutes = map[string][]string{
 	"/api/v1/cases/{id}/repatriation":         {"get", "put"},
 	"/api/v1/cases/{id}/repatriation/request": {"post"},
 	"/api/v1/repatriation/overdue":            {"get"},
+
+	// The import of a checked file (imports_api.go).
+	"/api/v1/operations/{id}/imports/{upload}/commit": {"post"},
 }
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -172,7 +172,7 @@ func (h reintegrationHandlers) apiGet(c echo.Context) error {
 
 func (h reintegrationHandlers) apiPlan(c echo.Context) error {
 	var in reintegration.PlanInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := decodeSection(c, &in, reintegration.Plan{}); err != nil { // api_update.go
 		return err
 	}
 	p, err := h.svc.SavePlan(c.Request().Context(), actorOf(c), c.Param("id"), in)
@@ -196,7 +196,7 @@ func (h reintegrationHandlers) apiAddGoal(c echo.Context) error {
 
 func (h reintegrationHandlers) apiUpdateGoal(c echo.Context) error {
 	var in reintegration.GoalInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := decodeSection(c, &in, reintegration.Goal{}); err != nil {
 		return err
 	}
 	g, err := h.svc.UpdateGoal(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("gid"), in)
@@ -220,7 +220,7 @@ func (h reintegrationHandlers) apiAddVisit(c echo.Context) error {
 
 func (h reintegrationHandlers) apiUpdateVisit(c echo.Context) error {
 	var in reintegration.VisitInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := decodeSection(c, &in, reintegration.Visit{}); err != nil {
 		return err
 	}
 	v, err := h.svc.UpdateVisit(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("vid"), in)

@@ -227,24 +227,35 @@ func (h repatriationHandlers) overdue(c echo.Context) error {
 	return h.s.render(c, http.StatusOK, "repatriation_overdue", v)
 }
 
+// repatriationJSON is the section as the API reads it: the record, and the deadlines set for this
+// case as the update takes them (so GET → PUT keeps them).
+type repatriationJSON struct {
+	*repatriation.Record
+	Deadlines map[string]string `json:"deadlines"`
+}
+
+func newRepatriationJSON(r *repatriation.Record) repatriationJSON {
+	return repatriationJSON{Record: r, Deadlines: repatriation.InputOf(r).Deadlines}
+}
+
 func (h repatriationHandlers) apiGet(c echo.Context) error {
 	r, err := h.get(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return c.JSON(http.StatusOK, newRepatriationJSON(r))
 }
 
 func (h repatriationHandlers) apiPut(c echo.Context) error {
 	var in repatriation.Input
-	if err := decodeSection(c, &in, repatriation.Record{}); err != nil { // api_update.go
+	if err := decodeSection(c, &in, repatriationJSON{}); err != nil { // api_update.go
 		return err
 	}
 	r, err := h.svc.Save(c.Request().Context(), actorOf(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return c.JSON(http.StatusOK, newRepatriationJSON(r))
 }
 
 func (h repatriationHandlers) apiRequest(c echo.Context) error {

@@ -17,6 +17,7 @@ func (s *Server) importRoutes() {
 	s.handle(p, importCommitPage, h.commit, perm(authz.SectionOperations, write))
 	s.handle(g, importWarnCSV, h.warningsCSV, perm(authz.SectionOperations, write))
 	s.handle(p, importAPI, h.apiImport, perm(authz.SectionOperations, write))
+	s.handle(p, importCommitAPI, h.apiCommit, perm(authz.SectionOperations, write))
 	s.handle(g, "/imports/template.csv", h.templateCSV, perm(authz.SectionOperations, read))
 	s.handle(g, "/imports/template.xlsx", h.templateXLSX, perm(authz.SectionOperations, read))
 	s.echo.Use(importBodyLimit)

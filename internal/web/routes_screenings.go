@@ -42,11 +42,13 @@ type screeningRequest struct {
 	Narrative     string `json:"narrative"`
 	Indicators    []struct {
 		Indicator string   `json:"indicator"`
+		Group     string   `json:"group"` // read-only (the indicator's group), ignored: GET → PUT works
 		Answer    string   `json:"answer"`
 		Note      string   `json:"note"`
 		Channels  []string `json:"channels"`
 	} `json:"indicators"`
 	Events []struct {
+		ID          string `json:"id"` // read-only, ignored: the events are replaced as a whole
 		Phase       string `json:"phase"`
 		Place       string `json:"place"`
 		Country     string `json:"country"`
@@ -90,9 +92,19 @@ func (h *screeningHandlers) apiRecord(c echo.Context) error { return h.apiSave(c
 
 func (h *screeningHandlers) apiUpdate(c echo.Context) error { return h.apiSave(c, false) }
 
+// screeningReadOnly are the fields of the screening's GET answer (the member "screening" or its
+// wrapper) that an update ignores.
+var screeningReadOnly = map[string]bool{"id": true, "case_id": true, "created_by": true, "created_at": true,
+	"updated_at": true, "reference": true, "stage": true, "case_version": true, "minor": true, "open": true,
+	"decisions": true}
+
 func (h *screeningHandlers) apiSave(c echo.Context, create bool) error {
 	var r screeningRequest
-	if err := decodeJSON(c, &r); err != nil {
+	decode := decodeJSON
+	if !create {
+		decode = func(c echo.Context, v any) error { return decodeSectionIn(c, "screening", v, screeningReadOnly) } // api_update.go
+	}
+	if err := decode(c, &r); err != nil {
 		return err
 	}
 	save, status := h.svc.UpdateScreening, http.StatusOK

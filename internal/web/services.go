@@ -236,7 +236,7 @@ func (h serviceHandlers) apiCreate(c echo.Context) error {
 
 func (h serviceHandlers) apiUpdate(c echo.Context) error {
 	var in services.Input
-	if err := decodeJSON(c, &in); err != nil {
+	if err := decodeSection(c, &in, services.Record{}); err != nil { // api_update.go
 		return err
 	}
 	r, err := h.svc.Update(c.Request().Context(), actorOf(c), c.Param("id"), c.Param("sid"), in)
