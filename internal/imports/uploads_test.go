@@ -10,9 +10,6 @@ import (
 	"homeward/internal/imports"
 )
 
-// thSupervisor checks that another user of the same agency never learns of a file.
-const thSupervisor = "supervisor@th-msdhs-sakaeo.demo"
-
 // TestCheckedFileLifetime: a checked file is kept sealed for an hour for its user and operation;
 // after that it is gone (a conflict for its owner), the next check erases its content, and its
 // tombstone is deleted after TombstoneLifetime.
