@@ -68,17 +68,18 @@ var Uses = []Use{
 	// The decisions: each its own right, asked only where listed.
 	{Right{SectionIdentification, ActionApprove}, "approve or return a proposed victim-identification decision", []string{
 		"screening.Service.review", "web.Server.screeningRoutes", "web.screeningHandlers.renderPage",
-		"dashboard.Service.supervisor", "dashboard.supervises"}},
+		"dashboard.Service.supervisor", "dashboard.supervises", "dashboard.Service.waitingInStore"}},
 	{Right{SectionPackets, ActionApprove}, "send a packet a colleague prepared: one, many, or a handover batch", []string{
 		"exchange.Service.approveMany", "handover.Service.Approve", "web.Server.packetRoutes", "web.Server.handoverRoutes",
-		"web.packetHandlers.rows", "web.handoverHandlers.batchView", "dashboard.Service.supervisor", "dashboard.supervises"}},
+		"web.packetHandlers.rows", "web.handoverHandlers.batchView", "dashboard.Service.supervisor", "dashboard.supervises",
+		"dashboard.Service.waitingInStore"}}, // the e-mail digest counts what the dashboard counts
 	{Right{SectionConsent, ActionOverride}, "prepare a packet without the consent its purpose needs, with a reason", []string{
 		"exchange.heads.consentRule", "web.packetHandlers.renderCase", "web.handoverHandlers.renderForm",
 		"web.repatriationHandlers.pageData"}},
 	{Right{SectionClosure, ActionApprove}, "approve or return a closure request; move a case to closed", []string{
 		"closure.Service.Approve", "closure.Service.Return", "cases.mayMove", "web.Server.supportRoutes",
 		"web.closureHandlers.render", "dashboard.Service.supervisor", "dashboard.supervises",
-		"imports.Parsed.checkPicklistRights"}}, // an HTCDS row that opens a closed case
+		"dashboard.Service.waitingInStore", "imports.Parsed.checkPicklistRights"}}, // an HTCDS row that opens a closed case
 	{Right{SectionClosure, ActionReopen}, "reopen a closed case", []string{
 		"closure.Service.Reopen", "cases.mayMove", "web.Server.supportRoutes", "web.closureHandlers.render"}},
 	{Right{SectionPersons, ActionMerge}, "decide whether two person records are one person: merge them in the store, or answer a possible match across the border", []string{
@@ -90,7 +91,7 @@ var Uses = []Use{
 		"cases.Service.Timeline", "web.Server.teamRoutes", "web.caseSections"}},
 	{Right{SectionOverdue, ActionRead}, "list overdue work (repatriation steps, follow-up visits) across the agency's cases", []string{
 		"repatriation.Service.OverdueFirst", "web.Server.repatriationRoutes", "dashboard.Service.supervisor",
-		"dashboard.supervises", "dashboard.overdueSteps"}},
+		"dashboard.supervises", "dashboard.overdueSteps", "dashboard.Service.waitingInStore"}},
 }
 
 // decisionSection reports whether s is only a decision (no content of its own to read or write).
