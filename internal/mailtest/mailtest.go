@@ -8,9 +8,7 @@
 package mailtest
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -24,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"homeward/internal/testbin"
 )
 
 // MailpitVersion is the mailpit module version .ci/ensure-mailpit builds (keep the two in step).
@@ -237,43 +237,7 @@ func (s *Server) wait() error {
 
 // Binary returns the path of the mailpit binary: $HOMEWARD_MAILPIT, else the one .ci/ensure-mailpit
 // built (building it now, once, when missing).
-func Binary() (string, error) {
-	if p := os.Getenv(EnvMailpit); p != "" {
-		return p, nil
-	}
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	var out, errb bytes.Buffer
-	cmd := exec.Command("bash", filepath.Join(root, ".ci", "ensure-mailpit"))
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf(".ci/ensure-mailpit: %w\n%s", err, errb.String())
-	}
-	p := strings.TrimSpace(out.String())
-	if p == "" {
-		return "", errors.New(".ci/ensure-mailpit printed no path")
-	}
-	return p, nil
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "", errors.New("mailtest: no go.mod above the working directory")
-		}
-		dir = up
-	}
-}
+func Binary() (string, error) { return testbin.Path(EnvMailpit, "ensure-mailpit") }
 
 // freePorts returns n distinct free TCP ports on 127.0.0.1.
 func freePorts(n int) ([]int, error) {

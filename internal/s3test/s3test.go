@@ -21,7 +21,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -31,6 +30,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"homeward/internal/attachments"
+	"homeward/internal/testbin"
 	"homeward/internal/testdb"
 )
 
@@ -278,45 +278,7 @@ func (s *Server) writeIdentities() error {
 
 // Binary returns the path of the weed binary: $HOMEWARD_WEED, else the one .ci/ensure-weed built
 // (building it now, once, when missing: several minutes on a fresh machine).
-func Binary() (string, error) {
-	if p := os.Getenv(EnvWeed); p != "" {
-		return p, nil
-	}
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	var out, errb bytes.Buffer
-	cmd := exec.Command("bash", filepath.Join(root, ".ci", "ensure-weed"))
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf(".ci/ensure-weed: %w\n%s", err, errb.String())
-	}
-	p := strings.TrimSpace(out.String())
-	if p == "" {
-		return "", errors.New(".ci/ensure-weed printed no path")
-	}
-	return p, nil
-}
-
-// moduleRoot is the directory of go.mod above the working directory (a package's directory
-// under go test).
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "", errors.New("s3test: no go.mod above the working directory")
-		}
-		dir = up
-	}
-}
+func Binary() (string, error) { return testbin.Path(EnvWeed, "ensure-weed") }
 
 // freePorts returns n distinct free TCP ports on 127.0.0.1 below 55000 (weed derives nothing
 // from them: every gRPC port is given explicitly).
