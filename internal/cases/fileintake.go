@@ -149,33 +149,12 @@ func (f *FileIntake) Insert(ins []IntakeInput) ([]Intaken, error) {
 // InsertWith is Insert with the additions of x (by index in the batch): the stage each case opens
 // in and x.After's work, in the file's transaction.
 func (f *FileIntake) InsertWith(ins []IntakeInput, x BatchExtra) ([]Intaken, error) {
-	out := make([]Intaken, len(ins))
-	bad := &BatchError{Rows: map[int]*problem.Invalid{}}
-	persons, cs := make([]*Person, 0, len(ins)), make([]*Case, 0, len(ins))
-	var changes []StageChange
-	for i := range ins {
-		p, err := f.s.preparePerson(f.st, &ins[i], f.now)
-		if inv, ok := problem.AsInvalid(err); ok {
-			bad.Rows[i] = inv
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		c, change, inv := x.openCase(f.a, p, f.scope, i, f.now)
-		if inv != nil {
-			bad.Rows[i] = inv
-			continue
-		}
-		if change != nil {
-			changes = append(changes, *change)
-		}
-		persons, cs = append(persons, p), append(cs, c)
-		out[i] = Intaken{Person: p, Case: c}
+	pb, err := f.s.prepareBatch(f.st, f.a, f.scope, ins, x, f.now)
+	if err != nil {
+		return nil, err
 	}
-	if len(bad.Rows) > 0 {
-		return nil, bad
-	}
-	if err := checkOperations(f.tx, ins, bad); err != nil {
+	persons, cs, out := pb.persons, pb.cases, pb.out
+	if err := checkOperations(f.tx, ins, &BatchError{Rows: map[int]*problem.Invalid{}}); err != nil {
 		return nil, err
 	}
 	counts := make([]int, len(cs))
@@ -187,7 +166,7 @@ func (f *FileIntake) InsertWith(ins []IntakeInput, x BatchExtra) ([]Intaken, err
 	if err := insertIntakes(f.tx, f.st, f.a, f.scope, persons, cs, counts, f.now); err != nil {
 		return nil, err
 	}
-	if err := x.finish(f.tx, f.st, changes, out); err != nil {
+	if err := x.finish(f.tx, f.st, pb.changes, out); err != nil {
 		return nil, err
 	}
 	f.inserted += len(ins)

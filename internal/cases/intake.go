@@ -236,6 +236,45 @@ func (x BatchExtra) finish(tx *gorm.DB, st *store.Store, changes []StageChange, 
 	return x.After(tx, st, out)
 }
 
+// preparedBatch is a batch's persons and the cases they open, built and checked before anything
+// is written; out holds each row's pair.
+type preparedBatch struct {
+	persons []*Person
+	cases   []*Case
+	changes []StageChange
+	out     []Intaken
+}
+
+// prepareBatch validates every row and builds its person and case (at x's stage, with its stage
+// change); invalid rows are a *BatchError, by index in ins.
+func (s *Service) prepareBatch(st *store.Store, a *authz.Actor, scope authz.Scope, ins []IntakeInput, x BatchExtra, now time.Time) (*preparedBatch, error) {
+	pb := &preparedBatch{out: make([]Intaken, len(ins)), persons: make([]*Person, 0, len(ins)), cases: make([]*Case, 0, len(ins))}
+	bad := &BatchError{Rows: map[int]*problem.Invalid{}}
+	for i := range ins {
+		p, err := s.preparePerson(st, &ins[i], now)
+		if inv, ok := problem.AsInvalid(err); ok {
+			bad.Rows[i] = inv
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		c, change, inv := x.openCase(a, p, scope, i, now)
+		if inv != nil {
+			bad.Rows[i] = inv
+			continue
+		}
+		if change != nil {
+			pb.changes = append(pb.changes, *change)
+		}
+		pb.persons, pb.cases = append(pb.persons, p), append(pb.cases, c)
+		pb.out[i] = Intaken{Person: p, Case: c}
+	}
+	if len(bad.Rows) > 0 {
+		return nil, bad
+	}
+	return pb, nil
+}
+
 // IntakeBatchWith is IntakeBatch with the additions of x.
 func (s *Service) IntakeBatchWith(ctx context.Context, a *authz.Actor, ins []IntakeInput, x BatchExtra) ([]Intaken, error) {
 	if err := a.Require(authz.SectionIdentity, authz.ActionWrite); err != nil {
@@ -246,35 +285,13 @@ func (s *Service) IntakeBatchWith(ctx context.Context, a *authz.Actor, ins []Int
 		return nil, err
 	}
 	now := s.now()
-	out := make([]Intaken, len(ins))
-	bad := &BatchError{Rows: map[int]*problem.Invalid{}}
-	persons, cs := make([]*Person, 0, len(ins)), make([]*Case, 0, len(ins))
-	var changes []StageChange
-	for i := range ins {
-		p, err := s.preparePerson(st, &ins[i], now)
-		if err != nil {
-			if inv, ok := problem.AsInvalid(err); ok {
-				bad.Rows[i] = inv
-				continue
-			}
-			return nil, err
-		}
-		c, change, inv := x.openCase(a, p, scope, i, now)
-		if inv != nil {
-			bad.Rows[i] = inv
-			continue
-		}
-		if change != nil {
-			changes = append(changes, *change)
-		}
-		persons, cs = append(persons, p), append(cs, c)
-		out[i] = Intaken{Person: p, Case: c}
+	pb, err := s.prepareBatch(st, a, scope, ins, x, now)
+	if err != nil {
+		return nil, err
 	}
-	if len(bad.Rows) > 0 {
-		return nil, bad
-	}
+	persons, cs, out := pb.persons, pb.cases, pb.out
 	err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := checkOperations(tx, ins, bad); err != nil {
+		if err := checkOperations(tx, ins, &BatchError{Rows: map[int]*problem.Invalid{}}); err != nil {
 			return err
 		}
 		dups, err := s.findDuplicates(tx, scope, persons, now)
@@ -288,7 +305,7 @@ func (s *Service) IntakeBatchWith(ctx context.Context, a *authz.Actor, ins []Int
 		if err := insertIntakes(tx, st, a, scope, persons, cs, counts, now); err != nil {
 			return err
 		}
-		return x.finish(tx, st, changes, out)
+		return x.finish(tx, st, pb.changes, out)
 	})
 	if err != nil {
 		return nil, err
