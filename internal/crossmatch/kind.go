@@ -67,7 +67,7 @@ const maxAnswerNote = 2000
 // the note is optional text.
 func checkAnswer(reply exchange.Payload) (exchange.Payload, error) {
 	inv := &problem.Invalid{}
-	same, ok := yesNo(reply["same_person"])
+	same, ok := exchange.YesNo(reply["same_person"])
 	if !ok {
 		inv.Add("same_person", "form.error.choose")
 	}
@@ -88,22 +88,6 @@ func checkAnswer(reply exchange.Payload) (exchange.Payload, error) {
 	return out, nil
 }
 
-// yesNo reads a yes/no answer: a JSON boolean or its text.
-func yesNo(v any) (bool, bool) {
-	switch x := v.(type) {
-	case bool:
-		return x, true
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "yes", "true":
-			return true, true
-		case "no", "false":
-			return false, true
-		}
-	}
-	return false, false
-}
-
 // answersSQL records the answers, one statement for the batch; a later answer to the same
 // question replaces the earlier one.
 const answersSQL = `INSERT INTO linkage_answers (packet_id, case_id, same_person, answered_at)
@@ -120,7 +104,7 @@ func applyAnswers(tx *gorm.DB, _ *store.Store, items []exchange.ReplyItem) error
 	var order []string
 	entries := []audit.Entry{}
 	for i, it := range items {
-		same, ok := yesNo(it.Reply["same_person"])
+		same, ok := exchange.YesNo(it.Reply["same_person"])
 		if !ok {
 			continue
 		}
@@ -137,7 +121,7 @@ func applyAnswers(tx *gorm.DB, _ *store.Store, items []exchange.ReplyItem) error
 	packets, caseIDs, answers := make([]string, len(order)), make([]string, len(order)), make([]string, len(order))
 	for i, id := range order {
 		it := items[last[id]]
-		same, _ := yesNo(it.Reply["same_person"])
+		same, _ := exchange.YesNo(it.Reply["same_person"])
 		packets[i], caseIDs[i], answers[i] = id, it.CaseID, strconv.FormatBool(same)
 	}
 	if err := tx.Exec(answersSQL, now, pgArray(packets), pgArray(caseIDs), pgArray(answers)).Error; err != nil {

@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"strings"
 	"time"
 
 	"homeward/internal/consent"
@@ -49,4 +50,21 @@ type Spec struct {
 	ReplyFields []string
 	// TTL is the default time to expiry.
 	TTL time.Duration
+}
+
+// YesNo reads a reply field's yes/no answer: a JSON boolean, "yes"/"no" or "true"/"false"; ok is
+// false for anything else.
+func YesNo(v any) (answer, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "yes", "true":
+			return true, true
+		case "no", "false":
+			return false, true
+		}
+	}
+	return false, false
 }

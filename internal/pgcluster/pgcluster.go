@@ -162,10 +162,11 @@ func (c *Cluster) pgCtlStart(ctx context.Context, r runner, logPath string) erro
 func (c *Cluster) Stop() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.stopLocked()
+	return c.stopLocked("fast")
 }
 
-func (c *Cluster) stopLocked() error {
+// stopLocked stops the server with pg_ctl's shutdown mode ("fast", or "immediate": a crash).
+func (c *Cluster) stopLocked(mode string) error {
 	if _, err := os.Stat(c.Dir); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -192,8 +193,8 @@ func (c *Cluster) stopLocked() error {
 	if _, ok := c.running(ctx, r); !ok {
 		return nil
 	}
-	if out, err := r.command(ctx, "pg_ctl", "-D", c.dataDir(), "stop", "-m", "fast", "-w", "-t", "90").CombinedOutput(); err != nil {
-		return fmt.Errorf("pgcluster: stop %s: %w: %s", c.Dir, err, strings.TrimSpace(string(out)))
+	if out, err := r.command(ctx, "pg_ctl", "-D", c.dataDir(), "stop", "-m", mode, "-w", "-t", "90").CombinedOutput(); err != nil {
+		return fmt.Errorf("pgcluster: stop (%s) %s: %w: %s", mode, c.Dir, err, strings.TrimSpace(string(out)))
 	}
 	return nil
 }
@@ -203,7 +204,7 @@ func (c *Cluster) stopLocked() error {
 func (c *Cluster) Remove() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.stopLocked(); err != nil {
+	if err := c.stopLocked("fast"); err != nil {
 		return err
 	}
 	c.load()

@@ -85,7 +85,7 @@ func (s *Service) CheckReply(reply exchange.Payload) (exchange.Payload, error) {
 		text, isText := v.(string)
 		switch f.Type {
 		case ReplyYesNo:
-			b, good := yesNo(v)
+			b, good := exchange.YesNo(v)
 			if !good {
 				inv.Add(f.Name, "form.error.choose")
 				continue
@@ -132,20 +132,4 @@ func (s *Service) CheckReply(reply exchange.Payload) (exchange.Payload, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-// yesNo reads the reply form's yes/no: a JSON boolean, "yes"/"no" or "true"/"false".
-func yesNo(v any) (bool, bool) {
-	switch x := v.(type) {
-	case bool:
-		return x, true
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "yes", "true":
-			return true, true
-		case "no", "false":
-			return false, true
-		}
-	}
-	return false, false
 }
