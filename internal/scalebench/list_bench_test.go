@@ -51,6 +51,7 @@ func BenchmarkCaseList1M32(b *testing.B) {
 	}
 	b.ReportMetric(api.PerSecond(), "req/s")
 	b.ReportMetric(float64(api.P99.Microseconds())/1000, "p99-ms")
+	b.ReportMetric(api.CPUPerRequest(), "go-cpu-µs/req")
 	b.ReportMetric(onlySelect.TPS, "pgbench-select-tps")
 	b.ReportMetric(withAudit.TPS, "pgbench-select+audit-tps")
 	b.ReportMetric(100*api.PerSecond()/onlySelect.TPS, "%-of-select")
@@ -86,4 +87,5 @@ func BenchmarkNameSearch1M8(b *testing.B) {
 	b.ReportMetric(float64(res.P95.Microseconds())/1000, "p95-ms")
 	b.ReportMetric(float64(res.P50.Microseconds())/1000, "p50-ms")
 	b.ReportMetric(res.PerSecond(), "req/s")
+	b.ReportMetric(res.CPUPerRequest(), "go-cpu-µs/req")
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,13 +40,21 @@ type loadResult struct {
 	Elapsed  time.Duration
 	P50, P95 time.Duration
 	P99      time.Duration
+	// CPU is the user and system CPU time of this process (the server and its clients) during the
+	// run: unlike the throughput, it barely depends on what else runs on the machine.
+	CPU time.Duration
+}
+
+// CPUPerRequest is the process's CPU time per request, in microseconds.
+func (r loadResult) CPUPerRequest() float64 {
+	return float64(r.CPU.Microseconds()) / float64(r.Requests)
 }
 
 func (r loadResult) PerSecond() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
 
 func (r loadResult) String() string {
-	return fmt.Sprintf("%d requests in %s: %.0f/s, p50 %s, p95 %s, p99 %s", r.Requests, r.Elapsed.Round(time.Millisecond),
-		r.PerSecond(), r.P50.Round(time.Microsecond), r.P95.Round(time.Microsecond), r.P99.Round(time.Microsecond))
+	return fmt.Sprintf("%d requests in %s: %.0f/s, p50 %s, p95 %s, p99 %s, Go CPU %.0f µs per request", r.Requests, r.Elapsed.Round(time.Millisecond),
+		r.PerSecond(), r.P50.Round(time.Microsecond), r.P95.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.CPUPerRequest())
 }
 
 // load runs clients goroutines calling do(client, i) back to back for d, on one keep-alive
@@ -63,7 +72,7 @@ func load(b *testing.B, clients int, d time.Duration, do func(c *http.Client, i 
 		wg       sync.WaitGroup
 		deadline = time.Now().Add(d)
 	)
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU(b)
 	for w := range clients {
 		wg.Add(1)
 		go func() {
@@ -84,7 +93,7 @@ func load(b *testing.B, clients int, d time.Duration, do func(c *http.Client, i 
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), processCPU(b)-cpu0
 	if err := failed.Load(); err != nil {
 		b.Fatal(*err)
 	}
@@ -93,7 +102,16 @@ func load(b *testing.B, clients int, d time.Duration, do func(c *http.Client, i 
 	}
 	slices.Sort(all)
 	at := func(p int) time.Duration { return all[max(0, len(all)*p/100-1)] }
-	return loadResult{Requests: int(n.Load()), Elapsed: elapsed, P50: at(50), P95: at(95), P99: at(99)}
+	return loadResult{Requests: int(n.Load()), Elapsed: elapsed, P50: at(50), P95: at(95), P99: at(99), CPU: cpu}
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // getJSON sends an authorised GET and drains the body; anything but 200 is an error.
