@@ -113,14 +113,33 @@ func (q *ListQuery) plan(st *store.Store, scope authz.Scope) (*listPlan, error) 
 
 // run reads the page into out.
 func (p *listPlan) run(tx *gorm.DB, out *[]Summary) error {
-	if err := tx.Raw(p.first.sql, p.first.args...).Scan(out).Error; err != nil {
+	if err := scanSummaries(tx, p.first, out); err != nil {
 		return err
 	}
 	if p.fallback == nil || len(*out) >= p.want {
 		return nil
 	}
 	*out = nil
-	return tx.Raw(p.fallback.sql, p.fallback.args...).Scan(out).Error
+	return scanSummaries(tx, p.fallback, out)
+}
+
+// scanSummaries runs a statement selecting listColumns and appends its rows to out. It scans each
+// column into its field by hand: GORM's reflective Scan cost a fifth of a case-list request's CPU.
+func scanSummaries(tx *gorm.DB, st *statement, out *[]Summary) error {
+	rows, err := tx.Raw(st.sql, st.args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s Summary
+		if err := rows.Scan(&s.ID, &s.Reference, &s.PersonID, &s.Stage, &s.Version, &s.UpdatedAt,
+			&s.GivenName, &s.FamilyName, &s.Nationality, &s.Sex, &s.Minor); err != nil {
+			return err
+		}
+		*out = append(*out, s)
+	}
+	return rows.Err()
 }
 
 // hasTrigram reports whether a lower-cased search text holds three consecutive word characters,

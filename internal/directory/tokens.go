@@ -100,8 +100,8 @@ func (s *Service) TokenActor(ctx context.Context, token string) (*authz.Actor, e
 		return nil, ErrNotFound
 	}
 	now := s.now()
-	var rows []actorRow
-	if err := s.db.WithContext(ctx).Raw(selectTokenActorSQL, hashToken(token), now).Scan(&rows).Error; err != nil {
+	rows, err := s.actorRows(ctx, true, selectTokenActorSQL, hashToken(token), now)
+	if err != nil {
 		return nil, err
 	}
 	a, err := s.actorOf(rows)
