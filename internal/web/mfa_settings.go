@@ -34,6 +34,9 @@ type mfaSettingsPage struct {
 	Error     string
 }
 
+// Errors links a refused confirmation code to its field.
+func (p mfaSettingsPage) Errors() map[string]string { return formError("code", p.CodeError) }
+
 func (s *Server) mfaSettingsPage(c echo.Context) (mfaSettingsPage, error) {
 	ctx := c.Request().Context()
 	a := actorOf(c)
