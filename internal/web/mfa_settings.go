@@ -31,7 +31,6 @@ type mfaSettingsPage struct {
 	Codes     []string // recovery codes, shown once
 	Code      string
 	CodeError string
-	Error     string
 }
 
 // Errors links a refused confirmation code to its field.
