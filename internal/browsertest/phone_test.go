@@ -29,7 +29,8 @@ type phonePage struct {
 // inbox at 390×844 in Thai and Khmer as a supervisor, and checks on each that the key content lies
 // inside the first screen, that nothing overflows the page sideways (an element wider than the
 // screen is allowed only inside an intended scroller), and that axe-core finds no serious or
-// critical violation. Screenshots go to a temporary directory (HOMEWARD_SCREENSHOT_DIR keeps them).
+// critical violation; so on the intake, an import and the sign-in page, each refused. Screenshots
+// go to a temporary directory (HOMEWARD_SCREENSHOT_DIR keeps them).
 func TestPhoneFirstScreenThaiAndKhmer(t *testing.T) {
 	env := apptest.New(t)
 	base := env.URL()
@@ -99,6 +100,9 @@ func TestPhoneFirstScreenThaiAndKhmer(t *testing.T) {
 	checkAxe(t, ctx, "km intake with errors")
 	screenshot(t, ctx, "phone-km-intake-errors.png")
 
+	// An import refused (a date that does not exist), still in Khmer.
+	checkRefusedImport(t, ctx, env, "km import with a refused file")
+
 	// The sign-in page, refused.
 	clickAndLoad(t, ctx, `form[action="/logout"] button`)
 	do(t, ctx, "open the sign-in page", chromedp.Navigate(base+"/login"))
@@ -107,7 +111,8 @@ func TestPhoneFirstScreenThaiAndKhmer(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("email"), "supervisor@th-msdhs-sakaeo.demo"),
 		chromedp.SendKeys(chromedp.ID("password"), "not-the-password"))
 	clickAndLoad(t, ctx, `form[action="/login"] button[type=submit]`)
-	waitFor(t, ctx, "wait for the sign-in error", "#login-error")
+	waitFor(t, ctx, "wait for the sign-in error", "[data-testid=error-summary]")
+	checkSummaryLinks(t, ctx, "sign-in with an error")
 	checkNoSidewaysOverflow(t, ctx, "sign-in with an error")
 	checkAxe(t, ctx, "sign-in with an error")
 	screenshot(t, ctx, "phone-login-error.png")

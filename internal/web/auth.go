@@ -19,6 +19,10 @@ type loginPage struct {
 	Next  string // where to go after signing in (resume.go)
 }
 
+// Errors links a refused sign-in's one message to the password field. It stays as vague as the
+// message: the email field is marked too, never told apart (no user enumeration).
+func (p loginPage) Errors() map[string]string { return formError("password", p.Error) }
+
 func (s *Server) loginForm(c echo.Context) error {
 	if actorOf(c) != nil {
 		return redirect(c, nextAfterSignIn(c.QueryParam("next")))

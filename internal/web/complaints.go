@@ -290,6 +290,15 @@ type complaintImportView struct {
 	Channels  []string
 }
 
+// Errors links the page's one refusal to the file field: no file chosen, or a file whose check
+// found problems (listed by row and column in the result).
+func (v complaintImportView) Errors() map[string]string {
+	if v.FileError == "" && v.Result != nil && len(v.Result.Errors) > 0 {
+		return formError("file", v.L.T("complaints.import.errors", "Count", len(v.Result.Errors)))
+	}
+	return formError("file", v.FileError)
+}
+
 func (h *complaintHandlers) importView(c echo.Context) (complaintImportView, error) {
 	v := complaintImportView{Base: h.s.base(c), Columns: complaints.Columns, Channels: complaints.Channels}
 	var err error

@@ -297,7 +297,7 @@ func TestComplaintsImportPage(t *testing.T) {
 	}
 	status, _, body := post("true", []byte(cmpHeader+"2026-W54,Bangkok,line,-1,0\n"))
 	if status != http.StatusOK || !strings.Contains(body, `data-testid="complaints-import-errors"`) ||
-		!strings.Contains(body, "<td>week</td>") || !strings.Contains(body, "<td>complaints</td>") {
+		!strings.Contains(body, `">week</td>`) || !strings.Contains(body, `">complaints</td>`) {
 		t.Fatalf("dry run with errors: %d %s", status, excerpt(body))
 	}
 	status, _, body = post("true", []byte(cmpFixture))

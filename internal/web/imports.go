@@ -216,6 +216,15 @@ type importPageView struct {
 	WarningsCSV   string
 }
 
+// Errors links the page's one refusal to the file field: no file chosen, a kept file gone, or a
+// file whose check found problems (listed by row and column in the result).
+func (v importPageView) Errors() map[string]string {
+	if v.FileError == "" && v.Result != nil && len(v.Result.Errors) > 0 {
+		return formError("file", v.L.T("imports.result.errors", "Count", len(v.Result.Errors)))
+	}
+	return formError("file", v.FileError)
+}
+
 func (h *importHandlers) page(c echo.Context, op *imports.Operation) importPageView {
 	v := importPageView{Base: h.s.base(c), Op: op, Action: "/operations/" + op.ID + "/import"}
 	for _, lang := range imports.Langs {
@@ -286,14 +295,14 @@ func (h *importHandlers) upload(c echo.Context) error {
 	return h.s.render(c, status, "import", v)
 }
 
-// fragment renders only the result part of the import page.
+// fragment renders only the working part of the import page: the summary, the form and the result.
 func (h *importHandlers) fragment(c echo.Context, v importPageView) error {
 	t, ok := h.s.pages.byName["import"]
 	if !ok {
 		return errors.New("no template import")
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "import_result", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, "import_work", v); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")

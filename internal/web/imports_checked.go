@@ -36,6 +36,9 @@ func (h *importHandlers) commit(c echo.Context) error {
 	v := h.page(c, op)
 	if errors.Is(err, imports.ErrUploadGone) {
 		v.FileError = v.L.T("upload.error.gone")
+		if c.Request().Header.Get("HX-Request") == "true" {
+			return h.fragment(c, v) // htmx swaps only 2xx answers
+		}
 		return h.s.render(c, http.StatusConflict, "import", v)
 	}
 	if err != nil {

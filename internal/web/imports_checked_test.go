@@ -98,7 +98,7 @@ func TestImportDuplicatesSummarised(t *testing.T) {
 		fmt.Fprintf(&b, "Sokha,Chan,female,,30,KH,P%07d\n", i)
 	}
 	upload, frag := impCheck(t, env, c, op, []byte(b.String()))
-	if got := strings.Count(frag, `<tr><td class="num">`); got != 50 {
+	if got := strings.Count(frag, `<tr><td class="num" data-label=`); got != 50 {
 		t.Errorf("warnings listed: %d, want 50", got)
 	}
 	if !strings.Contains(frag, `data-testid="import-duplicates"`) || !strings.Contains(frag, "/import/"+upload+"/warnings.csv") {

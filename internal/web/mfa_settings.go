@@ -31,8 +31,10 @@ type mfaSettingsPage struct {
 	Codes     []string // recovery codes, shown once
 	Code      string
 	CodeError string
-	Error     string
 }
+
+// Errors links a refused confirmation code to its field.
+func (p mfaSettingsPage) Errors() map[string]string { return formError("code", p.CodeError) }
 
 func (s *Server) mfaSettingsPage(c echo.Context) (mfaSettingsPage, error) {
 	ctx := c.Request().Context()

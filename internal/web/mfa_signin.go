@@ -62,6 +62,14 @@ type mfaVerifyPage struct {
 	Error         string
 }
 
+// Errors links a refused code to the code field (the page has one only when HasCode).
+func (p mfaVerifyPage) Errors() map[string]string {
+	if !p.HasCode {
+		return nil
+	}
+	return formError("code", p.Error)
+}
+
 func (s *Server) verifyPage(c echo.Context, userID string, stepUp bool, next string) (mfaVerifyPage, error) {
 	st, err := s.MFA.StatusOf(c.Request().Context(), userID)
 	if err != nil {
