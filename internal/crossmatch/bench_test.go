@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -125,12 +126,16 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 		b.Fatal(err)
 	}
 	rows := make([][]any, 0, 2000)
+	var encodeWall time.Duration
+	var encodeCPU float64
 	for i := 0; i < 2000; i++ {
 		p := benchPerson(r)
 		if i < len(kept) {
 			p = kept[i]
 		}
+		t0, c0 := time.Now(), cpuSeconds(b)
 		e, err := enc.Encode(p)
+		encodeWall, encodeCPU = encodeWall+time.Since(t0), encodeCPU+cpuSeconds(b)-c0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -145,6 +150,10 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 		"encoding", "probes", "generation", "published", "updated_at"}, pgx.CopyFromRows(rows)); err != nil {
 		b.Fatal(err)
 	}
+	ph := newPhases(b)
+	env.App.Linkage.OnPhase(ph.mark)
+	defer env.App.Linkage.OnPhase(nil)
+	b.Logf("load average before: %s", loadavg())
 	b.ResetTimer()
 	cpu0 := cpuSeconds(b)
 	for i := 0; i < b.N; i++ {
@@ -158,21 +167,71 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 			}
 			b.StartTimer()
 		}
+		ph.mark("begin")
 		published, err := env.App.Linkage.Publish(ctx, "TH")
 		if err != nil || published < 2000 {
 			b.Fatalf("published %d: %v", published, err)
 		}
 	}
 	b.StopTimer()
+	b.Logf("load average after: %s", loadavg())
 	var pairs int64
 	if err := hub.QueryRow(ctx, `SELECT count(*) FROM linkage_candidates WHERE country = 'TH'`).Scan(&pairs); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric((cpuSeconds(b)-cpu0)/float64(b.N), "go-cpu-s/op")
+	// The phases, wall and this process's CPU: encoding the 2,000 (in the store, before publishing),
+	// publishing (outbox read, hub upsert, audit, commits), scanning the index, recording candidates.
+	b.ReportMetric(encodeWall.Seconds()/float64(b.N), "encode-s")
+	b.ReportMetric(encodeCPU/float64(b.N), "encode-cpu-s")
+	ph.report(b, "publish", "outbox", "store", "finish")
+	ph.report(b, "scan", "scan")
+	ph.report(b, "record", "record")
 	b.ReportMetric(perRow, "hub-bytes/person")
 	b.ReportMetric(encBytes, "encoding-bytes")
 	b.ReportMetric(float64(pairs)/2000, "candidates/new")
 	b.ReportMetric(float64(n), "stored")
+}
+
+// phases sums the wall and CPU time between the marks of crossmatch's phase hook, by phase.
+type phases struct {
+	tb         testing.TB
+	last       time.Time
+	lastCPU    float64
+	wall, cpus map[string]float64
+}
+
+func newPhases(tb testing.TB) *phases {
+	return &phases{tb: tb, wall: map[string]float64{}, cpus: map[string]float64{}}
+}
+
+// mark ends the phase named (begin starts a round).
+func (p *phases) mark(name string) {
+	now, cpu := time.Now(), cpuSeconds(p.tb)
+	if name != "begin" {
+		p.wall[name] += now.Sub(p.last).Seconds()
+		p.cpus[name] += cpu - p.lastCPU
+	}
+	p.last, p.lastCPU = now, cpu
+}
+
+// report reports the sum of the phases named, per operation, as metric-s and metric-cpu-s.
+func (p *phases) report(b *testing.B, metric string, names ...string) {
+	var w, c float64
+	for _, n := range names {
+		w, c = w+p.wall[n], c+p.cpus[n]
+	}
+	b.ReportMetric(w/float64(b.N), metric+"-s")
+	b.ReportMetric(c/float64(b.N), metric+"-cpu-s")
+}
+
+// loadavg returns the machine's load averages (other work shares the machine).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return err.Error()
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // cpuSeconds is the CPU time (user and system) this process has used: the Go side of a benchmark

@@ -110,6 +110,7 @@ func (s *Service) match(htx *gorm.DB, country string, news []newEncoding, now ti
 			if err != nil {
 				return 0, err
 			}
+			s.phase("scan")
 			for i, ms := range matches {
 				for _, m := range ms {
 					pairs.add(country, group[i].token, other, m.token, m.Candidate)
@@ -121,6 +122,7 @@ func (s *Service) match(htx *gorm.DB, country string, news []newEncoding, now ti
 		if err := pairs.record(htx, now); err != nil {
 			return 0, err
 		}
+		s.phase("record")
 	}
 	return found, nil
 }

@@ -34,8 +34,19 @@ type Service struct {
 	stores *store.Set
 	master *vault.MasterKey // wraps the linkage key for each store (RotateKey)
 	now    func() time.Time
-	cache  indexCache        // the other countries' encodings in memory (cache.go)
-	ex     *exchange.Service // the questions to the other side travel as packets (SendThrough)
+	cache  indexCache         // the other countries' encodings in memory (cache.go)
+	ex     *exchange.Service  // the questions to the other side travel as packets (SendThrough)
+	mark   func(phase string) // when set (benchmarks), called as each phase of a publish round ends
+}
+
+// phase tells the benchmark's hook, if any, that a phase of a publish round has ended: "outbox"
+// (read the store's outbox), "store" (remove and upsert the hub's encodings), "scan" (the index
+// brought up to date and matched, the candidates checked), "record" (the candidate rows written),
+// "finish" (audit, hub commit, store marked published and committed).
+func (s *Service) phase(name string) {
+	if s.mark != nil {
+		s.mark(name)
+	}
 }
 
 // New returns the service over the hub and the stores.
@@ -108,6 +119,7 @@ func (s *Service) publishRound(ctx context.Context, st *store.Store) (int, error
 FROM person_linkage WHERE published < generation ORDER BY person_id LIMIT ?`, publishBatch).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("crossmatch: read the store's outbox: %w", err)
 		}
+		s.phase("outbox")
 		if len(rows) == 0 {
 			return nil
 		}
@@ -122,6 +134,7 @@ FROM person_linkage WHERE published < generation ORDER BY person_id LIMIT ?`, pu
 		return tx.Exec(`UPDATE person_linkage l SET published = v.g FROM unnest(?::uuid[], ?::bigint[]) AS v(id, g)
 WHERE l.person_id = v.id AND l.generation = v.g`, "{"+strings.Join(ids, ",")+"}", "{"+strings.Join(gens, ",")+"}").Error
 	})
+	s.phase("finish")
 	return n, err
 }
 
@@ -158,6 +171,7 @@ AND ((country = ? AND token IN ?) OR (other_country = ? AND other_token IN ?))`,
 		if err != nil {
 			return err
 		}
+		s.phase("store")
 		found, err := s.match(htx, country, stored, now)
 		if err != nil {
 			return err
