@@ -13,8 +13,9 @@ import (
 	"homeward/internal/linkage"
 )
 
-// candidateLimit is how many candidates the hub keeps for one new encoding, best first.
-const candidateLimit = 10
+// candidateLimit is how many candidates the hub keeps for one new encoding, best first (see
+// linkage.CandidateLimit for why).
+const candidateLimit = linkage.CandidateLimit
 
 // newEncoding is an encoding just stored in the hub, with the blocks it is compared with.
 type newEncoding struct {
