@@ -89,17 +89,19 @@ func (c *indexCache) match(htx *gorm.DB, country string, version uint32, es []li
 	}
 	found := h.x.MatchAll(es, linkage.Threshold, candidateLimit)
 	var tokens []string
+	seen := map[string]bool{}
 	for _, cs := range found {
 		for _, m := range cs {
-			if h.newest[h.tokens[m.ID]] == int32(m.ID) {
-				tokens = append(tokens, h.tokens[m.ID])
+			if t := h.tokens[m.ID]; h.newest[t] == int32(m.ID) && !seen[t] {
+				seen[t] = true
+				tokens = append(tokens, t)
 			}
 		}
 	}
 	alive := map[string]int64{}
 	if len(tokens) > 0 {
 		var rows []cacheRow
-		if err := htx.Raw(`SELECT token::text AS token, seq FROM linkage_encodings WHERE country = ? AND token IN ?`, country, tokens).
+		if err := htx.Raw(`SELECT token::text AS token, seq FROM linkage_encodings WHERE country = ? AND token = ANY(?::uuid[])`, country, pgArray(tokens)).
 			Scan(&rows).Error; err != nil {
 			return nil, fmt.Errorf("crossmatch: check the candidates: %w", err)
 		}

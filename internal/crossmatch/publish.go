@@ -154,17 +154,18 @@ func (s *Service) applyHub(ctx context.Context, country string, rows []pubRow) e
 			}
 		}
 		if len(gone) > 0 {
-			if err := htx.Exec(`DELETE FROM linkage_encodings WHERE country = ? AND token IN ?`, country, gone).Error; err != nil {
+			if err := htx.Exec(`DELETE FROM linkage_encodings WHERE country = ? AND token = ANY(?::uuid[])`, country, pgArray(gone)).Error; err != nil {
 				return fmt.Errorf("crossmatch: drop encodings: %w", err)
 			}
-			if err := htx.Exec(`DELETE FROM linkage_candidates WHERE (country = ? AND token IN ?) OR (other_country = ? AND other_token IN ?)`,
-				country, gone, country, gone).Error; err != nil {
+			if err := htx.Exec(`DELETE FROM linkage_candidates WHERE (country = ? AND token = ANY(?::uuid[])) OR (other_country = ? AND other_token = ANY(?::uuid[]))`,
+				country, pgArray(gone), country, pgArray(gone)).Error; err != nil {
 				return fmt.Errorf("crossmatch: drop candidates: %w", err)
 			}
 		}
 		// A changed encoding is matched afresh: its candidates nobody answered or asked about go.
 		if err := htx.Exec(`DELETE FROM linkage_candidates WHERE answer IS NULL AND asked_at IS NULL
-AND ((country = ? AND token IN ?) OR (other_country = ? AND other_token IN ?))`, country, changed, country, changed).Error; err != nil {
+AND ((country = ? AND token = ANY(?::uuid[])) OR (other_country = ? AND other_token = ANY(?::uuid[])))`,
+			country, pgArray(changed), country, pgArray(changed)).Error; err != nil {
 			return fmt.Errorf("crossmatch: drop candidates: %w", err)
 		}
 		stored, err := storeEncodings(htx, country, fresh, now)
