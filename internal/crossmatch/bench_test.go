@@ -150,7 +150,7 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 		"encoding", "probes", "generation", "published", "updated_at"}, pgx.CopyFromRows(rows)); err != nil {
 		b.Fatal(err)
 	}
-	ph := newPhases(b)
+	ph := newPhases(b, postmaster(b, ctx, hub))
 	env.App.Linkage.OnPhase(ph.mark)
 	defer env.App.Linkage.OnPhase(nil)
 	b.Logf("load average before: %s", loadavg())
@@ -180,7 +180,7 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric((cpuSeconds(b)-cpu0)/float64(b.N), "go-cpu-s/op")
-	// The phases, wall and this process's CPU: encoding the 2,000 (in the store, before publishing),
+	// The phases, wall, this process's CPU and PostgreSQL's: encoding the 2,000 (in the store, before publishing),
 	// publishing (outbox read, hub upsert, audit, commits), scanning the index, recording candidates.
 	b.ReportMetric(encodeWall.Seconds()/float64(b.N), "encode-s")
 	b.ReportMetric(encodeCPU/float64(b.N), "encode-cpu-s")
@@ -193,37 +193,94 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 	b.ReportMetric(float64(n), "stored")
 }
 
-// phases sums the wall and CPU time between the marks of crossmatch's phase hook, by phase.
+// phases sums, between the marks of crossmatch's phase hook and by phase, the wall time, this
+// process's CPU time and the CPU time of the PostgreSQL cluster's processes (postmaster pm and
+// its children: the hub's and the stores' backends, from /proc).
 type phases struct {
-	tb         testing.TB
-	last       time.Time
-	lastCPU    float64
-	wall, cpus map[string]float64
+	tb               testing.TB
+	pm               int
+	last             time.Time
+	lastCPU, lastPG  float64
+	wall, cpus, pgcs map[string]float64
 }
 
-func newPhases(tb testing.TB) *phases {
-	return &phases{tb: tb, wall: map[string]float64{}, cpus: map[string]float64{}}
+func newPhases(tb testing.TB, pm int) *phases {
+	return &phases{tb: tb, pm: pm, wall: map[string]float64{}, cpus: map[string]float64{}, pgcs: map[string]float64{}}
 }
 
 // mark ends the phase named (begin starts a round).
 func (p *phases) mark(name string) {
-	now, cpu := time.Now(), cpuSeconds(p.tb)
+	now, cpu, pg := time.Now(), cpuSeconds(p.tb), clusterCPU(p.tb, p.pm)
 	if name != "begin" {
 		p.wall[name] += now.Sub(p.last).Seconds()
 		p.cpus[name] += cpu - p.lastCPU
+		p.pgcs[name] += pg - p.lastPG
 	}
-	p.last, p.lastCPU = now, cpu
+	p.last, p.lastCPU, p.lastPG = now, cpu, pg
 }
 
-// report reports the sum of the phases named, per operation, as metric-s and metric-cpu-s.
+// report reports the sum of the phases named, per operation, as metric-s, metric-cpu-s (Go) and
+// metric-pgcpu-s (PostgreSQL).
 func (p *phases) report(b *testing.B, metric string, names ...string) {
-	var w, c float64
+	var w, c, g float64
 	for _, n := range names {
-		w, c = w+p.wall[n], c+p.cpus[n]
+		w, c, g = w+p.wall[n], c+p.cpus[n], g+p.pgcs[n]
 	}
 	b.ReportMetric(w/float64(b.N), metric+"-s")
 	b.ReportMetric(c/float64(b.N), metric+"-cpu-s")
+	b.ReportMetric(g/float64(b.N), metric+"-pgcpu-s")
 }
+
+// postmaster returns the process id of the PostgreSQL server conn talks to (its backend's parent).
+func postmaster(tb testing.TB, ctx context.Context, conn *pgx.Conn) int {
+	var backend int
+	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		tb.Fatal(err)
+	}
+	f := procStat(tb, backend)
+	pm, err := strconv.Atoi(f[1])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pm
+}
+
+// clusterCPU returns the CPU seconds (user and system) of the postmaster pm, its live children and
+// its children that ended.
+func clusterCPU(tb testing.TB, pm int) float64 {
+	ticks := func(f []string, from int) float64 {
+		t := 0.0
+		for _, s := range f[from : from+2] {
+			v, _ := strconv.ParseFloat(s, 64)
+			t += v
+		}
+		return t
+	}
+	f := procStat(tb, pm)
+	total := ticks(f, 11) + ticks(f, 13) // utime stime, cutime cstime (fields 14-17)
+	kids, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pm, pm))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, k := range strings.Fields(string(kids)) {
+		pid, _ := strconv.Atoi(k)
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+			total += ticks(statFields(string(b)), 11)
+		}
+	}
+	return total / 100 // USER_HZ
+}
+
+// procStat returns the fields of /proc/pid/stat after the command (field 3, the state, first).
+func procStat(tb testing.TB, pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return statFields(string(b))
+}
+
+func statFields(s string) []string { return strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) }
 
 // loadavg returns the machine's load averages (other work shares the machine).
 func loadavg() string {

@@ -53,8 +53,16 @@ func BenchmarkRecordCandidates(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("unnest", func(b *testing.B) {
+	pm := postmaster(b, ctx, hub)
+	pgCPU := func(b *testing.B, f func()) {
+		c0 := clusterCPU(b, pm)
 		for b.Loop() {
+			f()
+		}
+		b.ReportMetric((clusterCPU(b, pm)-c0)/float64(b.N), "pgcpu-s/op")
+	}
+	b.Run("unnest", func(b *testing.B) {
+		pgCPU(b, func() {
 			err := env.App.Hub.Transaction(func(htx *gorm.DB) error {
 				if err := crossmatch.RecordPairs(htx, "TH", tokens, "KH", others, now); err != nil {
 					return err
@@ -64,10 +72,10 @@ func BenchmarkRecordCandidates(b *testing.B) {
 			if err != errRollback {
 				b.Fatal(err)
 			}
-		}
+		})
 	})
 	b.Run("copy-temp-insert", func(b *testing.B) {
-		for b.Loop() {
+		pgCPU(b, func() {
 			inTx(b, func(tx pgx.Tx) error {
 				if _, err := tx.Exec(ctx, `CREATE TEMP TABLE candidates_in (id uuid, country text, token uuid, other_country text,
 other_token uuid, score real, document boolean, found_at timestamptz) ON COMMIT DROP`); err != nil {
@@ -81,15 +89,15 @@ SELECT id, country, token, other_country, other_token, score, document, found_at
 ON CONFLICT (country, token, other_country, other_token) DO UPDATE SET score = EXCLUDED.score, document = EXCLUDED.document`)
 				return err
 			})
-		}
+		})
 	})
 	b.Run("copy-plain", func(b *testing.B) {
-		for b.Loop() {
+		pgCPU(b, func() {
 			inTx(b, func(tx pgx.Tx) error {
 				_, err := tx.CopyFrom(ctx, pgx.Identifier{"linkage_candidates"}, cols, pgx.CopyFromRows(copyRows()))
 				return err
 			})
-		}
+		})
 	})
 }
 

@@ -157,7 +157,7 @@ type query struct {
 
 // scan compares the encodings from..to-1 of a block with the new encodings qs that probe it. The
 // stored filter's words stay in registers while it is compared with every query; the division
-// that gives the score is done only for a pair that may reach the threshold.
+// that gives the score is done only for a pair that reaches the threshold.
 func (x *Index) scan(b *block, from, to int, qs []int32, es []Encoding, counts []int, threshold float64, found [][]Candidate) {
 	ps := make([]query, len(qs))
 	for k, q := range qs {
@@ -165,9 +165,11 @@ func (x *Index) scan(b *block, from, to int, qs []int32, es []Encoding, counts [
 		ps[k] = query{f: es[q].Filter, count: int32(counts[q]), lo: int32(ca * threshold / (2 - threshold)),
 			hi: int32(ca*(2-threshold)/threshold) + 1, i: q}
 	}
-	// near lets through every pair whose 2·n ≥ threshold·sum up to rounding; the score itself
-	// decides, computed as before (2·n / sum ≥ threshold).
-	near := threshold * (1 - 1e-9)
+	// |a|+|b| = 2·|a∧b| + |a⊕b|, so Dice ≥ threshold exactly when |a⊕b| ≤ (1−threshold)·(|a|+|b|).
+	// The first four words' differences already exceed that for most pairs that are not alike, and
+	// the other four are then not read. far errs by a hair on the side of reading on: the score
+	// itself, 2·|a∧b| / (|a|+|b|) ≥ threshold, decides.
+	far := (1 - threshold) * (1 + 1e-9)
 	for j := from; j < to; j++ {
 		f, cb := &b.filters[j], b.counts[j]
 		f0, f1, f2, f3, f4, f5, f6, f7 := f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]
@@ -176,14 +178,17 @@ func (x *Index) scan(b *block, from, to int, qs []int32, es []Encoding, counts [
 			if cb < p.lo || cb > p.hi {
 				continue
 			}
-			n := bits.OnesCount64(p.f[0]&f0) + bits.OnesCount64(p.f[1]&f1) + bits.OnesCount64(p.f[2]&f2) +
-				bits.OnesCount64(p.f[3]&f3) + bits.OnesCount64(p.f[4]&f4) + bits.OnesCount64(p.f[5]&f5) +
-				bits.OnesCount64(p.f[6]&f6) + bits.OnesCount64(p.f[7]&f7)
-			sum := float64(p.count + cb)
-			if float64(2*n) < near*sum {
+			sum := p.count + cb
+			most := far * float64(sum)
+			d := bits.OnesCount64(p.f[0]^f0) + bits.OnesCount64(p.f[1]^f1) + bits.OnesCount64(p.f[2]^f2) + bits.OnesCount64(p.f[3]^f3)
+			if float64(d) > most {
 				continue
 			}
-			if s := 2 * float64(n) / sum; s >= threshold {
+			d += bits.OnesCount64(p.f[4]^f4) + bits.OnesCount64(p.f[5]^f5) + bits.OnesCount64(p.f[6]^f6) + bits.OnesCount64(p.f[7]^f7)
+			if float64(d) > most {
+				continue
+			}
+			if s := float64(int(sum)-d) / float64(sum); s >= threshold {
 				found[p.i] = append(found[p.i], Candidate{ID: int(b.ids[j]), Score: s})
 			}
 		}
