@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -125,12 +126,16 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 		b.Fatal(err)
 	}
 	rows := make([][]any, 0, 2000)
+	var encodeWall time.Duration
+	var encodeCPU float64
 	for i := 0; i < 2000; i++ {
 		p := benchPerson(r)
 		if i < len(kept) {
 			p = kept[i]
 		}
+		t0, c0 := time.Now(), cpuSeconds(b)
 		e, err := enc.Encode(p)
+		encodeWall, encodeCPU = encodeWall+time.Since(t0), encodeCPU+cpuSeconds(b)-c0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -145,6 +150,10 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 		"encoding", "probes", "generation", "published", "updated_at"}, pgx.CopyFromRows(rows)); err != nil {
 		b.Fatal(err)
 	}
+	ph := newPhases(b, postmaster(b, ctx, hub))
+	env.App.Linkage.OnPhase(ph.mark)
+	defer env.App.Linkage.OnPhase(nil)
+	b.Logf("load average before: %s", loadavg())
 	b.ResetTimer()
 	cpu0 := cpuSeconds(b)
 	for i := 0; i < b.N; i++ {
@@ -158,21 +167,128 @@ FROM linkage_encodings`).Scan(&perRow, &encBytes); err != nil {
 			}
 			b.StartTimer()
 		}
+		ph.mark("begin")
 		published, err := env.App.Linkage.Publish(ctx, "TH")
 		if err != nil || published < 2000 {
 			b.Fatalf("published %d: %v", published, err)
 		}
 	}
 	b.StopTimer()
+	b.Logf("load average after: %s", loadavg())
 	var pairs int64
 	if err := hub.QueryRow(ctx, `SELECT count(*) FROM linkage_candidates WHERE country = 'TH'`).Scan(&pairs); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric((cpuSeconds(b)-cpu0)/float64(b.N), "go-cpu-s/op")
+	// The phases, wall, this process's CPU and PostgreSQL's: encoding the 2,000 (in the store, before publishing),
+	// publishing (outbox read, hub upsert, audit, commits), scanning the index, recording candidates.
+	b.ReportMetric(encodeWall.Seconds()/float64(b.N), "encode-s")
+	b.ReportMetric(encodeCPU/float64(b.N), "encode-cpu-s")
+	ph.report(b, "publish", "outbox", "store", "finish")
+	ph.report(b, "scan", "scan")
+	ph.report(b, "record", "record")
 	b.ReportMetric(perRow, "hub-bytes/person")
 	b.ReportMetric(encBytes, "encoding-bytes")
 	b.ReportMetric(float64(pairs)/2000, "candidates/new")
 	b.ReportMetric(float64(n), "stored")
+}
+
+// phases sums, between the marks of crossmatch's phase hook and by phase, the wall time, this
+// process's CPU time and the CPU time of the PostgreSQL cluster's processes (postmaster pm and
+// its children: the hub's and the stores' backends, from /proc).
+type phases struct {
+	tb               testing.TB
+	pm               int
+	last             time.Time
+	lastCPU, lastPG  float64
+	wall, cpus, pgcs map[string]float64
+}
+
+func newPhases(tb testing.TB, pm int) *phases {
+	return &phases{tb: tb, pm: pm, wall: map[string]float64{}, cpus: map[string]float64{}, pgcs: map[string]float64{}}
+}
+
+// mark ends the phase named (begin starts a round).
+func (p *phases) mark(name string) {
+	now, cpu, pg := time.Now(), cpuSeconds(p.tb), clusterCPU(p.tb, p.pm)
+	if name != "begin" {
+		p.wall[name] += now.Sub(p.last).Seconds()
+		p.cpus[name] += cpu - p.lastCPU
+		p.pgcs[name] += pg - p.lastPG
+	}
+	p.last, p.lastCPU, p.lastPG = now, cpu, pg
+}
+
+// report reports the sum of the phases named, per operation, as metric-s, metric-cpu-s (Go) and
+// metric-pgcpu-s (PostgreSQL).
+func (p *phases) report(b *testing.B, metric string, names ...string) {
+	var w, c, g float64
+	for _, n := range names {
+		w, c, g = w+p.wall[n], c+p.cpus[n], g+p.pgcs[n]
+	}
+	b.ReportMetric(w/float64(b.N), metric+"-s")
+	b.ReportMetric(c/float64(b.N), metric+"-cpu-s")
+	b.ReportMetric(g/float64(b.N), metric+"-pgcpu-s")
+}
+
+// postmaster returns the process id of the PostgreSQL server conn talks to (its backend's parent).
+func postmaster(tb testing.TB, ctx context.Context, conn *pgx.Conn) int {
+	var backend int
+	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		tb.Fatal(err)
+	}
+	f := procStat(tb, backend)
+	pm, err := strconv.Atoi(f[1])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pm
+}
+
+// clusterCPU returns the CPU seconds (user and system) of the postmaster pm, its live children and
+// its children that ended.
+func clusterCPU(tb testing.TB, pm int) float64 {
+	ticks := func(f []string, from int) float64 {
+		t := 0.0
+		for _, s := range f[from : from+2] {
+			v, _ := strconv.ParseFloat(s, 64)
+			t += v
+		}
+		return t
+	}
+	f := procStat(tb, pm)
+	total := ticks(f, 11) + ticks(f, 13) // utime stime, cutime cstime (fields 14-17)
+	kids, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pm, pm))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, k := range strings.Fields(string(kids)) {
+		pid, _ := strconv.Atoi(k)
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+			total += ticks(statFields(string(b)), 11)
+		}
+	}
+	return total / 100 // USER_HZ
+}
+
+// procStat returns the fields of /proc/pid/stat after the command (field 3, the state, first).
+func procStat(tb testing.TB, pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return statFields(string(b))
+}
+
+func statFields(s string) []string { return strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) }
+
+// loadavg returns the machine's load averages (other work shares the machine).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return err.Error()
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // cpuSeconds is the CPU time (user and system) this process has used: the Go side of a benchmark

@@ -13,8 +13,9 @@ import (
 	"homeward/internal/linkage"
 )
 
-// candidateLimit is how many candidates the hub keeps for one new encoding, best first.
-const candidateLimit = 10
+// candidateLimit is how many candidates the hub keeps for one new encoding, best first (see
+// linkage.CandidateLimit for why).
+const candidateLimit = linkage.CandidateLimit
 
 // newEncoding is an encoding just stored in the hub, with the blocks it is compared with.
 type newEncoding struct {
@@ -110,6 +111,7 @@ func (s *Service) match(htx *gorm.DB, country string, news []newEncoding, now ti
 			if err != nil {
 				return 0, err
 			}
+			s.phase("scan")
 			for i, ms := range matches {
 				for _, m := range ms {
 					pairs.add(country, group[i].token, other, m.token, m.Candidate)
@@ -121,6 +123,7 @@ func (s *Service) match(htx *gorm.DB, country string, news []newEncoding, now ti
 		if err := pairs.record(htx, now); err != nil {
 			return 0, err
 		}
+		s.phase("record")
 	}
 	return found, nil
 }

@@ -34,8 +34,19 @@ type Service struct {
 	stores *store.Set
 	master *vault.MasterKey // wraps the linkage key for each store (RotateKey)
 	now    func() time.Time
-	cache  indexCache        // the other countries' encodings in memory (cache.go)
-	ex     *exchange.Service // the questions to the other side travel as packets (SendThrough)
+	cache  indexCache         // the other countries' encodings in memory (cache.go)
+	ex     *exchange.Service  // the questions to the other side travel as packets (SendThrough)
+	mark   func(phase string) // when set (benchmarks), called as each phase of a publish round ends
+}
+
+// phase tells the benchmark's hook, if any, that a phase of a publish round has ended: "outbox"
+// (read the store's outbox), "store" (remove and upsert the hub's encodings), "scan" (the index
+// brought up to date and matched, the candidates checked), "record" (the candidate rows written),
+// "finish" (audit, hub commit, store marked published and committed).
+func (s *Service) phase(name string) {
+	if s.mark != nil {
+		s.mark(name)
+	}
 }
 
 // New returns the service over the hub and the stores.
@@ -108,6 +119,7 @@ func (s *Service) publishRound(ctx context.Context, st *store.Store) (int, error
 FROM person_linkage WHERE published < generation ORDER BY person_id LIMIT ?`, publishBatch).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("crossmatch: read the store's outbox: %w", err)
 		}
+		s.phase("outbox")
 		if len(rows) == 0 {
 			return nil
 		}
@@ -122,6 +134,7 @@ FROM person_linkage WHERE published < generation ORDER BY person_id LIMIT ?`, pu
 		return tx.Exec(`UPDATE person_linkage l SET published = v.g FROM unnest(?::uuid[], ?::bigint[]) AS v(id, g)
 WHERE l.person_id = v.id AND l.generation = v.g`, "{"+strings.Join(ids, ",")+"}", "{"+strings.Join(gens, ",")+"}").Error
 	})
+	s.phase("finish")
 	return n, err
 }
 
@@ -141,23 +154,25 @@ func (s *Service) applyHub(ctx context.Context, country string, rows []pubRow) e
 			}
 		}
 		if len(gone) > 0 {
-			if err := htx.Exec(`DELETE FROM linkage_encodings WHERE country = ? AND token IN ?`, country, gone).Error; err != nil {
+			if err := htx.Exec(`DELETE FROM linkage_encodings WHERE country = ? AND token = ANY(?::uuid[])`, country, pgArray(gone)).Error; err != nil {
 				return fmt.Errorf("crossmatch: drop encodings: %w", err)
 			}
-			if err := htx.Exec(`DELETE FROM linkage_candidates WHERE (country = ? AND token IN ?) OR (other_country = ? AND other_token IN ?)`,
-				country, gone, country, gone).Error; err != nil {
+			if err := htx.Exec(`DELETE FROM linkage_candidates WHERE (country = ? AND token = ANY(?::uuid[])) OR (other_country = ? AND other_token = ANY(?::uuid[]))`,
+				country, pgArray(gone), country, pgArray(gone)).Error; err != nil {
 				return fmt.Errorf("crossmatch: drop candidates: %w", err)
 			}
 		}
 		// A changed encoding is matched afresh: its candidates nobody answered or asked about go.
 		if err := htx.Exec(`DELETE FROM linkage_candidates WHERE answer IS NULL AND asked_at IS NULL
-AND ((country = ? AND token IN ?) OR (other_country = ? AND other_token IN ?))`, country, changed, country, changed).Error; err != nil {
+AND ((country = ? AND token = ANY(?::uuid[])) OR (other_country = ? AND other_token = ANY(?::uuid[])))`,
+			country, pgArray(changed), country, pgArray(changed)).Error; err != nil {
 			return fmt.Errorf("crossmatch: drop candidates: %w", err)
 		}
 		stored, err := storeEncodings(htx, country, fresh, now)
 		if err != nil {
 			return err
 		}
+		s.phase("store")
 		found, err := s.match(htx, country, stored, now)
 		if err != nil {
 			return err

@@ -70,6 +70,9 @@ func Dice(a, b *Filter) float64 {
 	return 2 * float64(and(a, b)) / float64(ca+cb)
 }
 
+// The unrolled comparisons (and, Index.scan) read eight words: a filter of another size does not compile.
+var _ = [1]int{}[words-8]
+
 // and counts the bits set in both filters (unrolled: words is 8).
 func and(a, b *Filter) int {
 	return bits.OnesCount64(a[0]&b[0]) + bits.OnesCount64(a[1]&b[1]) +

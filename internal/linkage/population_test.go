@@ -7,7 +7,7 @@ import (
 
 // BenchmarkLinkagePopulation runs the hub's matching as it will run: store A holds 20,000
 // persons, store B 20,000 of whom 2,000 are also in A (written again, with intake errors); every
-// B encoding is matched against A with blocking, threshold and a limit of 10 candidates. It
+// B encoding is matched against A with blocking, threshold and CandidateLimit candidates. It
 // prints how many shared persons are found, and how many candidates are other persons: with
 // names as repetitive as the generator's (about 2,600 given-family pairs), many candidates are
 // namesakes born in the same years, which only a supervisor can tell apart.
@@ -32,8 +32,25 @@ func BenchmarkLinkagePopulation(b *testing.B) {
 		mustAdd(b, x, &ea[i])
 	}
 	for b.Loop() {
-		found, other, top, withAny := 0, 0, 0, 0
-		for i, cs := range x.MatchAll(eb, Threshold, 10) {
+		for _, limit := range []int{3, 5, 10} {
+			if limit != CandidateLimit {
+				found, _, _, _ := populationFound(x, eb, shared, n, limit)
+				b.Logf("limit %d: %d shared persons found", limit, found)
+			}
+		}
+		found, other, top, withAny := populationFound(x, eb, shared, n, CandidateLimit)
+		b.Logf("limit %d: %d shared persons: %d found (%d as the best candidate); %d candidates of other persons for %d B persons; %d B persons with a candidate (best candidate right for %.3f of them)",
+			CandidateLimit, shared, found, top, other, n, withAny, float64(top)/float64(max(1, withAny)))
+		b.ReportMetric(float64(found)/shared, "recall")
+		b.ReportMetric(float64(found)/float64(max(1, found+other)), "precision")
+	}
+}
+
+// populationFound matches B against A keeping limit candidates each, and counts the shared
+// persons found (and found first), the candidates of other persons and the B persons with any.
+func populationFound(x *Index, eb []Encoding, shared, n, limit int) (found, other, top, withAny int) {
+	{
+		for i, cs := range x.MatchAll(eb, Threshold, limit) {
 			if len(cs) > 0 {
 				withAny++
 			}
@@ -48,9 +65,6 @@ func BenchmarkLinkagePopulation(b *testing.B) {
 				}
 			}
 		}
-		b.Logf("%d shared persons: %d found (%d as the best candidate); %d candidates of other persons for %d B persons; %d B persons with a candidate (best candidate right for %.3f of them)",
-			shared, found, top, other, n, withAny, float64(top)/float64(max(1, withAny)))
-		b.ReportMetric(float64(found)/shared, "recall")
-		b.ReportMetric(float64(found)/float64(max(1, found+other)), "precision")
 	}
+	return found, other, top, withAny
 }
