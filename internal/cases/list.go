@@ -155,8 +155,9 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, q ListQuery) (*Page,
 	return page, nil
 }
 
-// ListStatement returns the first SELECT List runs for q as the actor, with its arguments (GORM
-// placeholders): the benchmarks run the very same statement under pgbench.
+// ListStatement returns the SELECT List runs for q as the actor, with its arguments (GORM
+// placeholders): the benchmarks run the very same statement under pgbench. For a name search it is
+// the window statement (List may first read the matching texts and the page in order instead).
 func (s *Service) ListStatement(a *authz.Actor, q ListQuery) (string, []any, error) {
 	st, scope, err := s.bind(a, authz.SectionCases, authz.ActionRead)
 	if err != nil {
