@@ -7,3 +7,11 @@ func SetSearchWindow(n int) func() {
 	searchWindow = n
 	return func() { searchWindow = old }
 }
+
+// SetSearchTexts sets how many distinct texts a search may match and still be read in order
+// through case_search, and returns the function that restores it.
+func SetSearchTexts(n int) func() {
+	old := searchTexts
+	searchTexts = n
+	return func() { searchTexts = old }
+}

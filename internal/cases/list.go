@@ -135,7 +135,7 @@ func (s *Service) List(ctx context.Context, a *authz.Actor, q ListQuery) (*Page,
 		return nil, err
 	}
 	page := &Page{}
-	if plan.fallback == nil {
+	if plan.fallback == nil && plan.ordered == nil {
 		err = s.listAudited(ctx, st, a, q, plan.first, &page.Items)
 	} else {
 		err = st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -176,8 +176,9 @@ func listDetail(q ListQuery, rows int) map[string]any {
 		"searched": q.Q != "", "rows": rows}
 }
 
-// ListStatement returns the first SELECT List runs for q as the actor, with its arguments (GORM
-// placeholders): the benchmarks run the very same statement under pgbench.
+// ListStatement returns the SELECT List runs for q as the actor, with its arguments (GORM
+// placeholders): the benchmarks run the very same statement under pgbench. For a name search it is
+// the window statement (List may first read the matching texts and the page in order instead).
 func (s *Service) ListStatement(a *authz.Actor, q ListQuery) (string, []any, error) {
 	st, scope, err := s.bind(a, authz.SectionCases, authz.ActionRead)
 	if err != nil {

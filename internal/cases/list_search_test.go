@@ -45,14 +45,14 @@ func TestListSearchPlans(t *testing.T) {
 	}
 	for _, tt := range queries {
 		t.Run(tt.name, func(t *testing.T) {
-			want := allPages(t, env.App.Cases, tt.a, tt.q, 1_000_000)
+			want := allPages(t, env.App.Cases, tt.a, tt.q, readWide)
 			if tt.name != "nothing" && len(want) == 0 {
 				t.Fatalf("%q finds nothing: the fixture does not test it", tt.q.Q)
 			}
-			for _, window := range []int{1, 3, 1_000_000} {
-				got := allPages(t, env.App.Cases, tt.a, tt.q, window)
+			for _, way := range readingWays {
+				got := allPages(t, env.App.Cases, tt.a, tt.q, way)
 				if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
-					t.Errorf("window %d (-wide +got):\n%s", window, d)
+					t.Errorf("%+v (-wide +got):\n%s", way, d)
 				}
 			}
 		})
@@ -69,17 +69,32 @@ func TestListSearchPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := allPages(t, env.App.Cases, worker, cases.ListQuery{Q: q}, 1); !cmp.Equal(want, got) {
-			t.Errorf("%q: got %d cases, the oracle %d:\n%s", q, len(got), len(want), cmp.Diff(want, got))
+		for _, way := range readingWays {
+			if got := allPages(t, env.App.Cases, worker, cases.ListQuery{Q: q}, way); !cmp.Equal(want, got) {
+				t.Errorf("%q %+v: got %d cases, the oracle %d:\n%s", q, way, len(got), len(want), cmp.Diff(want, got))
+			}
 		}
 	}
 	_ = ctx
 }
 
-// allPages reads every page of three of q with the search window set to window.
-func allPages(t *testing.T, s *cases.Service, a *authz.Actor, q cases.ListQuery, window int) []string {
+// readingWay is one way of reading a search page: the newest window cases first (then the hits),
+// and the ordered way through case_search when the pattern matches at most texts distinct texts.
+type readingWay struct{ window, texts int }
+
+var (
+	// readWide reads the newest cases first, always wide enough: the plain query's pages.
+	readWide = readingWay{window: 1_000_000, texts: -1}
+	// readingWays: the hits (a window of one or three cases, so the page never fills from it), and
+	// the ordered way (any count of texts).
+	readingWays = []readingWay{{window: 1, texts: -1}, {window: 3, texts: -1}, {window: 1, texts: 1_000_000}}
+)
+
+// allPages reads every page of three of q the way given.
+func allPages(t *testing.T, s *cases.Service, a *authz.Actor, q cases.ListQuery, way readingWay) []string {
 	t.Helper()
-	defer cases.SetSearchWindow(window)()
+	defer cases.SetSearchWindow(way.window)()
+	defer cases.SetSearchTexts(way.texts)()
 	var out []string
 	q.Limit = 3
 	for range 1000 {

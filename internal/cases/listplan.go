@@ -44,6 +44,7 @@ type statement struct {
 // listPlan is how one page is read: first, and when first found fewer than want rows, fallback
 // instead (the page is then fallback's rows).
 type listPlan struct {
+	ordered         *orderedSearch // when set, tried first (see orderedSearch)
 	first, fallback *statement
 	want            int
 }
@@ -108,11 +109,20 @@ func (q *ListQuery) plan(st *store.Store, scope authz.Scope) (*listPlan, error) 
 	// The hits: the match inside, every condition outside.
 	where, wargs := w.all()
 	fallback := &statement{strings.Replace(hitsSQL, "%s", m, 1) + where + listOrder, append(append(margs, wargs...), want)}
-	return &listPlan{first: first, fallback: fallback, want: want}, nil
+	p := &listPlan{first: first, fallback: fallback, want: want}
+	if q.onlyScope() {
+		p.ordered = q.ordered(scope, w, srch, want)
+	}
+	return p, nil
 }
 
 // run reads the page into out.
 func (p *listPlan) run(tx *gorm.DB, out *[]Summary) error {
+	if p.ordered != nil {
+		if done, err := p.ordered.run(tx, out); done || err != nil {
+			return err
+		}
+	}
 	if err := scanSummaries(tx, p.first, out); err != nil {
 		return err
 	}

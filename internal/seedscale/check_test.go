@@ -65,6 +65,24 @@ func checkFill(t *testing.T, env *apptest.Env, wantPersons int) {
 	if err := db.Raw(countKeys).Scan(&after).Error; err != nil || after != before {
 		t.Errorf("person_name_keys_fill added rows: %d then %d (%v)", before, after, err)
 	}
+	// The name search's ordered index: exact (every case's texts, its updated_at and owner), and
+	// complete (case_search_fill adds nothing).
+	for _, q := range []struct{ name, sql string }{
+		{"case_search missing or different", `SELECT count(*) FROM (SELECT search_text_key(t), c.id, c.updated_at, c.owner_agency_id
+			FROM cases c JOIN persons p ON p.id = c.person_id, unnest(ARRAY[p.search_name, p.search_aliases]) t WHERE t <> ''
+			EXCEPT SELECT key, id, updated_at, owner_agency_id FROM case_search) x`},
+		{"case_search extra", `SELECT count(*) FROM (SELECT key, id, updated_at, owner_agency_id FROM case_search
+			EXCEPT SELECT search_text_key(t), c.id, c.updated_at, c.owner_agency_id
+			FROM cases c JOIN persons p ON p.id = c.person_id, unnest(ARRAY[p.search_name, p.search_aliases]) t WHERE t <> '') x`},
+		{"search_texts missing", `SELECT count(*) FROM persons p, unnest(ARRAY[p.search_name, p.search_aliases]) t
+			WHERE t <> '' AND EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id)
+			  AND NOT EXISTS (SELECT 1 FROM search_texts x WHERE x.key = search_text_key(t) AND x.text = t)`},
+	} {
+		var n int
+		if err := db.Raw(q.sql).Scan(&n).Error; err != nil || n != 0 {
+			t.Errorf("%s: %d (%v)", q.name, n, err)
+		}
+	}
 	checkSummaries(t, env)
 	checkSealed(t, env)
 	checkAPI(t, env)

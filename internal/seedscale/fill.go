@@ -85,6 +85,9 @@ var (
 	// nameKeyTables are the duplicate check's name keys (nameKeysSQL, personNamesSQL); the first's
 	// indexes are rebuilt.
 	nameKeyTables = []string{"person_name_keys", "person_names"}
+	// searchTables are the name search's ordered index (searchTextsSQL, caseSearchSQL); the first's
+	// indexes are rebuilt.
+	searchTables = []string{"case_search", "search_texts"}
 )
 
 // Fill adds opt.Persons persons and their cases to the store database that adminDSN (a superuser)
@@ -117,7 +120,7 @@ func Fill(ctx context.Context, adminDSN string, keys *vault.Keys, dir Directory,
 	}
 	if opt.Analyze {
 		defer stats.phase("vacuum")()
-		for _, t := range append(append(append([]string{}, baseTables...), summaryTables...), nameKeyTables...) {
+		for _, t := range append(append(append(append([]string{}, baseTables...), summaryTables...), nameKeyTables...), searchTables...) {
 			if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize()); err != nil {
 				return Stats{}, fmt.Errorf("seedscale: vacuum %s: %w", t, err)
 			}
@@ -195,7 +198,7 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	}
 	var dropped []index
 	if *opt.RebuildIndexes {
-		if dropped, err = dropIndexes(ctx, tx, append(append(append([]string{}, baseTables...), summaryTables...), nameKeyTables[:1]...)); err != nil {
+		if dropped, err = dropIndexes(ctx, tx, append(append(append(append([]string{}, baseTables...), summaryTables...), nameKeyTables[:1]...), searchTables[:1]...)); err != nil {
 			return err
 		}
 	}
@@ -232,6 +235,17 @@ func fill(ctx context.Context, tx pgx.Tx, keys *vault.Keys, dir Directory, opt O
 	}
 	done()
 	if err := recreateIndexes(ctx, tx, dropped, nameKeyTables[:1], stats); err != nil {
+		return err
+	}
+	done = stats.phase("search index")
+	// The name search's ordered index (migration 00061), which the triggers left unwritten.
+	for _, q := range []string{searchTextsSQL, caseSearchSQL} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("seedscale: search index: %w", err)
+		}
+	}
+	done()
+	if err := recreateIndexes(ctx, tx, dropped, searchTables[:1], stats); err != nil {
 		return err
 	}
 	if err := summarise(ctx, tx, stats); err != nil {

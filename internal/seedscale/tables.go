@@ -176,3 +176,17 @@ ON CONFLICT DO NOTHING`
 SELECT DISTINCT k.nationality, k.alias, k.name FROM person_name_keys k JOIN seed_p s ON s.pid = k.person_id
 ON CONFLICT DO NOTHING`
 )
+
+// The name search's ordered index of the new cases, as case_search_fill (migration 00061) derives it
+// for every case without one: the fill's persons' texts, then one row per case and text (DISTINCT:
+// a seeded alias may equal the name; the primary key, added back after, would say so).
+const (
+	searchTextsSQL = `INSERT INTO search_texts (key, text)
+SELECT DISTINCT search_text_key(t), t FROM seed_p s JOIN persons p ON p.id = s.pid, unnest(ARRAY[p.search_name, p.search_aliases]) t
+WHERE t <> ''
+ON CONFLICT DO NOTHING`
+	caseSearchSQL = `INSERT INTO case_search (key, id, updated_at, owner_agency_id)
+SELECT DISTINCT search_text_key(t), c.id, c.updated_at, c.owner_agency_id
+FROM seed_p s JOIN cases c ON c.person_id = s.pid JOIN persons p ON p.id = c.person_id, unnest(ARRAY[p.search_name, p.search_aliases]) t
+WHERE t <> ''`
+)
