@@ -1,6 +1,7 @@
 package crossmatch
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -54,4 +55,15 @@ WHERE c.packet_id = ? FOR UPDATE OF o`, orig.ID).Scan(&rows).Error; err != nil {
 	}
 	return audit.Append(htx, now, audit.ByActor(a, audit.LinkageAnswer, "linkage_candidate", o.ID,
 		map[string]any{"country": o.Country, "packet": orig.ID, "same_person": same}))
+}
+
+// Answered tells whether the question packetID (a linkage_ask the caller received and may open)
+// has been answered on the recipient's side: its form is not offered again.
+func (s *Service) Answered(ctx context.Context, packetID string) (bool, error) {
+	var done bool
+	if err := s.hub.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM linkage_candidates WHERE answer_packet = ?)`, packetID).
+		Scan(&done).Error; err != nil {
+		return false, fmt.Errorf("crossmatch: answered: %w", err)
+	}
+	return done, nil
 }

@@ -191,8 +191,11 @@ func (s *Server) apiLinkageOverride(c echo.Context) error {
 	return c.NoContent(http.StatusCreated)
 }
 
-// candidateLink is our side of a possible match a question names.
-type candidateLink struct{ CaseID, CaseRef string }
+// candidateLink is our side of a possible match a question names; Answered is set once we replied.
+type candidateLink struct {
+	CaseID, CaseRef string
+	Answered        bool
+}
 
 // candidateOf is our side of the possible match a question (linkage_ask) names, when the actor may
 // see it; nil otherwise.
@@ -205,5 +208,6 @@ func (h packetHandlers) candidateOf(c echo.Context, p *exchange.Packet) *candida
 	if err != nil {
 		return nil
 	}
-	return &candidateLink{CaseID: caseID, CaseRef: ref}
+	done, err := h.s.Linkage.Answered(c.Request().Context(), p.ID)
+	return &candidateLink{CaseID: caseID, CaseRef: ref, Answered: err == nil && done}
 }

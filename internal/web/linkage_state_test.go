@@ -84,6 +84,10 @@ func TestLinkageStatesOnThePages(t *testing.T) {
 	if body := readBody(t, res); res.StatusCode != http.StatusConflict || !strings.Contains(body, "was already answered") {
 		t.Errorf("second answer in the inbox = %d, want 409 saying it was already answered", res.StatusCode)
 	}
+	if _, body := apptest.Get(t, kh, env.URL()+"/inbox/"+p.ID); !strings.Contains(body, `data-testid="linkage-answered"`) ||
+		strings.Contains(body, `name="same_person"`) {
+		t.Error("the answered question still offers its answer form")
+	}
 	if _, body := apptest.Get(t, kh, env.URL()+"/linkage"); strings.Contains(body, khList[0].ID) || !strings.Contains(body, "No possible match in the other country.") {
 		t.Error("the KH open list still shows the answered candidate, or not its empty state")
 	}

@@ -519,6 +519,9 @@ func (h packetHandlers) renderPacket(c echo.Context, status int, v inboxPacketPa
 		v.ReplyHint = l.T("repatriation.reply.hint")
 	}
 	v.Candidate = h.candidateOf(c, p)
+	if v.Candidate != nil && v.Candidate.Answered {
+		v.CanReply = false // a question is answered once
+	}
 	return h.s.render(c, status, "inbox_packet", v)
 }
 
