@@ -84,7 +84,8 @@ var Uses = []Use{
 		"closure.Service.Reopen", "cases.mayMove", "web.Server.supportRoutes", "web.closureHandlers.render"}},
 	{Right{SectionPersons, ActionMerge}, "decide whether two person records are one person: merge them in the store, or answer a possible match across the border", []string{
 		"cases.Service.bindMerge", "web.Server.personRoutes", "template case_view.html",
-		"crossmatch.Service.own", "crossmatch.Service.List", "crossmatch.Service.ForCase", "web.Server.linkageRoutes"}},
+		"crossmatch.Service.own", "crossmatch.Service.Page", "crossmatch.Service.tokenOfCase", "crossmatch.answered",
+		"web.Server.linkageRoutes", "web.packetHandlers.renderPacket"}},
 	{Right{SectionPersons, ActionOverride}, "compare a person across the border although they objected to home-country notice, with a reason", []string{
 		"crossmatch.Service.Override", "web.Server.renderLinkage", "web.Server.linkageRoutes"}},
 	{Right{SectionTimeline, ActionRead}, "read a case's audit trail", []string{

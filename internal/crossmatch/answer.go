@@ -21,17 +21,23 @@ import (
 	"homeward/internal/store"
 )
 
-// ErrNotFound is a candidate the actor may not see: another country's, a case outside the scope, a
-// role that may not merge persons, or one already answered.
+// ErrNotFound is a candidate the actor may not see: another country's, a case outside the scope, or
+// a role that may not merge persons.
 var ErrNotFound = fmt.Errorf("crossmatch: candidate: %w", authz.ErrNotFound)
 
-// side is a candidate row as an answer reads it.
+// errAnswered is an answer (or a question) about a candidate already answered: 409, saying so.
+var errAnswered = &problem.Conflict{Field: "candidate", Key: "linkage.error.answered"}
+
+// side is a candidate row as an answer reads it; Closed is set when it is answered, on our side
+// (Answer) or by the other side to our question (in the store's linkage_answers).
 type side struct {
 	ID, Country, Token, OtherCountry, OtherToken string
+	Answer, PacketID                             *string
+	Closed                                       bool
 }
 
-// own loads candidate id for an answer: it must be open, of the actor's country, and its person
-// must have a case in the actor's scope (which it returns); anything else is ErrNotFound.
+// own loads candidate id for an answer: it must be of the actor's country, and its person must have
+// a case in the actor's scope (which it returns); anything else is ErrNotFound.
 func (s *Service) own(ctx context.Context, a *authz.Actor, id string) (*side, *store.Store, caseOf, error) {
 	st, scope, err := s.stores.Bind(a, authz.SectionPersons, authz.ActionMerge)
 	if err != nil {
@@ -41,8 +47,8 @@ func (s *Service) own(ctx context.Context, a *authz.Actor, id string) (*side, *s
 		return nil, nil, caseOf{}, ErrNotFound
 	}
 	var rows []side
-	if err := s.hub.WithContext(ctx).Raw(`SELECT id, country, token, other_country, other_token FROM linkage_candidates
-WHERE id = ? AND answer IS NULL`, id).Scan(&rows).Error; err != nil {
+	if err := s.hub.WithContext(ctx).Raw(`SELECT id, country, token, other_country, other_token, answer, packet_id::text AS packet_id
+FROM linkage_candidates WHERE id = ?`, id).Scan(&rows).Error; err != nil {
 		return nil, nil, caseOf{}, fmt.Errorf("crossmatch: candidate: %w", err)
 	}
 	if len(rows) != 1 || rows[0].Country != scope.Country {
@@ -58,6 +64,10 @@ WHERE id = ? AND answer IS NULL`, id).Scan(&rows).Error; err != nil {
 		if co, ok = byToken[rows[0].Token]; !ok {
 			return ErrNotFound
 		}
+		rows[0].Closed = rows[0].Answer != nil
+		if p := rows[0].PacketID; p != nil && !rows[0].Closed {
+			return tx.Raw(`SELECT EXISTS (SELECT 1 FROM linkage_answers WHERE packet_id = ?)`, *p).Scan(&rows[0].Closed).Error
+		}
 		return nil
 	})
 	if err != nil {
@@ -67,11 +77,15 @@ WHERE id = ? AND answer IS NULL`, id).Scan(&rows).Error; err != nil {
 }
 
 // NotSame records the supervisor's answer that the candidate is not the same person: the candidate
-// is hidden on their side from then on. Audited in the hub, in the transaction of the answer.
+// leaves their open list for the closed one. Audited in the hub, in the transaction of the answer.
+// A candidate already answered (here, or by the other side to our question) is a conflict.
 func (s *Service) NotSame(ctx context.Context, a *authz.Actor, id string) error {
 	c, _, co, err := s.own(ctx, a, id)
 	if err != nil {
 		return err
+	}
+	if c.Closed {
+		return errAnswered
 	}
 	now := s.now()
 	return s.hub.WithContext(ctx).Transaction(func(htx *gorm.DB) error {
@@ -81,7 +95,7 @@ func (s *Service) NotSame(ctx context.Context, a *authz.Actor, id string) error 
 			return fmt.Errorf("crossmatch: answer: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return ErrNotFound
+			return errAnswered
 		}
 		return audit.Append(htx, now, audit.ByActor(a, audit.LinkageNotSame, "linkage_candidate", c.ID,
 			map[string]any{"country": c.Country, "case_ref": co.Reference}))
@@ -111,6 +125,9 @@ func (s *Service) Ask(ctx context.Context, a *authz.Actor, id string, in AskInpu
 	if err != nil {
 		return nil, err
 	}
+	if c.Closed {
+		return nil, errAnswered
+	}
 	var objects bool
 	if err := st.DB.WithContext(ctx).Raw(objectsSQL, co.CaseID).Scan(&objects).Error; err != nil {
 		return nil, fmt.Errorf("crossmatch: consent: %w", err)
@@ -122,12 +139,15 @@ func (s *Service) Ask(ctx context.Context, a *authz.Actor, id string, in AskInpu
 	if err != nil {
 		return nil, err
 	}
-	asked := askedEffect{Candidate: c.ID, UserID: a.UserID, AgencyID: a.AgencyID, Country: c.Country,
+	asked := &askedEffect{Candidate: c.ID, UserID: a.UserID, AgencyID: a.AgencyID, Country: c.Country,
 		OtherCountry: c.OtherCountry, CaseRef: co.Reference, At: s.now()}
 	ps, err := s.ex.PrepareManyWith(ctx, a, []exchange.CaseDraft{{CaseID: co.CaseID, Field: "candidate", Draft: exchange.Draft{
 		Kind: KindAsk, Recipient: q.Slug, Override: in.Override,
 		Extra: map[string]string{"candidate": q.Mirror, "score": strconv.FormatFloat(q.Score, 'f', 2, 64)}}}},
-		&exchange.Also{HubEffects: []exchange.Effect{{Name: effectAsked, Data: asked}}})
+		&exchange.Also{Store: func(_ *gorm.DB, ps []*exchange.Packet, _ time.Time) error {
+			asked.Packet = ps[0].ID // the effect is marshalled after the store's work
+			return nil
+		}, HubEffects: []exchange.Effect{{Name: effectAsked, Data: asked}}})
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +182,7 @@ func (s *Service) question(ctx context.Context, c *side) (*askTarget, error) {
 		return nil, ErrNotFound
 	}
 	if rows[0].AskedAt != nil {
-		return nil, problem.ErrConflict
+		return nil, &problem.Conflict{Field: "candidate", Key: "linkage.error.asked"}
 	}
 	return &rows[0], nil
 }

@@ -123,8 +123,8 @@ WHERE position(convert_to('Somchai', 'UTF8') in encoding) > 0 OR position(conver
 	if forCase(list(t, env, khSupervisor), kh.ID) == nil {
 		t.Error("the KH side lost its candidate when the TH side answered")
 	}
-	if err := env.App.Linkage.NotSame(ctx, env.Actor(t, thSupervisor), c.ID); !errors.Is(err, authz.ErrNotFound) {
-		t.Errorf("second answer: %v, want not found", err)
+	if err := env.App.Linkage.NotSame(ctx, env.Actor(t, thSupervisor), c.ID); !errors.Is(err, problem.ErrConflict) {
+		t.Errorf("second answer: %v, want conflict", err)
 	}
 	var audited int64
 	env.App.Hub.Raw(`SELECT count(*) FROM audit_log WHERE action = 'linkage.not_same' AND entity_id = ?`, c.ID).Scan(&audited)

@@ -41,7 +41,7 @@ var Spec = exchange.Spec{
 // Plugin is the linkage_ask kind, whole: its spec, the payload of the questions, the check of the
 // answers and how they are recorded in the asking store.
 func (s *Service) Plugin() exchange.Plugin {
-	return exchange.Plugin{Spec: Spec, Project: projectAsks, Apply: applyAnswers, CheckReply: checkAnswer, OwnPath: true}
+	return exchange.Plugin{Spec: Spec, Project: projectAsks, Apply: applyAnswers, CheckReply: checkAnswer, Replied: answered, OwnPath: true}
 }
 
 // projectAsks builds the questions' payloads from the drafts Ask made (the candidate on the other
@@ -137,6 +137,7 @@ const effectAsked = "linkage.asked"
 // askedEffect is the data of effectAsked.
 type askedEffect struct {
 	Candidate, UserID, AgencyID, Country, OtherCountry, CaseRef string
+	Packet                                                      string // the question's packet
 	At                                                          time.Time
 }
 
@@ -147,14 +148,19 @@ func (s *Service) SendThrough(ex *exchange.Service) {
 	ex.OnHub(effectAsked, applyAsked)
 }
 
-// applyAsked marks the candidate asked and audits the question in the hub, once: applying it again
-// finds the candidate asked and writes nothing.
+// applyAsked marks the candidate asked by the question's packet and audits the question in the
+// hub, once: applying it again finds the candidate asked and writes nothing.
 func applyAsked(_ context.Context, htx *gorm.DB, data json.RawMessage) error {
 	var q askedEffect
 	if err := json.Unmarshal(data, &q); err != nil {
 		return fmt.Errorf("crossmatch: asked: %w", err)
 	}
-	res := htx.Exec(`UPDATE linkage_candidates SET asked_by = ?, asked_at = ? WHERE id = ? AND asked_at IS NULL`, q.UserID, q.At, q.Candidate)
+	var packet *string
+	if q.Packet != "" {
+		packet = &q.Packet
+	}
+	res := htx.Exec(`UPDATE linkage_candidates SET asked_by = ?, asked_at = ?, packet_id = ? WHERE id = ? AND asked_at IS NULL`,
+		q.UserID, q.At, packet, q.Candidate)
 	if res.Error != nil {
 		return fmt.Errorf("crossmatch: asked: %w", res.Error)
 	}
@@ -163,12 +169,12 @@ func applyAsked(_ context.Context, htx *gorm.DB, data json.RawMessage) error {
 	}
 	return audit.Append(htx, q.At, audit.Entry{ActorUserID: q.UserID, ActorAgencyID: q.AgencyID, Action: audit.LinkageAsk,
 		Entity: "linkage_candidate", EntityID: q.Candidate,
-		Detail: map[string]any{"country": q.Country, "other_country": q.OtherCountry, "case_ref": q.CaseRef}})
+		Detail: map[string]any{"country": q.Country, "other_country": q.OtherCountry, "case_ref": q.CaseRef, "packet": q.Packet}})
 }
 
 // Ours is the candidate a question names, as the recipient's supervisor may see it: the case on
-// their side. Another country's candidate, one outside the actor's scope or already answered, and
-// a role without persons:merge are not found.
+// their side (answered or not). Another country's candidate, one outside the actor's scope, and a
+// role without persons:merge are not found.
 func (s *Service) Ours(ctx context.Context, a *authz.Actor, candidateID string) (caseID, caseRef string, err error) {
 	_, _, co, err := s.own(ctx, a, candidateID)
 	if err != nil {

@@ -7,14 +7,15 @@ import (
 
 	"gorm.io/gorm"
 
-	"homeward/internal/audit"
 	"homeward/internal/authz"
 	"homeward/internal/cases"
 	"homeward/internal/store"
 )
 
 // Candidate is a possible match as a supervisor of one side sees it: the score, the case on their
-// side, the other side's country and agency — nothing else about the other side.
+// side, the other side's country and agency — nothing else about the other side — and where it
+// stands: not asked, asked (the question's packet and its status), answered by the other side's
+// agency to our question, or answered on our side.
 type Candidate struct {
 	ID           string     `json:"id"`
 	CaseID       string     `json:"case_id"`
@@ -26,7 +27,52 @@ type Candidate struct {
 	FoundAt      time.Time  `json:"found_at"`
 	AskedAt      *time.Time `json:"asked_at,omitempty"`       // we asked the other side
 	OtherAskedAt *time.Time `json:"other_asked_at,omitempty"` // the other side asked us
+	// State is where the candidate stands (State* constants): open while not_asked or asked,
+	// closed once not_same or same_person.
+	State string `json:"state"`
+	// Question is our question to the other side, once asked.
+	Question *Question `json:"question,omitempty"`
+	// Answer is our side's answer: on the list ("not the same"), or in the reply to the other
+	// side's question.
+	Answer *Answer `json:"answer,omitempty"`
 }
+
+// The states of a candidate.
+const (
+	StateNotAsked = "not_asked"   // open: nobody asked the other side
+	StateAsked    = "asked"       // open: our question is waiting, or ended unanswered
+	StateNotSame  = "not_same"    // closed: not the same person (our answer, or the other side's)
+	StateSame     = "same_person" // closed: confirmed the same person
+)
+
+// Question is our question to the other side about a candidate: its packet and the packet's status
+// (pending_approval, sent, opened, accepted, declined, revoked, expired), and the other side's
+// answer once it reached our store.
+type Question struct {
+	PacketID string       `json:"packet_id,omitempty"`
+	Status   string       `json:"status,omitempty"`
+	AskedAt  time.Time    `json:"asked_at"`
+	Answer   *TheirAnswer `json:"answer,omitempty"`
+}
+
+// TheirAnswer is the other side's answer to our question, as our store recorded it (store table
+// linkage_answers): given by the other side's agency (Candidate.OtherAgency), nothing more about it.
+type TheirAnswer struct {
+	SamePerson bool      `json:"same_person"`
+	AnsweredAt time.Time `json:"answered_at"`
+}
+
+// Answer is our side's answer: who of us gave it and when, and whether it was the reply to the other
+// side's question.
+type Answer struct {
+	SamePerson bool      `json:"same_person"`
+	AnsweredAt time.Time `json:"answered_at"`
+	AnsweredBy string    `json:"answered_by"` // our user's name
+	InReply    bool      `json:"in_reply"`    // the reply to the other side's question
+}
+
+// Open tells whether the candidate still waits for an answer.
+func (c *Candidate) Open() bool { return c.State == StateNotAsked || c.State == StateAsked }
 
 // Agency is the other side's agency, by name in each language.
 type Agency struct {
@@ -47,7 +93,8 @@ func (g Agency) Name(lang string) string {
 	return g.NameEN
 }
 
-// hubCandidate is a candidate row of the hub with the other side's agency.
+// hubCandidate is a candidate row of the hub with the other side's agency, our answer and our
+// question's packet.
 type hubCandidate struct {
 	ID, Token, OtherCountry      string
 	Score                        float64
@@ -55,18 +102,27 @@ type hubCandidate struct {
 	FoundAt                      time.Time
 	AskedAt, OtherAskedAt        *time.Time
 	Slug, NameEn, NameTh, NameKm string
+	Answer                       *string
+	AnsweredAt                   *time.Time
+	AnsweredByName               *string
+	InReply                      bool
+	PacketID, PacketStatus       *string
 }
 
 const candidatesSQL = `SELECT c.id, c.token, c.other_country, c.score, c.document, c.found_at, c.asked_at,
-  o.asked_at AS other_asked_at, a.slug, a.name_en, a.name_th, a.name_km
+  o.asked_at AS other_asked_at, a.slug, a.name_en, a.name_th, a.name_km,
+  c.answer, c.answered_at, u.name AS answered_by_name, c.answer_packet IS NOT NULL AS in_reply,
+  c.packet_id, p.status AS packet_status
 FROM linkage_candidates c
 JOIN linkage_encodings e ON e.country = c.other_country AND e.token = c.other_token
 JOIN agencies a ON a.id = e.agency_id
 LEFT JOIN linkage_candidates o ON o.country = c.other_country AND o.token = c.other_token
   AND o.other_country = c.country AND o.other_token = c.token
-WHERE c.country = ? AND c.answer IS NULL`
+LEFT JOIN users u ON u.id = c.answered_by
+LEFT JOIN packets p ON p.id = c.packet_id
+WHERE c.country = ?`
 
-// listLimit bounds the candidates a list shows.
+// listLimit bounds the candidates a page shows.
 const listLimit = 200
 
 // caseOf is a case in the actor's scope of the person behind a token.
@@ -94,25 +150,31 @@ WHERE l.token IN ? AND `+cond+` ORDER BY l.token, c.created_at DESC`, append([]a
 	return out, nil
 }
 
-// List returns the open candidates of the cases in the actor's scope, best first. Only a role that
-// may merge persons sees them; anyone else gets not found. The read is audited in the store.
+// List returns the first page of open candidates of the cases in the actor's scope, best first
+// (see Page).
 func (s *Service) List(ctx context.Context, a *authz.Actor) ([]Candidate, error) {
-	st, scope, err := s.stores.Bind(a, authz.SectionPersons, authz.ActionMerge)
+	p, err := s.Page(ctx, a, Filter{Limit: listLimit})
 	if err != nil {
 		return nil, err
 	}
-	var hc []hubCandidate
-	if err := s.hub.WithContext(ctx).Raw(candidatesSQL+` ORDER BY c.score DESC, c.id LIMIT ?`, scope.Country, listLimit).Scan(&hc).Error; err != nil {
-		return nil, fmt.Errorf("crossmatch: candidates: %w", err)
-	}
-	return s.inScope(ctx, st, scope, a, hc, "")
+	return p.Items, nil
 }
 
 // ForCase returns the open candidates of one case's person (not found outside the actor's scope or
-// without persons:merge).
+// without persons:merge), best first (see Page).
 func (s *Service) ForCase(ctx context.Context, a *authz.Actor, caseID string) ([]Candidate, error) {
+	p, err := s.Page(ctx, a, Filter{CaseID: caseID, Limit: listLimit})
+	if err != nil {
+		return nil, err
+	}
+	return p.Items, nil
+}
+
+// tokenOfCase returns the linkage token of a case's person ("" when the person is not encoded);
+// a case outside the actor's scope, or a role without persons:merge, is not found.
+func (s *Service) tokenOfCase(ctx context.Context, a *authz.Actor, caseID string) (string, error) {
 	var token string
-	err := cases.InCase(ctx, s.stores, a, authz.SectionPersons, authz.ActionMerge, caseID, func(tx *gorm.DB, st *store.Store, c *cases.Case) error {
+	err := cases.InCase(ctx, s.stores, a, authz.SectionPersons, authz.ActionMerge, caseID, func(tx *gorm.DB, _ *store.Store, c *cases.Case) error {
 		var ts []string
 		if err := tx.Raw(`SELECT token::text FROM person_linkage WHERE person_id = ? AND encoding IS NOT NULL`, c.PersonID).Scan(&ts).Error; err != nil {
 			return err
@@ -122,56 +184,5 @@ func (s *Service) ForCase(ctx context.Context, a *authz.Actor, caseID string) ([
 		}
 		return nil
 	})
-	if err != nil || token == "" {
-		return nil, err
-	}
-	st, scope, err := s.stores.Bind(a, authz.SectionPersons, authz.ActionMerge)
-	if err != nil {
-		return nil, err
-	}
-	var hc []hubCandidate
-	if err := s.hub.WithContext(ctx).Raw(candidatesSQL+` AND c.token = ? ORDER BY c.score DESC, c.id LIMIT ?`, scope.Country, token, listLimit).Scan(&hc).Error; err != nil {
-		return nil, fmt.Errorf("crossmatch: candidates: %w", err)
-	}
-	return s.inScope(ctx, st, scope, a, hc, caseID)
-}
-
-// inScope keeps the hub's candidates whose person has a case in scope (that case, when caseID is
-// given), and audits the read in the store.
-func (s *Service) inScope(ctx context.Context, st *store.Store, scope authz.Scope, a *authz.Actor, hc []hubCandidate, caseID string) ([]Candidate, error) {
-	tokens := make([]string, 0, len(hc))
-	for _, c := range hc {
-		tokens = append(tokens, c.Token)
-	}
-	out := []Candidate{}
-	err := st.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		byToken, err := casesOf(tx, scope, tokens)
-		if err != nil {
-			return err
-		}
-		for _, c := range hc {
-			co, ok := byToken[c.Token]
-			if !ok {
-				continue
-			}
-			if caseID != "" {
-				co.CaseID = caseID
-				if err := tx.Raw(`SELECT reference FROM cases WHERE id = ?`, caseID).Scan(&co.Reference).Error; err != nil {
-					return err
-				}
-			}
-			out = append(out, Candidate{ID: c.ID, CaseID: co.CaseID, CaseRef: co.Reference, Score: c.Score, Document: c.Document,
-				OtherCountry: c.OtherCountry, OtherAgency: Agency{Slug: c.Slug, NameEN: c.NameEn, NameTH: c.NameTh, NameKM: c.NameKm},
-				FoundAt: c.FoundAt, AskedAt: c.AskedAt, OtherAskedAt: c.OtherAskedAt})
-		}
-		entity, id := "store", st.Country
-		if caseID != "" {
-			entity, id = "case", caseID
-		}
-		return audit.Append(tx, s.now(), audit.ByActor(a, audit.LinkageCandidatesRead, entity, id, map[string]any{"candidates": len(out)}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return token, err
 }

@@ -401,23 +401,7 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 		if !ok {
 			inv.Add("kind", "packets.error.no_reply")
 		}
-		clean := Payload{}
-		for k, v := range fields {
-			if sv, isStr := v.(string); isStr {
-				if sv = strings.TrimSpace(norm.NFC.String(sv)); sv == "" {
-					continue
-				}
-				v = sv
-			}
-			if v == nil {
-				continue
-			}
-			if ok && !slices.Contains(allowed, k) {
-				inv.Add(k, "packets.error.field_not_allowed")
-				continue
-			}
-			clean[k] = v
-		}
+		clean := replyFields(fields, allowed, ok, inv)
 		if len(clean) == 0 && len(inv.Fields) == 0 {
 			inv.Add("fields", "packets.error.fields_empty")
 		}
@@ -449,6 +433,11 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 		if err := insert(htx, reply); err != nil {
 			return err
 		}
+		if kind.Replied != nil {
+			if err := kind.Replied(htx, a, r.envelope(), clean, now); err != nil {
+				return err
+			}
+		}
 		out = reply.envelope()
 		out.Payload = clean
 		own := ownStoreEntry(a, audit.PacketReply, r, map[string]any{"reply_id": reply.ID, "fields": reply.Fields})
@@ -466,6 +455,29 @@ func (s *Service) Reply(ctx context.Context, a *authz.Actor, packetID string, fi
 	}
 	s.kick(ctx, hubTarget)
 	return out, nil
+}
+
+// replyFields keeps a reply's filled fields (text cleaned), refusing in inv those outside allowed
+// when the kind takes replies (known).
+func replyFields(fields Payload, allowed []string, known bool, inv *problem.Invalid) Payload {
+	clean := Payload{}
+	for k, v := range fields {
+		if sv, isStr := v.(string); isStr {
+			if sv = strings.TrimSpace(norm.NFC.String(sv)); sv == "" {
+				continue
+			}
+			v = sv
+		}
+		if v == nil {
+			continue
+		}
+		if known && !slices.Contains(allowed, k) {
+			inv.Add(k, "packets.error.field_not_allowed")
+			continue
+		}
+		clean[k] = v
+	}
+	return clean
 }
 
 // Expire marks packets past their expiry as expired and erases their payloads.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -27,6 +28,9 @@ type Plugin struct {
 	Apply BatchApplier
 	// CheckReply validates a reply before it is sent (nil: any allow-listed value).
 	CheckReply ReplyChecker
+	// Replied runs in the hub transaction of a reply to a packet of the kind, after the reply is
+	// written (nil: nothing more); its error refuses the reply.
+	Replied ReplyHook
 	// OwnPath: only the kind's own package prepares it (through PrepareManyWith, with its Also),
 	// never the generic packet form or API, which refuse the kind as unknown.
 	OwnPath bool
@@ -61,6 +65,11 @@ type BatchReceiver func(ctx context.Context, tx *gorm.DB, st *store.Store, a *au
 // reply is sent (after the allow-list), so every path (form, API) refuses what the sender's
 // BatchApplier could not read: a *problem.Invalid names the fields.
 type ReplyChecker func(reply Payload) (Payload, error)
+
+// ReplyHook records in the hub what a reply to a packet of its kind says (a question's answer on
+// the recipient's own candidate), in the reply's hub transaction: original is the packet answered,
+// reply the checked fields, a the replying actor.
+type ReplyHook func(htx *gorm.DB, a *authz.Actor, original *Packet, reply Payload, now time.Time) error
 
 // Register makes kinds known to the exchange: one Plugin value each, carrying its Spec. Registering
 // a kind again replaces it whole; a plugin without a kind, or claiming the reply kind, panics at start.

@@ -94,13 +94,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Set(keyLocalizer, l)
 	}
 	msg := l.T("error." + code)
+	conflict, named := problem.ConflictOf(err) // a step already taken, saying which
+	if named {
+		msg = l.T(conflict.Key)
+	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-		if m := l.T("api.error." + code); m != "api.error."+code { // api.*.toml: what to do, in API terms
+		if m := l.T("api.error." + code); !named && m != "api.error."+code { // api.*.toml: what to do, in API terms
 			msg = m
 		}
 		body := apiError{Error: apiErrorBody{Code: code, Message: msg, RequestID: logging.RequestID(ctx)}}
 		if inv, ok := problem.AsInvalid(err); ok {
 			body.Error.Fields = inv.Fields
+		}
+		if named && conflict.Field != "" {
+			body.Error.Fields = map[string]string{conflict.Field: conflict.Key}
 		}
 		if qe := (*queryError)(nil); errors.As(err, &qe) { // api_query.go
 			body.Error.Fields, body.Error.Message = qe.fields, l.T("api.error.unknown_parameters")

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"homeward/internal/problem"
 )
 
 // formFailure sorts the error of a form's submission for re-rendering the page. ok is false for
@@ -21,6 +23,9 @@ func formFailure(c echo.Context, err error) (status int, errs map[string]string,
 	errs, msg = translate(l, err), l.T("form.fix_errors")
 	if status == http.StatusConflict {
 		msg = l.T("error.conflict")
+		if named, ok := problem.ConflictOf(err); ok {
+			msg = l.T(named.Key)
+		}
 	}
 	return status, errs, msg, true
 }

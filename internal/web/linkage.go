@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"homeward/internal/authz"
 	"homeward/internal/crossmatch"
 	"homeward/internal/exchange"
+	"homeward/internal/problem"
 )
 
 // linkageRow is one possible match as the page shows it.
@@ -18,6 +20,9 @@ type linkageRow struct {
 	Document                                              bool
 	FoundAt                                               time.Time
 	Asked, OtherAsked                                     bool
+	Open                                                  bool   // not answered: the answers are offered
+	State                                                 string // crossmatch.State*
+	StateText                                             string // where it stands, in the user's language
 }
 
 // linkagePage is the page of possible matches in the other country.
@@ -25,38 +30,65 @@ type linkagePage struct {
 	Base
 	Rows        []linkageRow
 	CaseID      string // the list of one case (?case=)
+	Closed      bool   // the answered ones (?state=closed)
+	OpenURL     string
+	ClosedURL   string
+	NextURL     string
 	CanOverride bool
 	Reason      string
 	Errors      map[string]string
 	Error       string
 }
 
-// candidates lists the actor's candidates, of one case when caseID is set.
-func (s *Server) candidates(c echo.Context, caseID string) ([]crossmatch.Candidate, error) {
-	ctx, a := c.Request().Context(), actorOf(c)
-	if caseID != "" {
-		return s.Linkage.ForCase(ctx, a, caseID)
-	}
-	return s.Linkage.List(ctx, a)
+// candidates lists a page of the actor's candidates, of one case when caseID is set.
+func (s *Server) candidates(c echo.Context, f crossmatch.Filter) (*crossmatch.CandidatePage, error) {
+	return s.Linkage.Page(c.Request().Context(), actorOf(c), f)
 }
 
 func (s *Server) linkageList(c echo.Context) error {
 	return s.renderLinkage(c, http.StatusOK, c.QueryParam("case"), linkagePage{})
 }
 
-// renderLinkage renders the list (of one case when caseID is set) with the form state of page.
+// linkageURL is the list's address with the case, state and cursor given.
+func linkageURL(caseID, state, cursor string) string {
+	q := url.Values{}
+	if caseID != "" {
+		q.Set("case", caseID)
+	}
+	if state == crossmatch.FilterClosed {
+		q.Set("state", state)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if len(q) == 0 {
+		return "/linkage"
+	}
+	return "/linkage?" + q.Encode()
+}
+
+// renderLinkage renders the list (of one case when caseID is set; open or closed as ?state= says,
+// from ?cursor=) with the form state of page.
 func (s *Server) renderLinkage(c echo.Context, status int, caseID string, page linkagePage) error {
-	list, err := s.candidates(c, caseID)
+	f := crossmatch.Filter{CaseID: caseID, State: c.QueryParam("state"), Cursor: c.QueryParam("cursor")}
+	list, err := s.candidates(c, f)
 	if err != nil {
 		return err
 	}
 	page.Base, page.CaseID = s.base(c), caseID
+	page.Closed = f.State == crossmatch.FilterClosed
+	page.OpenURL, page.ClosedURL = linkageURL(caseID, "", ""), linkageURL(caseID, crossmatch.FilterClosed, "")
+	if list.NextCursor != "" {
+		page.NextURL = linkageURL(caseID, f.State, list.NextCursor)
+	}
 	page.CanOverride = caseID != "" && page.Actor.Can(authz.SectionPersons, authz.ActionOverride)
-	lang := page.L.Lang
-	for _, m := range list {
+	l := page.L
+	for i := range list.Items {
+		m := &list.Items[i]
 		page.Rows = append(page.Rows, linkageRow{ID: m.ID, CaseID: m.CaseID, CaseRef: m.CaseRef,
-			Score: strconv.FormatFloat(m.Score, 'f', 2, 64), OtherAgency: m.OtherAgency.Name(lang), OtherCountry: m.OtherCountry,
-			Document: m.Document, FoundAt: m.FoundAt, Asked: m.AskedAt != nil, OtherAsked: m.OtherAskedAt != nil})
+			Score: strconv.FormatFloat(m.Score, 'f', 2, 64), OtherAgency: m.OtherAgency.Name(l.Lang), OtherCountry: m.OtherCountry,
+			Document: m.Document, FoundAt: m.FoundAt, Asked: m.AskedAt != nil, OtherAsked: m.OtherAskedAt != nil,
+			Open: m.Open(), State: m.State, StateText: linkageState(l, m)})
 	}
 	return s.render(c, status, "linkage", page)
 }
@@ -109,20 +141,20 @@ func (s *Server) linkageOverride(c echo.Context) error {
 	return s.renderLinkage(c, status, id, linkagePage{Reason: in.Reason, Errors: errs, Error: msg})
 }
 
-// linkageList is the body of GET /api/v1/linkage/candidates.
-type linkageList struct {
-	Items []crossmatch.Candidate `json:"items"`
-}
-
 func (s *Server) apiLinkageList(c echo.Context) error {
-	list, err := s.candidates(c, c.QueryParam("case_id"))
+	f := crossmatch.Filter{CaseID: c.QueryParam("case_id"), State: c.QueryParam("state"), Cursor: c.QueryParam("cursor")}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return &problem.Invalid{Fields: map[string]string{"limit": "form.error.invalid"}}
+		}
+		f.Limit = n
+	}
+	list, err := s.candidates(c, f)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []crossmatch.Candidate{}
-	}
-	return c.JSON(http.StatusOK, linkageList{Items: list})
+	return c.JSON(http.StatusOK, list)
 }
 
 func (s *Server) apiLinkageNotSame(c echo.Context) error {
@@ -159,8 +191,11 @@ func (s *Server) apiLinkageOverride(c echo.Context) error {
 	return c.NoContent(http.StatusCreated)
 }
 
-// candidateLink is our side of a possible match a question names.
-type candidateLink struct{ CaseID, CaseRef string }
+// candidateLink is our side of a possible match a question names; Answered is set once we replied.
+type candidateLink struct {
+	CaseID, CaseRef string
+	Answered        bool
+}
 
 // candidateOf is our side of the possible match a question (linkage_ask) names, when the actor may
 // see it; nil otherwise.
@@ -173,5 +208,6 @@ func (h packetHandlers) candidateOf(c echo.Context, p *exchange.Packet) *candida
 	if err != nil {
 		return nil
 	}
-	return &candidateLink{CaseID: caseID, CaseRef: ref}
+	done, err := h.s.Linkage.Answered(c.Request().Context(), p.ID)
+	return &candidateLink{CaseID: caseID, CaseRef: ref, Answered: err == nil && done}
 }

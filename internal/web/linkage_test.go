@@ -128,7 +128,8 @@ func TestLinkageAPI(t *testing.T) {
 	if status, _ := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/linkage/candidates/"+cand.ID+"/not-same", sup, ""); status != http.StatusNoContent {
 		t.Errorf("not the same = %d", status)
 	}
-	if status, _ := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/linkage/candidates/"+cand.ID+"/not-same", sup, ""); status != http.StatusNotFound {
-		t.Errorf("second answer = %d, want 404", status)
+	if status, body := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/linkage/candidates/"+cand.ID+"/not-same", sup, ""); status != http.StatusConflict ||
+		!strings.Contains(body, `"candidate":"linkage.error.answered"`) || !strings.Contains(body, "already answered") {
+		t.Errorf("second answer = %d %s, want 409 saying it was already answered", status, body)
 	}
 }

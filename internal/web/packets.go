@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"homeward/internal/authz"
+	"homeward/internal/crossmatch"
 	"homeward/internal/exchange"
 	"homeward/internal/locale"
 	"homeward/internal/problem"
@@ -187,6 +188,9 @@ func formErrors(l *locale.Localizer, err error) (map[string]string, string) {
 			}
 		}
 		return errs, msg
+	}
+	if named, ok := problem.ConflictOf(err); ok {
+		return errs, l.T(named.Key)
 	}
 	return errs, l.T("error.conflict")
 }
@@ -508,12 +512,16 @@ func (h packetHandlers) renderPacket(c echo.Context, status int, v inboxPacketPa
 	canWrite := a.Can(authz.SectionInbox, authz.ActionWrite)
 	v.CanAct = canWrite && p.Kind != exchange.KindReply && (p.Status == exchange.StatusSent || p.Status == exchange.StatusOpened)
 	ok := len(spec.ReplyFields) > 0
-	v.CanReply = canWrite && ok && p.Status != exchange.StatusDeclined
+	v.CanReply = canWrite && ok && p.Status != exchange.StatusDeclined &&
+		(p.Kind != crossmatch.KindAsk || a.Can(authz.SectionPersons, authz.ActionMerge)) // a possible match: those who decide it
 	v.Reply = replyForm(l, spec, typed, v.Errors)
 	if p.Kind == exchange.KindRepatriation {
 		v.ReplyHint = l.T("repatriation.reply.hint")
 	}
 	v.Candidate = h.candidateOf(c, p)
+	if v.Candidate != nil && v.Candidate.Answered {
+		v.CanReply = false // a question is answered once
+	}
 	return h.s.render(c, status, "inbox_packet", v)
 }
 
