@@ -281,3 +281,22 @@ func (h serviceHandlers) apiRenew(c echo.Context) error {
 	p.Payload = nil
 	return c.JSON(http.StatusOK, referralJSON{Service: r, Packet: p})
 }
+
+// ErrorSummary is the summary of the form that failed (the referral, a service's edit or the new
+// service), its messages linked to that form's fields in its order.
+func (v servicesPage) ErrorSummary() ErrorSummary {
+	switch {
+	case len(v.RefErrors) > 0:
+		return formSummary(v.L, v.Error, v.RefErrors, "recipient:services.field.recipient", "service:services.field.kind",
+			"needs:services.field.needs", "contact:services.field.contact", "urgency:services.field.urgency",
+			"expires_in_days:services.field.expires_in_days")
+	case v.EditID != "":
+		id := v.EditID
+		return formSummary(v.L, v.Error, v.EditErrors, "status#status-"+id+":services.field.status",
+			"start_date#start-"+id+":services.field.start_date", "end_date#end-"+id+":services.field.end_date",
+			"outcome#outcome-"+id+":services.field.outcome")
+	}
+	return formSummary(v.L, v.Error, v.Errors, "kind:services.field.kind", "status:services.field.status",
+		"provider_kind:services.field.provider_kind", "provider_agency:services.field.provider_agency",
+		"start_date:services.field.start_date", "end_date:services.field.end_date", "outcome:services.field.outcome")
+}
