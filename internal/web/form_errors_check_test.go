@@ -8,7 +8,7 @@ import (
 )
 
 var (
-	summaryLink  = regexp.MustCompile(`<a href="#([^"]+)">([^<]*)</a>`)
+	summaryLink   = regexp.MustCompile(`<a href="#([^"]+)">([^<]*)</a>`)
 	elementWithID = regexp.MustCompile(`<([a-z]+)\b[^>]*\bid="([^"]+)"[^>]*>`)
 )
 

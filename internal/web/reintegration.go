@@ -1,9 +1,9 @@
 package web
 
 import (
-	"strings"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
