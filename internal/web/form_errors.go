@@ -62,12 +62,15 @@ func errorSummary(l *locale.Localizer, title string, errs map[string]string, ord
 }
 
 // formSummary is the summary of a form that may also be refused as a whole: with field messages it is
-// errorSummary's, titled msg; with msg alone (a stale version, a refused upload), or only the
+// errorSummary's, titled msg (form.fix_errors when msg is empty); with msg alone (a stale version, a refused upload), or only the
 // message of the form as a whole (errs[""]), it holds that one message under a generic title,
 // linked to the summary itself. Nothing when there is no message.
 func formSummary(l *locale.Localizer, msg string, errs map[string]string, order ...string) ErrorSummary {
 	for f, m := range errs {
 		if f != "" && m != "" {
+			if msg == "" {
+				msg = l.T("form.fix_errors")
+			}
 			return errorSummary(l, msg, errs, order...)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 var (
 	summaryLink   = regexp.MustCompile(`<a href="#([^"]+)">([^<]*)</a>`)
 	elementWithID = regexp.MustCompile(`<([a-z]+)\b[^>]*\bid="([^"]+)"[^>]*>`)
+	rawKey        = regexp.MustCompile(`(^|: )[a-z_]+\.[a-z_.]+($|:)`)
 )
 
 // checkErrorSummary checks a refused form's page: one error summary, at the top of the page's content
@@ -48,6 +49,9 @@ func checkErrorSummary(t *testing.T, body string, want ...string) {
 	}
 	for _, l := range links {
 		id, msg := html.UnescapeString(l[1]), l[2]
+		if rawKey.MatchString(msg) {
+			t.Errorf("the summary shows a message key: %q", msg)
+		}
 		if id == "error-summary" {
 			continue
 		}

@@ -194,7 +194,11 @@ func (v repatriationPage) ErrorSummary() ErrorSummary {
 	var order []string
 	for _, fs := range v.Fieldsets {
 		for _, f := range fs.Fields {
-			order = append(order, f.Name)
+			label := "repatriation.field." + f.Name
+			if strings.HasPrefix(f.Name, "deadline_") {
+				label = "repatriation.field.deadline"
+			}
+			order = append(order, f.Name+":"+label)
 		}
 	}
 	return formSummary(v.L, v.Error, v.Errors, order...)

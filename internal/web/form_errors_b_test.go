@@ -1,0 +1,228 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"homeward/internal/apptest"
+	"homeward/internal/handover"
+	"homeward/internal/handover/handovertest"
+)
+
+// formCase is one refused form: who submits it, in which language, the post (from the page at
+// from, for its CSRF token, to to), the status wanted, the message keys the summary must hold and
+// what the re-rendered form must still hold of the input.
+type formCase struct {
+	name, user, lang string
+	post             func(t *testing.T, c *http.Client) (status int, body string)
+	status           int
+	keys, kept       []string
+}
+
+// formPost posts form from the page at from to to.
+func formPost(from, to string, form url.Values) func(t *testing.T, c *http.Client) (int, string) {
+	return func(t *testing.T, c *http.Client) (int, string) { return postPage(t, c, from, to, form) }
+}
+
+// TestFormErrorsLinkedB: every case-section, packet, handover and linkage form, submitted with an
+// error by a demo user, answers with one error summary at the top whose links lead to fields marked
+// aria-invalid and described by their message (or to the summary, for a message about the whole
+// form), and keeps what was typed; in English, Thai and Khmer.
+func TestFormErrorsLinkedB(t *testing.T) {
+	env := apptest.New(t)
+	base := env.URL()
+	thTok := env.Token(t, thWorker)
+
+	scr := scrCase(t, env, thTok)
+	scrPage := base + "/cases/" + scr + "/screening"
+	recorded := scrCase(t, env, thTok)
+	if status, body := apptest.API(t, http.MethodPost, base+"/api/v1/cases/"+recorded+"/screening", thTok, scrBody(t, 0, "Told")); status != http.StatusCreated {
+		t.Fatalf("screening: %d %s", status, body)
+	}
+	badScreening := scrForm(0, "Kept narrative")
+	badScreening.Set("interviewer", "")
+	badScreening["event.country"] = []string{"XX", ""}
+
+	shared := sharedCaseID(t, env)
+	inv := base + "/cases/" + shared + "/investigation"
+
+	repat := repatCase(t, env, "Ratana", "TH")
+	repatPage := base + "/cases/" + repat + "/repatriation"
+	badRepat := repatForm("0")
+	badRepat.Set("planned_date", repatDay(-1))
+	badRepat.Set("escort_agency", "Kept agency")
+
+	support := supportCase(t, env)
+	sp := base + "/cases/" + support
+	fresh := freshCase(t, env)
+
+	pkt := pktCase(t, env)
+	pktPage := base + "/cases/" + pkt + "/packets"
+	_, pid := repatRequest(t, env, "Boonmee")
+	inboxPkt := base + "/inbox/" + pid
+	revokeID := packetToRevoke(t, env, pkt)
+	revoke := pktPage + "/" + revokeID + "/revoke"
+
+	referral := referralPacket(t, env, support)
+	refPage := base + "/referrals/" + referral
+	accepted := base + "/referrals/" + referralPacket(t, env, support)
+	if status, body := postPage(t, env.Login(t, supportNGO), accepted, accepted+"/accept", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("accept the referral: %d %s", status, excerpt(body))
+	}
+
+	batch, answer := batchToAnswer(t, env)
+	th, _ := linkagePair(t, env)
+
+	rows := []formCase{
+		{"screening edit", thWorker, "km", formPost(scrPage+"/edit", scrPage, badScreening), 422,
+			[]string{"form.error.required", "form.error.country"}, []string{"Kept narrative", `value="Poipet"`}},
+		{"screening proposal", thWorker, "th", formPost(base+"/cases/"+recorded+"/screening", base+"/cases/"+recorded+"/decisions",
+			url.Values{"decision": {"maybe"}, "legal_basis": {"Kept basis"}}), 422, nil, []string{"Kept basis</textarea>"}},
+		{"investigation", thPolice, "en", formPost(inv, inv, url.Values{"status": {"boss"}, "warrant_check": {"clear"},
+			"warrant_note": {"kept"}, "non_punishment": {"refused"}, "willing_to_testify": {"no"}, "version": {"0"}}), 422,
+			[]string{"form.error.choose"}, []string{">kept</textarea>"}},
+		{"repatriation", khWorker, "km", formPost(repatPage, repatPage, badRepat), 422,
+			[]string{"repatriation.error.planned_past"}, []string{`value="Kept agency"`}},
+		{"repatriation request", khWorker, "en", formPost(repatPage, repatPage+"/request",
+			url.Values{"note": {"Family waiting in Surin"}}), 422, nil, []string{"Family waiting in Surin</textarea>"}},
+		{"reintegration plan", thWorker, "en", formPost(sp+"/reintegration", sp+"/reintegration",
+			url.Values{"summary": {strings.Repeat("x", 20001)}, "version": {"0"}}), 422, nil, nil},
+		{"reintegration goal", thWorker, "th", formPost(sp+"/reintegration", sp+"/reintegration/goals",
+			url.Values{"goal": {""}, "status": {"open"}}), 422, []string{"form.error.required"}, nil},
+		{"reintegration visit", thWorker, "en", formPost(sp+"/reintegration", sp+"/reintegration/visits",
+			url.Values{"status": {"done"}, "visit_date": {time.Now().AddDate(0, 0, 3).Format(time.DateOnly)}, "location_kind": {"home"},
+				"address": {"Kept address"}}), 422, []string{"reintegration.error.future"}, []string{`value="Kept address"`}},
+		{"service", thWorker, "km", formPost(sp+"/services", sp+"/services", url.Values{"kind": {""}, "status": {"planned"},
+			"provider_kind": {"own"}, "outcome": {"Kept outcome"}}), 422, nil, []string{"Kept outcome</textarea>"}},
+		{"referral without a recipient", thWorker, "en", formPost(sp+"/services", sp+"/referrals", url.Values{"recipient": {""},
+			"service": {"shelter"}, "needs": {"Kept needs"}, "urgency": {"routine"}, "expires_in_days": {"30"}}), 422,
+			[]string{"form.error.required"}, []string{"Kept needs</textarea>"}},
+		{"referral without consent", thWorker, "th", formPost(base+"/cases/"+fresh+"/services", base+"/cases/"+fresh+"/referrals",
+			url.Values{"recipient": {"ngo-th-legal"}, "service": {"shelter"}, "needs": {"A bed"}, "expires_in_days": {"30"}}), 422,
+			[]string{"services.error.no_consent"}, []string{"A bed</textarea>"}},
+		{"referral decline", supportNGO, "km", formPost(refPage, refPage+"/decline", url.Values{"reason": {""}}), 422, nil, nil},
+		{"referral progress", supportNGO, "en", formPost(accepted, accepted+"/progress", url.Values{"status": {""}, "note": {"Kept note"}}), 422,
+			nil, []string{"Kept note</textarea>"}},
+		{"team", thSupervisor, "en", formPost(sp+"/team", sp+"/team", url.Values{"agency": {"kh-cnp-aht"}}), 422,
+			[]string{"team.error.other_store"}, nil},
+		{"team stale assignment", thSupervisor, "th", formPost(sp+"/team", sp+"/team/assign", url.Values{"user_id": {""}, "version": {"99"}}), 409,
+			[]string{"error.conflict"}, nil},
+		{"note", thWorker, "km", formPost(sp+"/notes", sp+"/notes", url.Values{"class": {"general"}, "body": {"  "}}), 422, nil, nil},
+		{"attachment of a refused type", thWorker, "th", upload(sp+"/attachments", "photo", "notes.txt", []byte("plain text")), 422,
+			[]string{"attachment.error.type"}, []string{`value="photo" selected`}},
+		{"attachment over the limit", thWorker, "en", upload(sp+"/attachments", "scanned_document", "big.pdf",
+			append([]byte("%PDF-1.4\n"), make([]byte, 10<<20)...)), 413,
+			[]string{"attachment.error.too_large"}, []string{`value="scanned_document" selected`}},
+		{"packet", khWorker, "km", formPost(pktPage+"?kind=repatriation", pktPage, url.Values{"kind": {"repatriation"},
+			"recipient": {"th-embassy-pnh"}, "note": {"Kept note"}}), 422, nil, []string{"Kept note</textarea>"}},
+		{"packet revoke", khWorker, "en", formPost(revoke, revoke, url.Values{"reason": {""}}), 422, []string{"form.error.required"}, nil},
+		{"inbox reply", thEmbassy, "th", formPost(inboxPkt, inboxPkt+"/replies", url.Values{"nationality_verified": {"no"},
+			"travel_date": {"31/12/2026"}, "travel_route": {"flight"}, "travel_route_flight": {""}, "note": {"Keep this note"}}), 422,
+			[]string{"form.error.date", "repatriation.error.flight_details"}, []string{`value="31/12/2026"`, "Keep this note</textarea>"}},
+		{"inbox decline", thEmbassy, "en", formPost(inboxPkt+"/decline", inboxPkt+"/decline", url.Values{"reason": {" "}}), 422, nil, nil},
+		{"handover batch", khWorker, "km", formPost(base+"/handover/batches/new", base+"/handover/batches", url.Values{"recipient": {""},
+			"checkpoint": {"poipet_aranyaprathet"}, "sending_officials": {"Kept officials"}}), 422,
+			[]string{"form.error.required"}, []string{"Kept officials</textarea>"}},
+		{"handover answer", thSupervisor, "en", formPost(batch, batch+"/accept", url.Values{"person": {answer}, "accept": {answer},
+			"receiving_officials": {""}}), 422, []string{"form.error.required"}, nil},
+		{"linkage override", "supervisor@th-msdhs-sakaeo.demo", "th", formPost(base+"/linkage?case="+th.ID,
+			base+"/cases/"+th.ID+"/linkage-override", url.Values{"reason": {"   "}}), 422, []string{"form.error.required"}, nil},
+	}
+	clients := map[string]*http.Client{}
+	for _, tt := range rows {
+		t.Run(tt.name, func(t *testing.T) {
+			c := clients[tt.user]
+			if c == nil {
+				c = env.Login(t, tt.user)
+				clients[tt.user] = c
+			}
+			setLang(t, env, c, tt.lang)
+			status, body := tt.post(t, c)
+			if status != tt.status {
+				t.Fatalf("%d, want %d: %s", status, tt.status, excerpt(body))
+			}
+			if !strings.Contains(body, `<html lang="`+tt.lang+`"`) {
+				t.Errorf("the page is not in %s", tt.lang)
+			}
+			var want []string
+			for _, k := range tt.keys {
+				want = append(want, message(t, body, k))
+			}
+			checkErrorSummary(t, body, want...)
+			for _, k := range tt.kept {
+				if !strings.Contains(body, k) {
+					t.Errorf("the form lost %q", k)
+				}
+			}
+		})
+	}
+}
+
+// upload posts a file with its kind from the page at page.
+func upload(page, kind, filename string, content []byte) func(t *testing.T, c *http.Client) (int, string) {
+	return func(t *testing.T, c *http.Client) (int, string) {
+		ct, body := multipartBody(t, map[string]string{"_csrf": apptest.CSRF(t, c, page), "kind": kind}, filename, content)
+		res, err := c.Post(page, ct, strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+}
+
+// packetToRevoke prepares a repatriation packet of the KH case id, waiting for approval.
+func packetToRevoke(t *testing.T, env *apptest.Env, id string) string {
+	t.Helper()
+	status, body := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/cases/"+id+"/packets", env.Token(t, khWorker),
+		`{"kind": "repatriation", "recipient": "th-embassy-pnh", "fields": ["given_name"]}`)
+	var out struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &out); err != nil || status != http.StatusCreated || out.ID == "" {
+		t.Fatalf("packet: %d %s", status, body)
+	}
+	return out.ID
+}
+
+// referralPacket refers the TH case id to ngo-th-legal and approves it.
+func referralPacket(t *testing.T, env *apptest.Env, id string) string {
+	t.Helper()
+	status, body := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/cases/"+id+"/referrals", env.Token(t, thWorker),
+		`{"recipient": "ngo-th-legal", "service": "legal_aid", "needs": "Lawyer for the wage claim"}`)
+	var ref struct {
+		Packet struct{ ID string } `json:"packet"`
+	}
+	if err := json.Unmarshal([]byte(body), &ref); err != nil || status != http.StatusCreated {
+		t.Fatalf("refer: %d %s", status, body)
+	}
+	if status, body := apptest.API(t, http.MethodPost, env.URL()+"/api/v1/packets/"+ref.Packet.ID+"/approve",
+		env.Token(t, thSupervisor), `{"version": 1}`); status != http.StatusOK {
+		t.Fatalf("approve: %d %s", status, body)
+	}
+	return ref.Packet.ID
+}
+
+// batchToAnswer sends an approved KH batch of one person to the TH welfare agency; it returns the
+// batch's page and the person's packet.
+func batchToAnswer(t *testing.T, env *apptest.Env) (page, person string) {
+	t.Helper()
+	ctx := context.Background()
+	ids := handovertest.Ready(t, env, khWorker, khSupervisorHO, "TH", 1)
+	svc := handover.New(env.App.Hub, env.App.Stores, env.App.Exchange, env.App.Directory)
+	b, err := svc.Create(ctx, env.Actor(t, khWorker), handover.BatchInput{Recipient: "th-msdhs-sakaeo",
+		Checkpoint: "poipet_aranyaprathet", HandoverAt: time.Now().Add(24 * time.Hour).Format(time.RFC3339),
+		SendingOfficials: "Sok Dara", Persons: []handover.PersonInput{{CaseID: ids[0]}}})
+	if err != nil {
+		t.Fatalf("batch: %v", err)
+	}
+	if b, err = svc.Approve(ctx, env.Actor(t, khSupervisorHO), b.ID, b.Version); err != nil {
+		t.Fatalf("approve: %v", err)
+	}
+	return env.URL() + "/handover/batches/" + b.ID, b.Persons[0].PacketID
+}
