@@ -106,6 +106,8 @@ func TestFormErrorsLinkedB(t *testing.T) {
 		{"referral without consent", thWorker, "th", formPost(base+"/cases/"+fresh+"/services", base+"/cases/"+fresh+"/referrals",
 			url.Values{"recipient": {"ngo-th-legal"}, "service": {"shelter"}, "needs": {"A bed"}, "expires_in_days": {"30"}}), 422,
 			[]string{"services.error.no_consent"}, []string{"A bed</textarea>"}},
+		{"referral renewal", thWorker, "km", formPost(sp+"/services", refPage+"/renew", url.Values{"case_id": {support},
+			"expires_in_days": {"400"}}), 422, []string{"services.error.expiry"}, []string{`value="400"`}},
 		{"referral decline", supportNGO, "km", formPost(refPage, refPage+"/decline", url.Values{"reason": {""}}), 422, nil, nil},
 		{"referral progress", supportNGO, "en", formPost(accepted, accepted+"/progress", url.Values{"status": {""}, "note": {"Kept note"}}), 422,
 			nil, []string{"Kept note</textarea>"}},
