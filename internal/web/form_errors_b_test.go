@@ -51,6 +51,12 @@ func TestFormErrorsLinkedB(t *testing.T) {
 	badScreening.Set("interviewer", "")
 	badScreening["event.country"] = []string{"XX", ""}
 
+	reviewed := scrCase(t, env, thTok)
+	if status, body := apptest.API(t, http.MethodPost, base+"/api/v1/cases/"+reviewed+"/screening", thTok, scrBody(t, 0, "Told")); status != http.StatusCreated {
+		t.Fatalf("screening: %d %s", status, body)
+	}
+	proposal := postCreated(t, base+"/api/v1/cases/"+reviewed+"/decisions", thTok, `{"decision":"identified","legal_basis":"ATIP s. 6"}`)
+
 	shared := sharedCaseID(t, env)
 	inv := base + "/cases/" + shared + "/investigation"
 
@@ -63,6 +69,7 @@ func TestFormErrorsLinkedB(t *testing.T) {
 	support := supportCase(t, env)
 	sp := base + "/cases/" + support
 	fresh := freshCase(t, env)
+	service := postCreated(t, base+"/api/v1/cases/"+support+"/services", thTok, `{"kind": "medical", "status": "planned", "provider_kind": "own"}`)
 
 	pkt := pktCase(t, env)
 	pktPage := base + "/cases/" + pkt + "/packets"
@@ -86,6 +93,9 @@ func TestFormErrorsLinkedB(t *testing.T) {
 			[]string{"form.error.required", "form.error.country"}, []string{"Kept narrative", `value="Poipet"`}},
 		{"screening proposal", thWorker, "th", formPost(base+"/cases/"+recorded+"/screening", base+"/cases/"+recorded+"/decisions",
 			url.Values{"decision": {"maybe"}, "legal_basis": {"Kept basis"}}), 422, nil, []string{"Kept basis</textarea>"}},
+		{"identification returned without a comment", thSupervisor, "km", formPost(base+"/cases/"+reviewed+"/screening",
+			base+"/decisions/"+proposal.ID+"/return", url.Values{"case_id": {reviewed}, "version": {itoa(proposal.Version)}, "comment": {""}}),
+			422, nil, nil},
 		{"investigation", thPolice, "en", formPost(inv, inv, url.Values{"status": {"boss"}, "warrant_check": {"clear"},
 			"warrant_note": {"kept"}, "non_punishment": {"refused"}, "willing_to_testify": {"no"}, "version": {"0"}}), 422,
 			[]string{"form.error.choose"}, []string{">kept</textarea>"}},
@@ -102,6 +112,9 @@ func TestFormErrorsLinkedB(t *testing.T) {
 				"address": {"Kept address"}}), 422, []string{"reintegration.error.future"}, []string{`value="Kept address"`}},
 		{"service", thWorker, "km", formPost(sp+"/services", sp+"/services", url.Values{"kind": {""}, "status": {"planned"},
 			"provider_kind": {"own"}, "outcome": {"Kept outcome"}}), 422, nil, []string{"Kept outcome</textarea>"}},
+		{"service edit", thWorker, "th", formPost(sp+"/services", sp+"/services/"+service.ID, url.Values{"kind": {"medical"},
+			"status": {"planned"}, "provider_kind": {"own"}, "start_date": {"31/12/2025"}, "outcome": {"Kept outcome"},
+			"version": {itoa(service.Version)}}), 422, []string{"form.error.date"}, []string{`value="31/12/2025"`, "Kept outcome</textarea>"}},
 		{"referral without a recipient", thWorker, "en", formPost(sp+"/services", sp+"/referrals", url.Values{"recipient": {""},
 			"service": {"shelter"}, "needs": {"Kept needs"}, "urgency": {"routine"}, "expires_in_days": {"30"}}), 422,
 			[]string{"form.error.required"}, []string{"Kept needs</textarea>"}},
@@ -166,6 +179,19 @@ func TestFormErrorsLinkedB(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postCreated posts body to an API route and returns the id and version of what it created.
+func postCreated(t *testing.T, u, token, body string) (out struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+}) {
+	t.Helper()
+	status, raw := apptest.API(t, http.MethodPost, u, token, body)
+	if err := json.Unmarshal([]byte(raw), &out); err != nil || status != http.StatusCreated || out.ID == "" {
+		t.Fatalf("POST %s: %d %s", u, status, raw)
+	}
+	return out
 }
 
 // upload posts a file with its kind from the page at page.
