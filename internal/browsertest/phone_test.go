@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"homeward/internal/apptest"
+	"homeward/internal/cases"
 )
 
 // The phone the field works on: 390×844 CSS pixels (a common Android and iPhone size).
@@ -103,6 +104,27 @@ func TestPhoneFirstScreenThaiAndKhmer(t *testing.T) {
 	// An import refused (a date that does not exist), still in Khmer.
 	checkRefusedImport(t, ctx, env, "km import with a refused file")
 
+	// Two case sections refused (still in Khmer): the screening saved without its required answers,
+	// a referral without a recipient. Each shows its summary on the first screen, linked to an
+	// invalid field, and axe finds nothing serious.
+	id := screeningCase(t, env)
+	for _, f := range []struct{ name, path, submit, png string }{
+		{"screening", "/cases/" + id + "/screening/edit", `main form[data-testid=screening-form] .form-actions button[type=submit]`, "phone-km-screening-errors.png"},
+		{"referral", "/cases/" + id + "/services", `#referral-form .form-actions button[type=submit]`, "phone-km-referral-errors.png"},
+	} {
+		do(t, ctx, "open the "+f.name+" form", chromedp.Navigate(base+f.path))
+		waitFor(t, ctx, "wait for the "+f.name+" form", f.submit)
+		clickAndLoad(t, ctx, f.submit)
+		waitFor(t, ctx, "wait for the "+f.name+" error summary", "[data-testid=error-summary]")
+		checkFirstScreen(t, ctx, "km "+f.name+" with errors", "[data-testid=error-summary]")
+		if got := run(t, ctx, "follow the first summary link", chromedp.Evaluate[string](linkedFieldJS)); got != "" {
+			t.Errorf("km %s with errors: %s", f.name, got)
+		}
+		checkNoSidewaysOverflow(t, ctx, "km "+f.name+" with errors")
+		checkAxe(t, ctx, "km "+f.name+" with errors")
+		screenshot(t, ctx, f.png)
+	}
+
 	// The sign-in page, refused.
 	clickAndLoad(t, ctx, `form[action="/logout"] button`)
 	do(t, ctx, "open the sign-in page", chromedp.Navigate(base+"/login"))
@@ -116,6 +138,36 @@ func TestPhoneFirstScreenThaiAndKhmer(t *testing.T) {
 	checkNoSidewaysOverflow(t, ctx, "sign-in with an error")
 	checkAxe(t, ctx, "sign-in with an error")
 	screenshot(t, ctx, "phone-login-error.png")
+}
+
+// linkedFieldJS checks the error summary's first link: "" when it leads to a field marked
+// aria-invalid whose aria-describedby names a message with text, else what is wrong.
+const linkedFieldJS = `(() => {
+	const a = document.querySelector("[data-testid=error-summary] a");
+	if (!a) return "no link in the summary";
+	const el = document.getElementById(a.getAttribute("href").slice(1));
+	if (!el) return "the link leads nowhere: " + a.getAttribute("href");
+	if (el.getAttribute("aria-invalid") !== "true") return el.id + " is not marked invalid";
+	const ids = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+	if (!ids.some(d => (document.getElementById(d) || {}).textContent)) return el.id + " is described by no message";
+	return "";
+})()`
+
+// screeningCase is a new TH welfare case at the screening stage, nothing recorded yet.
+func screeningCase(t *testing.T, env *apptest.Env) string {
+	t.Helper()
+	ctx := context.Background()
+	w := env.Actor(t, "caseworker@th-msdhs-sakaeo.demo")
+	age := 27
+	_, c, err := env.App.Cases.Intake(ctx, w, cases.IntakeInput{GivenName: "Sophal", FamilyName: "Meas", Sex: "male",
+		AgeEstimate: &age, Nationality: "KH", Languages: []string{"km"}})
+	if err != nil {
+		t.Fatalf("intake: %v", err)
+	}
+	if _, err = env.App.Cases.Transition(ctx, w, c.ID, cases.TransitionInput{To: cases.StageScreening, Reason: "interview planned", Version: c.Version}); err != nil {
+		t.Fatalf("move to screening: %v", err)
+	}
+	return c.ID
 }
 
 // tabsCutJS names the case tabs that do not show whole (the strip scrolls or a tab reaches past

@@ -135,7 +135,8 @@ func (h attachmentHandlers) page(c echo.Context) error {
 	return h.render(c, http.StatusOK, l, "", nil, "")
 }
 
-// upload attaches the posted file; a refused type or kind shows the page again with 422.
+// upload attaches the posted file; a refused type or kind shows the page again with 422, a file
+// over the limit with 413, the message at the file field.
 func (h attachmentHandlers) upload(c echo.Context) error {
 	in, err := readUpload(c)
 	if err == nil {
@@ -145,6 +146,10 @@ func (h attachmentHandlers) upload(c echo.Context) error {
 		return h.s.done(c, "/cases/"+c.Param("id")+"/attachments", "flash.attachment_added")
 	}
 	inv, ok := problem.AsInvalid(err)
+	status := http.StatusUnprocessableEntity
+	if tooLarge(err) { // the form again, with the kind chosen when the body was read far enough
+		inv, ok, status = &problem.Invalid{Fields: map[string]string{"file": "attachment.error.too_large"}}, true, http.StatusRequestEntityTooLarge
+	}
 	if !ok {
 		return err
 	}
@@ -157,7 +162,7 @@ func (h attachmentHandlers) upload(c echo.Context) error {
 	for f, key := range inv.Fields {
 		errs[f] = loc.T(key)
 	}
-	return h.render(c, http.StatusUnprocessableEntity, l, in.Kind, errs, loc.T("form.fix_errors"))
+	return h.render(c, status, l, in.Kind, errs, loc.T("form.fix_errors"))
 }
 
 // send writes an attachment as a download: never shown inline, never sniffed, never cached.

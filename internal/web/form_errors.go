@@ -61,10 +61,34 @@ func errorSummary(l *locale.Localizer, title string, errs map[string]string, ord
 	return out
 }
 
+// formSummary is the summary of a form that may also be refused as a whole: with field messages it is
+// errorSummary's, titled msg (form.fix_errors when msg is empty); with msg alone (a stale version, a refused upload), or only the
+// message of the form as a whole (errs[""]), it holds that one message under a generic title,
+// linked to the summary itself. Nothing when there is no message.
+func formSummary(l *locale.Localizer, msg string, errs map[string]string, order ...string) ErrorSummary {
+	for f, m := range errs {
+		if f != "" && m != "" {
+			if msg == "" {
+				msg = l.T("form.fix_errors")
+			}
+			return errorSummary(l, msg, errs, order...)
+		}
+	}
+	if msg == "" {
+		msg = errs[""]
+	}
+	if msg == "" {
+		return ErrorSummary{}
+	}
+	return ErrorSummary{Title: l.T("form.error_title"), Items: []FieldError{{ID: "error-summary", Message: msg}}}
+}
+
 // formErrorFuncs are the template functions of linked field errors.
 var formErrorFuncs = template.FuncMap{
 	// errorSummary builds a form's summary in the template: title, messages, the fields' order.
 	"errorSummary": errorSummary,
+	// formSummary builds the summary of a form refused field by field or as a whole.
+	"formSummary": formSummary,
 	// invalid writes a field's aria attributes: aria-describedby with its message's id when the
 	// field has an error (and with the ids of its hints, given after the name), aria-invalid.
 	"invalid": func(errs map[string]string, field string, hints ...string) template.HTMLAttr {

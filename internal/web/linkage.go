@@ -38,6 +38,8 @@ type linkagePage struct {
 	Reason      string
 	Errors      map[string]string
 	Error       string
+	// AskID and Override: the candidate whose question was refused and the override typed for it.
+	AskID, Override string
 }
 
 // candidates lists a page of the actor's candidates, of one case when caseID is set.
@@ -110,8 +112,9 @@ func (s *Server) linkageAnswer(c echo.Context, answer func() error) error {
 	}
 	if m := errs["candidate"]; m != "" {
 		msg = m
+		delete(errs, "candidate")
 	}
-	return s.renderLinkage(c, status, back, linkagePage{Error: msg})
+	return s.renderLinkage(c, status, back, linkagePage{Error: msg, Errors: errs, AskID: c.Param("id"), Override: c.FormValue("override")})
 }
 
 func (s *Server) linkageNotSame(c echo.Context) error {
@@ -210,4 +213,13 @@ func (h packetHandlers) candidateOf(c echo.Context, p *exchange.Packet) *candida
 	}
 	done, err := h.s.Linkage.Answered(c.Request().Context(), p.ID)
 	return &candidateLink{CaseID: caseID, CaseRef: ref, Answered: err == nil && done}
+}
+
+// ErrorSummary is the summary of the refused question (its override linked to the candidate's
+// field) or of the override of the person's objection.
+func (v linkagePage) ErrorSummary() ErrorSummary {
+	if v.AskID != "" {
+		return formSummary(v.L, v.Error, v.Errors, "override#override-"+v.AskID+":linkage.ask.override")
+	}
+	return formSummary(v.L, v.Error, v.Errors, "reason:linkage.override.reason")
 }

@@ -218,3 +218,14 @@ func (h noteHandlers) apiUpdate(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, n)
 }
+
+// Errors is the edit form's messages by field, for its error marks.
+func (e noteEdit) Errors() map[string]string { return map[string]string{"body": e.Error} }
+
+// ErrorSummary is the summary of the form that failed: a note's edit, else the add form.
+func (v notesPage) ErrorSummary() ErrorSummary {
+	if v.Edit != nil && v.Edit.Error != "" {
+		return formSummary(v.L, v.Error, v.Edit.Errors(), "body#body-"+v.Edit.ID+":note.body")
+	}
+	return formSummary(v.L, v.Error, v.Errors, "class:note.class_label", "body:note.body")
+}

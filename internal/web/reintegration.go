@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -228,4 +229,27 @@ func (h reintegrationHandlers) apiUpdateVisit(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, v)
+}
+
+// ErrorSummary is the summary of the form that failed (Form), its messages linked to that form's
+// fields in its order.
+func (v reintegrationPage) ErrorSummary() ErrorSummary {
+	kind, id, _ := strings.Cut(v.Form, ":")
+	var order []string
+	switch {
+	case kind == "plan":
+		order = []string{"summary:reintegration.summary"}
+	case kind == "goal" && id == "":
+		order = []string{"goal:reintegration.new_goal", "status#goal-status:reintegration.goal_status"}
+	case kind == "goal":
+		order = []string{"status#goal-status-" + id + ":reintegration.goal_status"}
+	case kind == "visit" && id == "":
+		order = []string{"status#visit-status:reintegration.visit_status", "visit_date:reintegration.visit_date",
+			"location_kind:reintegration.location_kind", "address:reintegration.address",
+			"risk_level:reintegration.risk_level", "outcome#visit-outcome:reintegration.outcome"}
+	case kind == "visit":
+		order = []string{"status#vs-" + id + ":reintegration.visit_status", "visit_date#vd-" + id + ":reintegration.visit_date",
+			"risk_level#vr-" + id + ":reintegration.risk_level", "outcome#vo-" + id + ":reintegration.outcome"}
+	}
+	return formSummary(v.L, v.Error, v.Errors, order...)
 }

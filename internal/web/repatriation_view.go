@@ -179,3 +179,27 @@ func repatInputOf(form func(string) string) repatriation.Input {
 	}
 	return in
 }
+
+// ErrorSummary is the page's error summary: the embassy request's messages when that form was
+// refused, else the section form's, each linked to its field in the form's order.
+func (v repatriationPage) ErrorSummary() ErrorSummary {
+	if len(v.RequestErrors) > 0 {
+		first := ""
+		if len(v.RequestItems) > 0 {
+			first = v.RequestItems[0].Value
+		}
+		return formSummary(v.L, v.RequestError, v.RequestErrors, "requested#requested-"+first+":repatriation.request.items",
+			"note#request-note:repatriation.request.note", "override#request-override:repatriation.request.override")
+	}
+	var order []string
+	for _, fs := range v.Fieldsets {
+		for _, f := range fs.Fields {
+			label := "repatriation.field." + f.Name
+			if strings.HasPrefix(f.Name, "deadline_") {
+				label = "repatriation.field.deadline"
+			}
+			order = append(order, f.Name+":"+label)
+		}
+	}
+	return formSummary(v.L, v.Error, v.Errors, order...)
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,7 +23,6 @@ type formIndicator struct {
 	Code, Label, Note string
 	Answers           []choice
 	Channels          []choice // recruited_online only
-	Error, NoteError  string
 }
 
 // formGroup is the indicators of one group on the form.
@@ -52,6 +52,7 @@ type screeningEditPage struct {
 	Current   *screening.Screening // the saved version, after a conflict
 	Changed   []string             // labels of what changed since the form was opened
 	CurGroups []indicatorGroup
+	Summary   ErrorSummary // the messages, linked to their fields in the form's order
 }
 
 func (h *screeningHandlers) editForm(c echo.Context) error {
@@ -111,9 +112,32 @@ func (h *screeningHandlers) renderEdit(c echo.Context, status int, v *screening.
 			p.CurGroups = indicatorGroups(b.L, cur.Indicators)
 		}
 	}
-	p.Groups = formGroups(b.L, p.In, p.Errors)
+	p.Groups = formGroups(b.L, p.In)
 	p.Events = formEvents(b.L, p.In.Events, p.Errors)
+	p.Summary = screeningSummary(b.L, p.Error, p.Errors, len(p.Events))
 	return h.s.render(c, status, "screening_edit", p)
+}
+
+// screeningSummary is the form's error summary: the interview's fields, each indicator's answer
+// (linked to its first choice) and note, then each timeline line's fields, as the form shows them.
+func screeningSummary(l *locale.Localizer, msg string, errs map[string]string, events int) ErrorSummary {
+	order := []string{"interview_date:screening.interview_date", "interviewer:screening.interviewer",
+		"interpreter:screening.interpreter", "language:screening.language"}
+	for _, ind := range screening.Indicators {
+		f, label := "indicators."+ind.Code, ":screening.indicator."+ind.Code
+		order = append(order, f+"#answer-"+ind.Code+"-"+screening.Answers[0]+label,
+			f+".channels#channel-"+ind.Code+"-"+screening.Channels[0]+label, f+".note#note-"+ind.Code+label)
+	}
+	for i := range events {
+		for _, name := range []string{"phase", "place", "country", "date_from", "date_to", "description"} {
+			id := map[string]string{"date_from": "from", "date_to": "to"}[name]
+			if id == "" {
+				id = name
+			}
+			order = append(order, fmt.Sprintf("events.%d.%s#event-%s-%d:screening.%s", i, name, id, i, name))
+		}
+	}
+	return formSummary(l, msg, errs, append(order, "narrative:screening.narrative")...)
 }
 
 // inputOf turns a saved screening into form input (empty input when none is saved).
@@ -172,7 +196,7 @@ func parseScreeningForm(f url.Values) screening.Input {
 }
 
 // formGroups lays out the indicators of in by group with their choices and messages.
-func formGroups(l *locale.Localizer, in screening.Input, errs map[string]string) []formGroup {
+func formGroups(l *locale.Localizer, in screening.Input) []formGroup {
 	byCode := map[string]screening.AnswerInput{}
 	for _, a := range in.Indicators {
 		byCode[a.Indicator] = a
@@ -188,9 +212,7 @@ func formGroups(l *locale.Localizer, in screening.Input, errs map[string]string)
 			if a.Answer == "" {
 				a.Answer = screening.AnswerUnknown
 			}
-			field := "indicators." + ind.Code
-			it := formIndicator{Code: ind.Code, Label: l.T("screening.indicator." + ind.Code), Note: a.Note,
-				Error: errs[field] + errs[field+".channels"], NoteError: errs[field+".note"]}
+			it := formIndicator{Code: ind.Code, Label: l.T("screening.indicator." + ind.Code), Note: a.Note}
 			for _, ans := range screening.Answers {
 				it.Answers = append(it.Answers, choice{Value: ans, Label: l.T("screening.answer." + ans), Selected: ans == a.Answer})
 			}

@@ -52,7 +52,10 @@ type servicesPage struct {
 	EditID     string            // the service whose edit failed
 	EditIn     services.Input    // what was typed on it
 	EditErrors map[string]string
-	Error      string
+	// RenewID, RenewDays and RenewErrors: the referral whose renewal was refused, what was typed.
+	RenewID, RenewDays string
+	RenewErrors        map[string]string
+	Error              string
 }
 
 // dateOf formats an optional date for a date input.
@@ -76,7 +79,11 @@ func translate(l *locale.Localizer, err error) map[string]string {
 
 func (h serviceHandlers) render(c echo.Context, status int, v servicesPage) error {
 	ctx, a := c.Request().Context(), actorOf(c)
-	list, err := h.svc.List(ctx, a, c.Param("id"))
+	id := c.Param("id")
+	if id == "" { // a referral's renewal names its case in the form
+		id = v.CaseID
+	}
+	list, err := h.svc.List(ctx, a, id)
 	if err != nil {
 		return err
 	}
@@ -201,17 +208,21 @@ func (h serviceHandlers) refer(c echo.Context) error {
 	return h.failed(c, err, v, func(p *servicesPage, e map[string]string) { p.RefErrors = e })
 }
 
-// renew renews a referral from the services page of its case.
+// renew renews a referral from the services page of its case; refused, that page shows again with
+// the message at the referral's renewal field and the days typed.
 func (h serviceHandlers) renew(c echo.Context) error {
 	days, err := strconv.Atoi(c.FormValue("expires_in_days"))
 	if err != nil {
 		days = -1
 	}
 	r, _, err := h.svc.Renew(c.Request().Context(), actorOf(c), c.Param("pid"), days)
-	if err != nil {
-		return err
+	if err == nil {
+		return h.s.done(c, "/cases/"+r.CaseID+"/services", "flash.referral_renewed")
 	}
-	return h.s.done(c, "/cases/"+r.CaseID+"/services", "flash.referral_renewed")
+	v := servicesPage{In: services.Input{Status: "planned", ProviderKind: "own"},
+		Ref: services.ReferralInput{ExpiresInDays: services.DefaultReferralDays}, CaseID: c.FormValue("case_id"),
+		RenewID: c.Param("pid"), RenewDays: c.FormValue("expires_in_days")}
+	return h.failed(c, err, v, func(p *servicesPage, e map[string]string) { p.RenewErrors = e })
 }
 
 func (h serviceHandlers) apiList(c echo.Context) error {
@@ -280,4 +291,31 @@ func (h serviceHandlers) apiRenew(c echo.Context) error {
 	}
 	p.Payload = nil
 	return c.JSON(http.StatusOK, referralJSON{Service: r, Packet: p})
+}
+
+// ErrorSummary is the summary of the form that failed (the referral, a service's edit or the new
+// service), its messages linked to that form's fields in its order.
+func (v servicesPage) ErrorSummary() ErrorSummary {
+	switch {
+	case v.RenewID != "":
+		order := []string{}
+		for _, it := range v.Items {
+			if it.ReferralID == v.RenewID {
+				order = append(order, "expires_in_days#renew-"+it.ID+":services.renew_days")
+			}
+		}
+		return formSummary(v.L, v.Error, v.RenewErrors, order...)
+	case len(v.RefErrors) > 0:
+		return formSummary(v.L, v.Error, v.RefErrors, "recipient:services.field.recipient", "service:services.field.kind",
+			"needs:services.field.needs", "contact:services.field.contact", "urgency:services.field.urgency",
+			"expires_in_days:services.field.expires_in_days")
+	case v.EditID != "":
+		id := v.EditID
+		return formSummary(v.L, v.Error, v.EditErrors, "status#status-"+id+":services.field.status",
+			"start_date#start-"+id+":services.field.start_date", "end_date#end-"+id+":services.field.end_date",
+			"outcome#outcome-"+id+":services.field.outcome")
+	}
+	return formSummary(v.L, v.Error, v.Errors, "kind:services.field.kind", "status:services.field.status",
+		"provider_kind:services.field.provider_kind", "provider_agency:services.field.provider_agency",
+		"start_date:services.field.start_date", "end_date:services.field.end_date", "outcome:services.field.outcome")
 }
