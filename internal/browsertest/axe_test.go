@@ -38,6 +38,10 @@ func checkAxe(t *testing.T, ctx context.Context, what string) {
 	if !run(t, ctx, "look for axe", chromedp.Evaluate[bool](`typeof window.axe === "object"`)) {
 		run(t, ctx, "load axe-core", chromedp.Evaluate[bool](axeSource+";true"))
 	}
+	// A transition still running (the import's progress line fading out after htmx's swap) would be
+	// judged half-transparent: axe reads the page as it stands once every transition has finished.
+	// The stylesheet has no endless animation, so this ends.
+	run(t, ctx, "wait for the transitions", chromedp.Evaluate[bool](transitionsDoneJS, chromedp.EvalAwaitPromise))
 	out := run(t, ctx, "run axe-core", chromedp.Evaluate[string](axeRunJS, chromedp.EvalAwaitPromise))
 	var got []axeViolation
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
@@ -50,3 +54,6 @@ func checkAxe(t *testing.T, ctx context.Context, what string) {
 		t.Logf("%s: axe-core found no serious or critical violation", what)
 	}
 }
+
+// transitionsDoneJS resolves once every CSS transition and animation of the page has finished.
+const transitionsDoneJS = `Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))).then(() => true)`
