@@ -170,7 +170,11 @@ AND (errors[2]->>'at')::timestamptz - (errors[1]->>'at')::timestamptz >= interva
 func TestUniqueJobsWithTwoClients(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
-	opt := jobs.Options{Intervals: fast}
+	// Uniqueness is per period: with the fast one-second sync period, the two inserts below fell
+	// on each side of a second's boundary on a loaded CI machine. An hour's period holds them both.
+	iv := fast
+	iv.Sync = time.Hour
+	opt := jobs.Options{Intervals: iv}
 	a, b := newRunner(t, env, opt), newRunner(t, env, opt)
 	first, err := a.Enqueue(ctx, "KH", jobs.SyncArgs{DB: "KH"})
 	if err != nil {
